@@ -1,0 +1,131 @@
+"""`podfence check`: evaluate a firewall against what it must allow and deny."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from podfence.cli.app import ExitStatus
+from podfence.cli.inputs import add_input_arguments, load_inputs
+from podfence.errors import ConfigError
+
+__all__ = ["register", "run", "summarize"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the `check` subcommand."""
+    parser = subparsers.add_parser(
+        "check",
+        help="check a firewall against flows it must allow and deny; exit 1 if one fails",
+        description=(
+            "Evaluate the policies against an expectations file (allow: and deny: lists of "
+            "flows). With --stack the file defaults to stacks/<stack>.expect.yaml and the "
+            "inventory is derived from the stack."
+        ),
+    )
+    add_input_arguments(parser)
+    parser.add_argument(
+        "--expect",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the expectations (default with --stack: <stackConfigDir>/<stack>.expect.yaml)",
+    )
+    parser.add_argument("--output", choices=("text", "json"), default="text")
+    parser.set_defaults(func=run)
+
+
+def summarize(verdict: Any) -> str:
+    """One line naming what decided a verdict: the allowing rules, or the isolating policies."""
+    if verdict.allowed:
+        rules = [str(r) for side in (verdict.ingress, verdict.egress) if side for r in side.allowed_by]
+        return "allowed by " + ", ".join(rules) if rules else "allowed: no policy isolates either end"
+    denied = [
+        (name, side)
+        for name, side in (("ingress", verdict.ingress), ("egress", verdict.egress))
+        if side is not None and not side.allowed
+    ]
+    return "; ".join(
+        f"{name} denied: isolated by {', '.join(str(p) for p in side.policies)}, no rule admits it"
+        for name, side in denied
+    )
+
+
+def _expectations_file(args: argparse.Namespace) -> Path:
+    if args.expect is not None:
+        return Path(args.expect)
+    if not args.stack:
+        raise ConfigError("--policies needs --expect FILE (the flows that must be allowed and denied)")
+    from podfence.expectations import expectations_path
+    from podfence.offline.project import find_project
+
+    path = expectations_path(find_project(args.project_dir).stack_config_dir, args.stack)
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _paint(text: str, colour: str) -> str:
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+        return text
+    code = {"green": "32", "red": "31"}[colour]
+    return f"\033[{code}m{text}\033[0m"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check every expectation; print a report; exit 1 when any fails."""
+    from podfence.expectations import check_expectations, load_expectations
+    from podfence.reachability import Analyzer, explain
+
+    path = _expectations_file(args)
+    expectations = load_expectations(path)
+    inputs = load_inputs(args)
+    analyzer = Analyzer(inputs.objects, inputs.externals)
+    verdicts: dict[int, Any] = {}
+
+    def evaluate(entry: Any) -> tuple[bool, str]:
+        verdict = analyzer.evaluate(entry.from_, entry.to, entry.port, entry.protocol.value)
+        verdicts[id(entry)] = verdict
+        return verdict.allowed, summarize(verdict)
+
+    outcomes = check_expectations(expectations, evaluate)
+    failed = [o for o in outcomes if not o.passed]
+    if args.output == "json":
+        report = {
+            "origin": inputs.origin,
+            "expectations": str(path),
+            "passed": len(outcomes) - len(failed),
+            "failed": len(failed),
+            "results": [
+                {
+                    "expect": o.expected,
+                    "from": o.expectation.from_,
+                    "to": o.expectation.to,
+                    "port": o.expectation.port,
+                    "protocol": o.expectation.protocol.value,
+                    "allowed": o.allowed,
+                    "passed": o.passed,
+                    "reason": o.explanation,
+                }
+                for o in outcomes
+            ],
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"podfence check: {inputs.origin} against {path} ({len(outcomes)} expectations)")
+        for outcome in outcomes:
+            entry = outcome.expectation
+            mark = _paint("PASS", "green") if outcome.passed else _paint("FAIL", "red")
+            print(f"{mark}  {outcome.expected:<5}  {entry.describe()}: {outcome.explanation}")
+            if not outcome.passed:
+                if entry.why:
+                    print(f"      expected because: {entry.why}")
+                for line in explain(verdicts[id(entry)]).splitlines():
+                    print(f"      {line}")
+        print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    return ExitStatus.FAILED if failed else ExitStatus.SUCCESS

@@ -1,0 +1,200 @@
+"""The ``firewall`` object of a stack's config: one app's firewall, validated before any resource.
+
+Read by the program (``__main__.py``) and by the offline commands; it composes the four
+component specs and settles what each omitted key means.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from pydantic import Field, field_validator, model_validator
+
+from podfence.manifests import (
+    Manifest,
+    default_deny_policies,
+    ip_block_allow_policies,
+    namespace_allow_policies,
+    tier_firewall_policies,
+)
+from podfence.manifests.wire import check_unique
+from podfence.spec.base import Spec, check_dns_label, check_dns_subdomain
+from podfence.spec.default_deny import DefaultDenySpec, DnsEgress
+from podfence.spec.ip_block_allow import IpBlockAllowSpec
+from podfence.spec.labels import LabelSelector
+from podfence.spec.namespace_allow import NamespaceAllowSpec
+from podfence.spec.ports import Port
+from podfence.spec.tier_firewall import Flow, Tier, TierFirewallSpec
+
+__all__ = ["CONFIG_KEY", "DefaultDenyConfig", "FirewallConfig", "IngressController"]
+
+#: The stack config key (in the project's namespace) holding the firewall object.
+CONFIG_KEY = "firewall"
+
+
+class DefaultDenyConfig(Spec):
+    """``defaultDeny``: which directions to deny in the firewall's namespaces.
+
+    Omitted keys: ``ingress`` true, ``egress`` false, DNS kept when egress is denied, and the
+    namespaces are the firewall's namespace plus every tier's namespace.
+    """
+
+    namespaces: tuple[str, ...] | None = None
+    ingress: bool = True
+    egress: bool = False
+    allow_dns: bool = True
+    dns: DnsEgress = Field(default_factory=DnsEgress)
+
+
+class IngressController(Spec):
+    """``ingressController``: admit the ingress controller's pods into the public tier.
+
+    With deny-all in place nothing outside the namespace reaches the UI, not even the ingress
+    controller that serves it; this opens exactly that. Omitted keys: namespace
+    ``ingress-nginx``, every pod of it, the tier's own ports, policy ``allow-ingress-controller``.
+    """
+
+    tier: str
+    namespace: str = "ingress-nginx"
+    pod_selector: LabelSelector | None = None
+    ports: tuple[Port, ...] | None = None
+    policy_name: str = "allow-ingress-controller"
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        return check_dns_label(value, "namespace")
+
+    @field_validator("policy_name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_dns_subdomain(value, "policy name")
+
+
+def _default_namespaces(entries: Any, namespace: Any) -> Any:
+    """Give allow entries without ``namespaces`` the firewall's namespace."""
+    if not isinstance(entries, list | tuple) or not isinstance(namespace, str):
+        return entries
+    return [
+        {**entry, "namespaces": [namespace]}
+        if isinstance(entry, dict) and "namespaces" not in entry
+        else entry
+        for entry in entries
+    ]
+
+
+class FirewallConfig(Spec):
+    """One application's firewall: deny by default, then tiers, flows and extra allowances.
+
+    Args:
+        namespace: the application's namespace; the default for tiers and allow entries.
+        default_deny: what to deny (see :class:`DefaultDenyConfig`); omitted, ingress only.
+        tiers: tier name -> tier (pod labels, optional namespace, ports served).
+        flows: the allowed tier-to-tier flows.
+        ingress_controller: admit the ingress controller into one tier; omitted, nothing.
+        namespace_allows: extra NamespaceAllow entries (``namespaces`` defaults to ``namespace``).
+        ip_block_allows: extra IpBlockAllow entries (``namespaces`` defaults to ``namespace``).
+    """
+
+    namespace: str
+    default_deny: DefaultDenyConfig = Field(default_factory=DefaultDenyConfig)
+    tiers: dict[str, Tier]
+    flows: tuple[Flow, ...] = ()
+    ingress_controller: IngressController | None = None
+    namespace_allows: tuple[NamespaceAllowSpec, ...] = ()
+    ip_block_allows: tuple[IpBlockAllowSpec, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_namespaces(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        namespace = data.get("namespace")
+        out = dict(data)
+        for key in ("namespaceAllows", "namespace_allows", "ipBlockAllows", "ip_block_allows"):
+            if key in out:
+                out[key] = _default_namespaces(out[key], namespace)
+        return out
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        return check_dns_label(value, "namespace")
+
+    @model_validator(mode="after")
+    def _compose(self) -> Self:
+        # Building every spec here reports a bad tier or flow against the config's own fields,
+        # and building every manifest catches two components naming the same policy, before
+        # the program creates anything.
+        self.tier_firewall_spec()
+        if self.ingress_controller and self.ingress_controller.tier not in self.tiers:
+            known = ", ".join(sorted(self.tiers))
+            raise ValueError(
+                f"ingressController.tier {self.ingress_controller.tier!r} is not a tier ({known})"
+            )
+        check_unique(self.manifests(), "firewall")
+        return self
+
+    def deny_namespaces(self) -> tuple[str, ...]:
+        """The namespaces DefaultDeny covers."""
+        if self.default_deny.namespaces is not None:
+            return self.default_deny.namespaces
+        names = [self.namespace] + [t.namespace for t in self.tiers.values() if t.namespace]
+        return tuple(dict.fromkeys(names))
+
+    def default_deny_spec(self) -> DefaultDenySpec:
+        """The DefaultDeny component's spec."""
+        deny = self.default_deny
+        return DefaultDenySpec(
+            namespaces=self.deny_namespaces(),
+            ingress=deny.ingress,
+            egress=deny.egress,
+            allow_dns=deny.allow_dns,
+            dns=deny.dns,
+        )
+
+    def tier_firewall_spec(self) -> TierFirewallSpec:
+        """The TierFirewall component's spec. A tier is egress-isolated when the default deny
+        denies egress in its namespace (unless the tier says otherwise)."""
+        denied = set(self.deny_namespaces()) if self.default_deny.egress else set()
+        tiers = {
+            name: tier
+            if tier.egress_isolated is not None
+            else tier.model_copy(update={"egress_isolated": (tier.namespace or self.namespace) in denied})
+            for name, tier in self.tiers.items()
+        }
+        return TierFirewallSpec(namespace=self.namespace, tiers=tiers, flows=self.flows)
+
+    def namespace_allow_specs(self) -> list[NamespaceAllowSpec]:
+        """The NamespaceAllow specs: the ingress controller's first, then ``namespace_allows``."""
+        specs = list(self.namespace_allows)
+        controller = self.ingress_controller
+        if controller is not None:
+            tier = self.tiers[controller.tier]
+            specs.insert(
+                0,
+                NamespaceAllowSpec(
+                    name=controller.policy_name,
+                    namespaces=(tier.namespace or self.namespace,),
+                    pod_selector=LabelSelector.of(tier.pod_labels),
+                    from_namespace_names=(controller.namespace,),
+                    from_pod_selector=controller.pod_selector,
+                    ports=tier.ports if controller.ports is None else controller.ports,
+                ),
+            )
+        return specs
+
+    def manifests(self) -> list[Manifest]:
+        """Every policy the firewall makes, in the order the program creates them."""
+        out = default_deny_policies(self.default_deny_spec())
+        out += tier_firewall_policies(self.tier_firewall_spec())
+        for allow in self.namespace_allow_specs():
+            out += namespace_allow_policies(allow)
+        for block in self.ip_block_allows:
+            out += ip_block_allow_policies(block)
+        return out
+
+    @classmethod
+    def from_pulumi(cls, config: Any) -> FirewallConfig:
+        """Read and validate the ``firewall`` object of a ``pulumi.Config()``."""
+        return cls.parse(config.require_object(CONFIG_KEY), root=CONFIG_KEY)

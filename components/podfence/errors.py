@@ -1,0 +1,72 @@
+"""The errors podfence raises: one base class, one line each, naming the field and the bad value."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+__all__ = [
+    "ConfigError",
+    "InputError",
+    "PodfenceError",
+    "SpecError",
+    "format_validation_error",
+]
+
+
+class PodfenceError(ValueError):
+    """Base of every error podfence raises on bad input; its message is one line."""
+
+
+class SpecError(PodfenceError):
+    """A spec (port, peer, tier, flow, ip block ...) is invalid."""
+
+
+class ConfigError(PodfenceError):
+    """A stack's configuration, or a file podfence was asked to read, is invalid."""
+
+
+class InputError(PodfenceError):
+    """A Kubernetes object handed to the analysis (policy, namespace, pod) is malformed."""
+
+
+def _location(loc: tuple[int | str, ...], root: str) -> str:
+    out = root
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.startswith(("function-", "tagged-union[")):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def format_validation_error(error: ValidationError, root: str = "") -> str:
+    """Render a pydantic ValidationError as one line: ``field: message (got VALUE)``.
+
+    Only the first error is reported (the rest usually follow from it); the count of others is
+    appended so nothing is hidden.
+    """
+    errors = error.errors(include_url=False)
+    if not errors:  # pragma: no cover - pydantic always reports at least one
+        return str(error)
+    first = errors[0]
+    message = str(first["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    where = _location(tuple(first["loc"]), root)
+    line = f"{where}: {message}"
+    if first["type"] not in ("value_error", "missing") and "input" in first:
+        line += f" (got {_short(first['input'])})"
+    if len(errors) > 1:
+        line += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
+    return line

@@ -1,0 +1,175 @@
+"""An inventory derived from a firewall config: the pods and addresses that exercise every rule.
+
+What it holds (deterministic, so matrix and check output is stable):
+  * every namespace the firewall names, each with its ``kubernetes.io/metadata.name`` label;
+  * one pod per tier, named after the tier, with the tier's labels and ports;
+  * one pod ``client`` in a namespace each NamespaceAllow admits (built to satisfy the namespace
+    selector), and when only some pods of it are admitted, a second pod ``other`` that is not;
+  * the ingress controller's namespace with a pod ``controller``;
+  * ``kube-system/kube-dns`` when egress is denied and DNS kept;
+  * ``default/outsider``: a pod in a namespace nothing admits, to show what is denied;
+  * sample addresses for every ipBlock: one inside it, one inside each exception, one outside.
+Pod IPs come from a range that overlaps no ipBlock, so no pod matches an ipBlock by accident.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from podfence.config import FirewallConfig
+from podfence.errors import ConfigError
+from podfence.spec.ip_block import IpBlock
+from podfence.spec.labels import NAMESPACE_NAME_LABEL, LabelSelector, Operator
+from podfence.spec.ports import Port
+
+__all__ = ["DerivedInventory", "derive_inventory", "labels_matching", "sample_addresses"]
+
+_POD_RANGES = ("10.244.0.0/16", "172.20.0.0/16", "100.64.0.0/16", "192.168.240.0/20")
+
+
+@dataclass
+class DerivedInventory:
+    """Namespace and Pod objects plus external sample addresses."""
+
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    externals: list[str] = field(default_factory=list)
+
+
+def labels_matching(selector: LabelSelector) -> dict[str, str]:
+    """Labels that ``selector`` selects: matchLabels, plus a value for each In and Exists.
+
+    NotIn and DoesNotExist are satisfied by leaving the key out.
+    """
+    labels = dict(selector.match_labels)
+    for requirement in selector.match_expressions:
+        if requirement.operator is Operator.IN:
+            labels.setdefault(requirement.key, requirement.values[0])
+        elif requirement.operator is Operator.EXISTS:
+            labels.setdefault(requirement.key, "present")
+    return labels
+
+
+def _namespace_name(labels: dict[str, str], fallback: str) -> str:
+    if NAMESPACE_NAME_LABEL in labels:
+        return labels[NAMESPACE_NAME_LABEL]
+    joined = "-".join(v for _, v in sorted(labels.items()) if v).lower()
+    name = re.sub(r"[^a-z0-9-]+", "-", joined).strip("-")[:63]
+    return name or fallback
+
+
+def _container_ports(ports: tuple[Port, ...], where: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for port in ports:
+        if isinstance(port.port, str):
+            raise ConfigError(
+                f"{where}: the named port {port.port!r} has no number to give a derived pod; "
+                "pass --inventory with real pods"
+            )
+        numbers = [] if port.port is None else [port.port]
+        if port.end_port is not None and port.end_port != port.port:
+            numbers.append(port.end_port)
+        out += [{"containerPort": n, "protocol": port.protocol.value} for n in numbers]
+    return out
+
+
+def sample_addresses(block: IpBlock) -> list[str]:
+    """One address inside ``block`` (outside its exceptions), one in each exception, one outside."""
+    network = ipaddress.ip_network(block.cidr)
+    excepted = [ipaddress.ip_network(e) for e in block.except_]
+    samples: list[str] = []
+    for offset in range(1, min(network.num_addresses, 1 << 16)):
+        candidate = network.network_address + offset
+        if not any(candidate in e for e in excepted):
+            samples.append(str(candidate))
+            break
+    samples += [str(e.network_address + (1 if e.num_addresses > 1 else 0)) for e in excepted]
+    after = int(network.broadcast_address) + 2
+    if after <= (1 << network.max_prefixlen) - 1:
+        samples.append(str(ipaddress.ip_address(after) if network.version == 4 else ipaddress.IPv6Address(after)))
+    return samples
+
+
+class _Builder:
+    def __init__(self, blocks: list[IpBlock]) -> None:
+        self.namespaces: dict[str, dict[str, str]] = {}
+        self.pods: list[dict[str, Any]] = []
+        networks = [ipaddress.ip_network(b.cidr) for b in blocks]
+        for candidate in _POD_RANGES:
+            pod_range = ipaddress.ip_network(candidate)
+            if not any(pod_range.overlaps(n) for n in networks if n.version == 4):  # type: ignore[arg-type]
+                self._hosts = pod_range.hosts()
+                break
+        else:  # pragma: no cover - four disjoint ranges cannot all be covered by sane config
+            raise ConfigError("every candidate pod range overlaps an ipBlock; pass --inventory")
+
+    def namespace(self, name: str, labels: dict[str, str] | None = None) -> None:
+        merged = {**self.namespaces.get(name, {}), **(labels or {}), NAMESPACE_NAME_LABEL: name}
+        self.namespaces[name] = merged
+
+    def pod(self, namespace: str, name: str, labels: dict[str, str], ports: list[dict[str, Any]]) -> None:
+        self.namespace(namespace)
+        container: dict[str, Any] = {"name": "main", "image": "registry.invalid/podfence-sample"}
+        if ports:
+            container["ports"] = ports
+        self.pods.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": name, "namespace": namespace, "labels": labels},
+                "spec": {"containers": [container]},
+                "status": {"podIP": str(next(self._hosts))},
+            }
+        )
+
+    def objects(self) -> list[dict[str, Any]]:
+        namespaces = [
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": labels}}
+            for n, labels in self.namespaces.items()
+        ]
+        return namespaces + self.pods
+
+
+def derive_inventory(config: FirewallConfig) -> DerivedInventory:
+    """The inventory described in the module docstring, for ``config``."""
+    blocks = [b for allow in config.ip_block_allows for b in allow.ip_blocks]
+    build = _Builder(blocks)
+    build.namespace(config.namespace)
+    for name, tier in config.tiers.items():
+        namespace = tier.namespace or config.namespace
+        build.pod(namespace, name, dict(tier.pod_labels), _container_ports(tier.ports, f"tier {name}"))
+    controller = config.ingress_controller
+    if controller is not None:
+        labels = (
+            labels_matching(controller.pod_selector)
+            if controller.pod_selector is not None
+            else {"app.kubernetes.io/name": "ingress-nginx"}
+        )
+        build.pod(controller.namespace, "controller", labels, [])
+    for index, allow in enumerate(config.namespace_allows):
+        if allow.from_namespace_names is not None:
+            names = list(allow.from_namespace_names)
+            ns_labels: dict[str, str] = {}
+        else:
+            ns_labels = labels_matching(allow.source_namespaces)
+            names = [_namespace_name(ns_labels, f"admitted-{index}")]
+        for namespace in names:
+            build.namespace(namespace, ns_labels)
+            selector = allow.from_pod_selector
+            build.pod(namespace, "client", labels_matching(selector) if selector else {"app": "client"}, [])
+            if selector is not None and not selector.is_empty:
+                build.pod(namespace, "other", {"app": "other"}, [])
+    deny = config.default_deny
+    if deny.egress and deny.allow_dns:
+        build.pod(
+            deny.dns.namespace,
+            "kube-dns",
+            dict(deny.dns.pod_labels),
+            _container_ports(deny.dns.ports, "defaultDeny.dns"),
+        )
+    if "default" not in build.namespaces:
+        build.pod("default", "outsider", {"app": "outsider"}, [])
+    externals = list(dict.fromkeys(a for b in blocks for a in sample_addresses(b)))
+    return DerivedInventory(objects=build.objects(), externals=externals)

@@ -1,0 +1,14 @@
+"""Policy directions, as policyTypes spells them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["Direction"]
+
+
+class Direction(StrEnum):
+    """A policy direction: ``Ingress`` (traffic into the selected pods) or ``Egress`` (out of them)."""
+
+    INGRESS = "Ingress"
+    EGRESS = "Egress"

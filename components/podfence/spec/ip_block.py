@@ -1,0 +1,174 @@
+"""IP blocks: a CIDR minus exceptions, with the checks Kubernetes makes and the fixes people need."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Self
+
+from pydantic import Field, field_validator, model_validator
+
+from podfence.errors import SpecError
+from podfence.spec.base import Spec
+
+__all__ = ["IpBlock", "parse_cidr", "suggest_except"]
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_cidr(value: Any, field: str) -> Network:
+    """Parse one CIDR strictly: a mask is required and host bits must be zero.
+
+    Raises:
+        ValueError: naming ``field`` and the value, with the likely fix.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"{field} {value!r} must be a CIDR string such as \"10.0.0.0/16\"")
+    text = value.strip()
+    if "/" not in text:
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            raise ValueError(f"{field} {value!r} is not a CIDR such as \"10.0.0.0/16\"") from None
+        family = "IPv4" if address.version == 4 else "IPv6"
+        raise ValueError(
+            f"CIDR mask is missing in {family}: {field} {value!r}. "
+            f"Did you mean \"{address}/{address.max_prefixlen}\"?"
+        )
+    try:
+        return ipaddress.ip_network(text, strict=True)
+    except ValueError:
+        pass
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise ValueError(f"{field} {value!r} is not a CIDR such as \"10.0.0.0/16\"") from None
+    raise ValueError(
+        f"{field} {value!r} has host bits set: its network is {network}. Did you mean \"{network}\"?"
+    )
+
+
+def _aligned_prefix(address: ipaddress.IPv4Address | ipaddress.IPv6Address, floor: int) -> int:
+    """The shortest prefix, on an octet (IPv4) or hextet (IPv6) boundary and longer than
+    ``floor``, of which ``address`` is the network address: 10.72.10.0 in a /16 -> 24."""
+    step = 8 if address.version == 4 else 16
+    bits = address.max_prefixlen
+    value = int(address)
+    trailing_zeros = (value & -value).bit_length() - 1 if value else bits
+    prefix = max(floor + 1, bits - trailing_zeros)
+    prefix = -(-prefix // step) * step
+    return min(prefix, bits)
+
+
+def suggest_except(cidr: Network, value: str) -> str | None:
+    """What an ``except`` entry outside ``cidr`` was probably meant to be, or None.
+
+    The blog's ``except: 10.72.10.0/8`` in ``10.72.0.0/16`` means "block 10.72.10.X": the address
+    lies inside the CIDR, only the mask is wrong, so suggest the address with the shortest
+    octet-aligned mask that makes it a network inside the CIDR (``10.72.10.0/24``).
+    """
+    try:
+        address = ipaddress.ip_address(value.split("/")[0].strip())
+    except ValueError:
+        return None
+    if address.version != cidr.version or address not in cidr:
+        return None
+    prefix = _aligned_prefix(address, cidr.prefixlen)
+    candidate = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    if candidate.subnet_of(cidr) and candidate != cidr:  # type: ignore[arg-type]
+        return str(candidate)
+    return None
+
+
+class IpBlock(Spec):
+    """An ipBlock peer: the addresses in ``cidr`` except those in any ``except`` CIDR.
+
+    Semantics (networking/v1 IPBlock): matches by IP address, cluster-external addresses and pod
+    IPs alike; every ``except`` entry must be a strict subnet of ``cidr`` of the same family.
+    ``except`` omitted: nothing is carved out. Build with ``IpBlock.ipv4("10.72.0.0/16",
+    except_=["10.72.10.0/24"])``.
+    """
+
+    cidr: str
+    except_: tuple[str, ...] = Field(default=(), alias="except")
+
+    @field_validator("cidr", mode="before")
+    @classmethod
+    def _cidr(cls, value: Any) -> str:
+        return str(parse_cidr(value, "cidr"))
+
+    @field_validator("except_", mode="before")
+    @classmethod
+    def _except_is_a_list(cls, value: Any, info: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        cidr = info.data.get("cidr")
+        meant = value
+        why = ""
+        if cidr is not None:
+            network = ipaddress.ip_network(cidr)
+            try:
+                inside = parse_cidr(value, "except").subnet_of(network)  # type: ignore[arg-type]
+            except (ValueError, TypeError):
+                inside = False
+            if not inside:
+                meant = suggest_except(network, value) or value
+                mask = value.partition("/")[2]
+                why = f", and {value} does not lie inside cidr {cidr}" + (
+                    f" (a /{mask} is larger than the /{network.prefixlen} it should carve from)"
+                    if mask.isdigit() and int(mask) <= network.prefixlen
+                    else ""
+                )
+        raise ValueError(
+            f"except {value!r} must be a list of CIDRs, not a single string{why}; "
+            f'did you mean except: ["{meant}"]?'
+        )
+
+    @model_validator(mode="after")
+    def _exceptions_inside(self) -> Self:
+        network = ipaddress.ip_network(self.cidr)
+        cleaned = []
+        for index, entry in enumerate(self.except_):
+            meant = suggest_except(network, entry)
+            hint = f'; did you mean "{meant}"?' if meant else ""
+            try:
+                sub = parse_cidr(entry, f"except[{index}]")
+            except ValueError:
+                if not meant:
+                    raise
+                raise ValueError(
+                    f"except[{index}] {entry!r} does not lie inside cidr {self.cidr}{hint}"
+                ) from None
+            if sub.version != network.version:
+                raise ValueError(
+                    f"except[{index}] {entry!r} is IPv{sub.version} but cidr {self.cidr} is "
+                    f"IPv{network.version}: an exception must be of the cidr's family"
+                )
+            if not sub.subnet_of(network) or sub == network:  # type: ignore[arg-type]
+                raise ValueError(
+                    f"except[{index}] {entry!r} does not lie strictly inside cidr {self.cidr}{hint}"
+                )
+            cleaned.append(str(sub))
+        object.__setattr__(self, "except_", tuple(cleaned))
+        return self
+
+    @classmethod
+    def ipv4(cls, cidr: str, except_: list[str] | tuple[str, ...] = ()) -> IpBlock:
+        """An IPv4 block; ``except_`` lists the subnets carved out of it."""
+        block = cls.parse({"cidr": cidr, "except": list(except_)})
+        if ipaddress.ip_network(block.cidr).version != 4:
+            raise SpecError(f"cidr: {cidr!r} is not IPv4 (use IpBlock.ipv6)")
+        return block
+
+    @classmethod
+    def ipv6(cls, cidr: str, except_: list[str] | tuple[str, ...] = ()) -> IpBlock:
+        """An IPv6 block; ``except_`` lists the subnets carved out of it."""
+        block = cls.parse({"cidr": cidr, "except": list(except_)})
+        if ipaddress.ip_network(block.cidr).version != 6:
+            raise SpecError(f"cidr: {cidr!r} is not IPv6 (use IpBlock.ipv4)")
+        return block
+
+    def describe(self) -> str:
+        """``10.72.0.0/16 except 10.72.10.0/24``."""
+        if not self.except_:
+            return self.cidr
+        return f"{self.cidr} except {', '.join(self.except_)}"

@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import runpy
 import sys
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,9 @@ import pulumi
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_pulumi_func
 
-from podfence.errors import ConfigError, PodfenceError
+from podfence.errors import ConfigError
 
-__all__ = ["RecordedResource", "record_program"]
+__all__ = ["RecordedResource", "record", "record_program"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class RecordedResource:
         urn: the URN, whose type part carries the parent chain.
         inputs: the inputs as the provider would receive them (custom resources only).
         custom: False for component resources.
+        provider: the provider reference the resource was registered with ("" for the default).
     """
 
     type: str
@@ -43,6 +45,7 @@ class RecordedResource:
     urn: str
     inputs: dict[str, Any]
     custom: bool
+    provider: str = ""
 
 
 def _integral(value: Any) -> Any:
@@ -61,18 +64,29 @@ class _Recorder(pulumi.runtime.Mocks):
 
     def __init__(self) -> None:
         self.custom: dict[tuple[str, str], bool] = {}
+        self.provider: dict[tuple[str, str], str] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.custom[(args.typ, args.name)] = bool(args.custom)
+        self.provider[(args.typ, args.name)] = args.provider or ""
         return f"{args.name}-id", dict(args.inputs)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         return {}
 
 
+def _thread_loop(loops: list[asyncio.AbstractEventLoop]) -> None:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loops.append(loop)
+
+
 @contextlib.contextmanager
-def _program_context(directory: Path) -> Iterator[None]:
+def _program_context(directory: Path | None) -> Iterator[None]:
     """The program's cwd and import path, as `pulumi up` gives them; restored afterwards."""
+    if directory is None:
+        yield
+        return
     saved_path = list(sys.path)
     sys.path.insert(0, str(directory))
     try:
@@ -82,51 +96,76 @@ def _program_context(directory: Path) -> Iterator[None]:
         sys.path[:] = saved_path
 
 
-def record_program(
-    program: Path, project: str, stack: str, config: dict[str, str]
+def record(
+    program: Callable[[], object],
+    project: str,
+    stack: str,
+    config: dict[str, str] | None = None,
+    directory: Path | None = None,
 ) -> list[RecordedResource]:
-    """Run ``program`` as stack ``stack`` of ``project`` with ``config`` and record its resources.
+    """Run ``program`` under mocks as stack ``stack`` of ``project`` and record its resources.
 
     Args:
-        program: the program's __main__.py.
+        program: creates the resources (a Pulumi program's body).
         project: the project name (config keys are ``project:key``).
         stack: the stack name, as ``pulumi.get_stack()`` will report it.
-        config: fully qualified config keys -> string values (objects as JSON).
+        config: fully qualified config keys -> string values (objects as JSON); omitted, none.
+        directory: the working directory and first import path while it runs; omitted, unchanged.
 
     Returns:
-        Every registered resource, in registration order (the stack itself left out).
+        Every registered resource, components included, sorted by URN (registration runs in
+        threads, so its order is not stable), the stack itself left out.
 
     Raises:
-        PodfenceError: raised by the program (bad config) is passed on; ``pulumi.RunError``
-            becomes a ConfigError with its message.
+        PodfenceError: raised by the program is passed on; ``pulumi.RunError`` becomes a
+            ConfigError with its message.
     """
     recorder = _Recorder()
     monitor = MockMonitor(recorder)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # The mock monitor answers in executor threads, and Pulumi gives each thread an event loop
+    # of its own that nobody closes. Create those loops here so they can be closed afterwards.
+    thread_loops: list[asyncio.AbstractEventLoop] = []
+    executor = ThreadPoolExecutor(initializer=_thread_loop, initargs=(thread_loops,))
+    loop.set_default_executor(executor)
     try:
         pulumi.runtime.set_mocks(recorder, project=project, stack=stack, preview=False, monitor=monitor)
-        pulumi.runtime.set_all_config(config)
-        with _program_context(program.parent):
-            loop.run_until_complete(
-                run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__"))
-            )
+        pulumi.runtime.set_all_config(config or {})
+        with _program_context(directory):
+            loop.run_until_complete(run_pulumi_func(program))
     except pulumi.RunError as error:
         raise ConfigError(str(error)) from error
-    except PodfenceError:
-        raise
     finally:
         pulumi.runtime.set_all_config({})
         pulumi.runtime.reset_options()
         asyncio.set_event_loop(None)
         loop.close()
+        executor.shutdown(wait=True)
+        for thread_loop in thread_loops:
+            thread_loop.close()
     out: list[RecordedResource] = []
-    for urn, registration in monitor.get_registered_resources().items():
+    for urn, registration in sorted(monitor.get_registered_resources().items()):
         type_ = urn.split("::")[2].rsplit("$", 1)[-1]
         name = urn.split("::")[3]
         if type_ == "pulumi:pulumi:Stack":
             continue
         custom = recorder.custom.get((type_, name), False)
         inputs = _integral(dict(registration.state)) if custom else {}
-        out.append(RecordedResource(type=type_, name=name, urn=urn, inputs=inputs, custom=custom))
+        provider = recorder.provider.get((type_, name), "")
+        out.append(RecordedResource(type_, name, urn, inputs, custom, provider))
     return out
+
+
+def record_program(
+    program: Path, project: str, stack: str, config: dict[str, str]
+) -> list[RecordedResource]:
+    """Run the program file ``program`` (a __main__.py) the way `pulumi up` would, under mocks:
+    in its own directory, importable from there, as ``__main__``. See :func:`record`."""
+    return record(
+        lambda: runpy.run_path(str(program), run_name="__main__"),
+        project,
+        stack,
+        config,
+        directory=program.parent,
+    )

@@ -19,9 +19,14 @@ def _relative(path: Path) -> Path:
         return path
 
 
+def _object_key(obj: dict[str, Any]) -> tuple[str, str, str]:
+    metadata = obj.get("metadata", {})
+    return (obj["kind"], metadata.get("namespace", ""), metadata.get("name", ""))
+
+
 def render_stack(stack: str, project_dir: Path | None = None) -> list[dict[str, Any]]:
     """Run the program as ``stack`` under mocks; return every Kubernetes object it would create,
-    in creation order, in wire form (apiVersion, kind, metadata, spec).
+    in wire form (apiVersion, kind, metadata, spec), sorted by kind, namespace and name.
 
     Args:
         stack: the stack's name (stacks/Pulumi.<stack>.yaml).
@@ -33,11 +38,12 @@ def render_stack(stack: str, project_dir: Path | None = None) -> list[dict[str, 
         resources = record_program(project.program, project.name, stack, config)
     except ConfigError as error:
         raise ConfigError(f"{_relative(project.stack_file(stack))}: {error}") from error
-    return [
+    objects = [
         r.inputs
         for r in resources
         if r.custom and r.type.startswith("kubernetes:") and "kind" in r.inputs
     ]
+    return sorted(objects, key=_object_key)
 
 
 def stack_firewall(project: Project, stack: str) -> Any:

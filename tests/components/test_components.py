@@ -1,0 +1,190 @@
+"""The four components under Pulumi mocks: what they register, under which parent, with what name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+
+from podfence.components import DefaultDeny, IpBlockAllow, NamespaceAllow, TierFirewall
+from podfence.errors import SpecError
+from podfence.manifests import (
+    default_deny_policies,
+    ip_block_allow_policies,
+    namespace_allow_policies,
+    tier_firewall_policies,
+)
+from podfence.offline.recorder import RecordedResource, record
+from podfence.spec import (
+    DefaultDenySpec,
+    IpBlockAllowSpec,
+    NamespaceAllowSpec,
+    TierFirewallSpec,
+)
+
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+
+TIERS: dict[str, Any] = {
+    "namespace": "guestbook",
+    "tiers": {
+        "ui": {"podLabels": {"app": "guestbook-ui", "tier": "frontend"}, "ports": [80]},
+        "api": {"podLabels": {"app": "guestbook-api", "tier": "backend"}, "ports": [8080]},
+        "db": {"podLabels": {"app": "guestbook-db", "tier": "db"}, "ports": [6379]},
+    },
+    "flows": [{"from": "ui", "to": "api"}, {"from": "api", "to": "db"}],
+}
+CASES: list[tuple[type, str, dict[str, Any], Callable[[Any], list[dict[str, Any]]], Any]] = [
+    (DefaultDeny, "DefaultDeny", {"namespaces": ["a", "b"], "egress": True}, default_deny_policies, DefaultDenySpec),
+    (TierFirewall, "TierFirewall", {**TIERS, "egress": True}, tier_firewall_policies, TierFirewallSpec),
+    (
+        NamespaceAllow,
+        "NamespaceAllow",
+        {"name": "allow-monitoring-namespace", "namespaces": ["guestbook"],
+         "fromNamespaceSelector": {"matchLabels": {"team": "monitoring"}}},
+        namespace_allow_policies,
+        NamespaceAllowSpec,
+    ),
+    (
+        IpBlockAllow,
+        "IpBlockAllow",
+        {"name": "allow-using-ip", "namespaces": ["guestbook"],
+         "ipBlocks": [{"cidr": "10.72.0.0/16", "except": ["10.72.10.0/24"]}]},
+        ip_block_allow_policies,
+        IpBlockAllowSpec,
+    ),
+]  # fmt: skip
+IDS = [case[1] for case in CASES]
+
+
+def policies(resources: list[RecordedResource]) -> list[RecordedResource]:
+    """The NetworkPolicies among ``resources``, by namespace and name."""
+    found = [r for r in resources if r.type == NETWORK_POLICY]
+    return sorted(found, key=lambda r: _key(r.inputs))
+
+
+def _key(manifest: dict[str, Any]) -> tuple[str, str]:
+    return (manifest["metadata"]["namespace"], manifest["metadata"]["name"])
+
+
+@pytest.mark.parametrize(("component", "token", "args", "build", "spec"), CASES, ids=IDS)
+def test_a_component_registers_exactly_the_manifests_its_builder_makes(
+    component: type, token: str, args: dict[str, Any], build: Callable[[Any], Any], spec: Any
+) -> None:
+    resources = record(lambda: component("fw", args), "p", "test")
+    expected = sorted(build(spec.parse(args)), key=_key)
+    got = [r.inputs for r in policies(resources)]
+    assert got == expected, f"{token}: the mock received other inputs than the builder made"
+    for manifest in got:
+        assert manifest["metadata"]["namespace"], "metadata.namespace must always be written"
+        assert manifest["spec"]["policyTypes"], "policyTypes must always be written"
+
+
+@pytest.mark.parametrize(("component", "token", "args", "build", "spec"), CASES, ids=IDS)
+def test_children_are_parented_to_the_component_and_named_after_it(
+    component: type, token: str, args: dict[str, Any], build: Callable[[Any], Any], spec: Any
+) -> None:
+    resources = record(lambda: component("edge", args), "p", "test")
+    (parent,) = [r for r in resources if not r.custom]
+    assert parent.type == f"podfence:index:{token}", parent.urn
+    assert parent.name == "edge"
+    for child in policies(resources):
+        assert f"::podfence:index:{token}${NETWORK_POLICY}::" in child.urn, (
+            f"{child.urn} is not a child of the {token} component"
+        )
+        meta = child.inputs["metadata"]
+        assert child.name == f"edge-{meta['namespace']}-{meta['name']}", child.urn
+
+
+@pytest.mark.parametrize(("component", "token", "args", "build", "spec"), CASES, ids=IDS)
+def test_the_same_component_can_be_used_twice_without_name_collisions(
+    component: type, token: str, args: dict[str, Any], build: Callable[[Any], Any], spec: Any
+) -> None:
+    resources = record(lambda: (component("one", args), component("two", args)), "p", "test")
+    names = [r.name for r in policies(resources)]
+    assert len(names) == len(set(names)) == 2 * len(build(spec.parse(args))), names
+
+
+@pytest.mark.parametrize(("component", "token", "args", "build", "spec"), CASES, ids=IDS)
+def test_a_provider_given_to_the_component_reaches_every_policy(
+    component: type, token: str, args: dict[str, Any], build: Callable[[Any], Any], spec: Any
+) -> None:
+    def program() -> None:
+        provider = k8s.Provider("local", render_yaml_to_directory="rendered/test")
+        component("fw", args, pulumi.ResourceOptions(provider=provider))
+
+    resources = record(program, "p", "test")
+    children = policies(resources)
+    assert children
+    for child in children:
+        assert "pulumi:providers:kubernetes::local" in child.provider, (
+            f"{child.urn} was registered with provider {child.provider!r}"
+        )
+
+
+@pytest.mark.parametrize(("component", "token", "args", "build", "spec"), CASES, ids=IDS)
+def test_policy_names_are_exposed_as_an_output(
+    component: type, token: str, args: dict[str, Any], build: Callable[[Any], Any], spec: Any
+) -> None:
+    seen: list[list[str]] = []
+
+    def program() -> None:
+        instance = component("fw", args)
+        instance.policy_names.apply(seen.append)
+
+    record(program, "p", "test")
+    expected = [f"{m['metadata']['namespace']}/{m['metadata']['name']}" for m in build(spec.parse(args))]
+    assert seen == [expected]
+
+
+@pytest.mark.parametrize(("component", "token", "args", "build", "spec"), CASES, ids=IDS)
+def test_a_typed_spec_and_a_snake_case_dict_are_accepted_alike(
+    component: type, token: str, args: dict[str, Any], build: Callable[[Any], Any], spec: Any
+) -> None:
+    typed = spec.parse(args)
+    snake = typed.model_dump(by_alias=False)
+    from_typed = policies(record(lambda: component("fw", typed), "p", "test"))
+    from_snake = policies(record(lambda: component("fw", snake), "p", "test"))
+    assert [r.inputs for r in from_typed] == [r.inputs for r in from_snake]
+
+
+def test_invalid_args_raise_one_line_naming_the_field_and_register_nothing() -> None:
+    created: list[RecordedResource] = []
+    with pytest.raises(SpecError) as raised:
+        created = record(
+            lambda: TierFirewall("fw", {**TIERS, "flows": [{"from": "ui", "to": "apii"}]}),
+            "p",
+            "test",
+        )
+    message = str(raised.value)
+    assert message == (
+        "fw.flows: flow ui -> apii names an unknown tier 'apii' (tiers: api, db, ui); "
+        "did you mean 'api'?"
+    )
+    assert "\n" not in message
+    assert created == []
+
+
+def test_a_denied_egress_keeps_dns_open_to_kube_dns_on_udp_and_tcp_53() -> None:
+    resources = record(lambda: DefaultDeny("deny", {"namespaces": ["guestbook"], "egress": True}), "p", "t")
+    by_name = {r.inputs["metadata"]["name"]: r.inputs for r in policies(resources)}
+    assert by_name["deny-all"]["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    assert by_name["allow-dns-egress"]["spec"]["egress"] == [
+        {
+            "to": [
+                {
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                }
+            ],
+            "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+        }
+    ]
+
+
+def test_switching_dns_off_is_explicit_and_leaves_only_deny_all() -> None:
+    args = {"namespaces": ["guestbook"], "egress": True, "allowDns": False}
+    resources = record(lambda: DefaultDeny("deny", args), "p", "t")
+    assert [r.inputs["metadata"]["name"] for r in policies(resources)] == ["deny-all"]

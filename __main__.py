@@ -1,7 +1,6 @@
 """The guestbook firewall: the stack's ``firewall`` config in, podfence components out."""
 
 import pulumi
-
 from podfence import PodfenceError
 from podfence.components import DefaultDeny, IpBlockAllow, NamespaceAllow, TierFirewall
 from podfence.config import FirewallConfig
@@ -19,5 +18,9 @@ ip_block_allows = [IpBlockAllow(spec.name, spec) for spec in firewall.ip_block_a
 
 pulumi.export(
     "policies",
-    [name for component in (deny, tiers, *namespace_allows, *ip_block_allows) for name in component.policies],
+    [
+        name
+        for component in (deny, tiers, *namespace_allows, *ip_block_allows)
+        for name in component.policies
+    ],
 )

@@ -9,7 +9,6 @@ import pytest
 from paths import REPO
 
 
-
 @pytest.fixture
 def repo() -> Path:
     """The repository root (Pulumi.yaml, __main__.py, stacks/)."""

@@ -160,7 +160,9 @@ class FirewallConfig(Spec):
         tiers = {
             name: tier
             if tier.egress_isolated is not None
-            else tier.model_copy(update={"egress_isolated": (tier.namespace or self.namespace) in denied})
+            else tier.model_copy(
+                update={"egress_isolated": (tier.namespace or self.namespace) in denied}
+            )
             for name, tier in self.tiers.items()
         }
         return TierFirewallSpec(namespace=self.namespace, tiers=tiers, flows=self.flows)

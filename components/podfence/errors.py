@@ -62,7 +62,7 @@ def format_validation_error(error: ValidationError, root: str = "") -> str:
     message = str(first["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
-            message = message[len(prefix):]
+            message = message[len(prefix) :]
     where = _location(tuple(first["loc"]), root)
     line = f"{where}: {message}"
     if first["type"] not in ("value_error", "missing") and "input" in first:

@@ -107,5 +107,3 @@ def check_expectations(
             allowed, explanation = evaluate(entry)
             outcomes.append(Outcome(entry, expected, allowed, explanation))  # type: ignore[arg-type]
     return outcomes
-
-

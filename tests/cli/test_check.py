@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from paths import REPO, STACKS
-
 from podfence.cli import ExitStatus, main
 
 
@@ -20,7 +19,9 @@ def test_every_stack_meets_its_expectations(stack: str, capsys: pytest.CaptureFi
     assert out.splitlines()[-1].endswith(" passed, 0 failed")
 
 
-def test_dev_check_names_the_rule_that_decides_each_flow(capsys: pytest.CaptureFixture[str]) -> None:
+def test_dev_check_names_the_rule_that_decides_each_flow(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     main(["check", "--stack", "dev", "--project-dir", str(REPO)])
     out = capsys.readouterr().out
     assert (
@@ -52,14 +53,26 @@ def test_a_failed_expectation_exits_1_and_explains_the_verdict(
     assert out.splitlines()[-1] == "0 passed, 1 failed"
 
 
-def test_json_output_reports_every_result(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_reports_every_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     expect = _expect(
         tmp_path,
         "allow:\n  - {from: guestbook/ui, to: guestbook/api, port: 8080}\n"
         "deny:\n  - {from: guestbook/ui, to: guestbook/api, port: 8080}\n",
     )
     status = main(
-        ["check", "--stack", "dev", "--project-dir", str(REPO), "--expect", str(expect), "--output", "json"]
+        [
+            "check",
+            "--stack",
+            "dev",
+            "--project-dir",
+            str(REPO),
+            "--expect",
+            str(expect),
+            "--output",
+            "json",
+        ]
     )
     report = json.loads(capsys.readouterr().out)
     assert status == ExitStatus.FAILED
@@ -90,6 +103,8 @@ def test_an_invalid_expectations_file_names_the_entry_and_field(
 
 
 def test_policies_without_expectations_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["check", "--policies", str(REPO / "stacks"), "--inventory", str(REPO / "stacks")])
+    status = main(
+        ["check", "--policies", str(REPO / "stacks"), "--inventory", str(REPO / "stacks")]
+    )
     assert status == ExitStatus.BAD_INPUT
     assert "--policies needs --expect FILE" in capsys.readouterr().err

@@ -10,13 +10,14 @@ import pytest
 import yaml
 from golden import assert_golden
 from paths import REPO, STACKS
-
 from podfence.cli import ExitStatus, main
 from podfence.offline.stack import render_stack
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_render_prints_the_stack_as_golden_yaml(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_prints_the_stack_as_golden_yaml(
+    stack: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["render", "--stack", stack, "--project-dir", str(REPO)]) == ExitStatus.SUCCESS
     out = capsys.readouterr().out
     assert_golden(f"render-{stack}.yaml", out)
@@ -31,7 +32,9 @@ def test_what_render_prints_parses_back_to_what_the_program_creates(
     assert printed == render_stack(stack, REPO)
 
 
-def test_render_out_writes_one_file_per_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_out_writes_one_file_per_object(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "dev"
     assert main(["render", "--stack", "dev", "--project-dir", str(REPO), "--out", str(out)]) == 0
     files = sorted(p.name for p in out.iterdir())
@@ -57,7 +60,9 @@ def test_an_unknown_stack_is_one_line_and_exit_status_2(capsys: pytest.CaptureFi
     assert err.count("\n") == 1
 
 
-def test_the_blogs_ip_block_fails_the_command_with_one_line_and_no_traceback(project_copy: Path) -> None:
+def test_the_blogs_ip_block_fails_the_command_with_one_line_and_no_traceback(
+    project_copy: Path,
+) -> None:
     stack = project_copy / "stacks" / "Pulumi.blog.yaml"
     text = (project_copy / "stacks" / "Pulumi.dev.yaml").read_text()
     stack.write_text(text.replace("except: [10.72.10.0/24]", "except: 10.72.10.0/8"))

@@ -8,7 +8,6 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-
 from podfence.components import DefaultDeny, IpBlockAllow, NamespaceAllow, TierFirewall
 from podfence.errors import SpecError
 from podfence.manifests import (
@@ -135,7 +134,9 @@ def test_policy_names_are_exposed_as_an_output(
         instance.policy_names.apply(seen.append)
 
     record(program, "p", "test")
-    expected = [f"{m['metadata']['namespace']}/{m['metadata']['name']}" for m in build(spec.parse(args))]
+    expected = [
+        f"{m['metadata']['namespace']}/{m['metadata']['name']}" for m in build(spec.parse(args))
+    ]
     assert seen == [expected]
 
 
@@ -168,14 +169,18 @@ def test_invalid_args_raise_one_line_naming_the_field_and_register_nothing() -> 
 
 
 def test_a_denied_egress_keeps_dns_open_to_kube_dns_on_udp_and_tcp_53() -> None:
-    resources = record(lambda: DefaultDeny("deny", {"namespaces": ["guestbook"], "egress": True}), "p", "t")
+    resources = record(
+        lambda: DefaultDeny("deny", {"namespaces": ["guestbook"], "egress": True}), "p", "t"
+    )
     by_name = {r.inputs["metadata"]["name"]: r.inputs for r in policies(resources)}
     assert by_name["deny-all"]["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
     assert by_name["allow-dns-egress"]["spec"]["egress"] == [
         {
             "to": [
                 {
-                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                    },
                     "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
                 }
             ],

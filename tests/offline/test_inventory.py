@@ -21,7 +21,9 @@ BASE: dict[str, Any] = {
 
 def _pods(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {
-        f"{o['metadata']['namespace']}/{o['metadata']['name']}": o for o in objects if o["kind"] == "Pod"
+        f"{o['metadata']['namespace']}/{o['metadata']['name']}": o
+        for o in objects
+        if o["kind"] == "Pod"
     }
 
 
@@ -33,18 +35,25 @@ def test_there_is_one_pod_per_tier_with_its_labels_and_ports() -> None:
         {"containerPort": 80, "protocol": "TCP"},
         {"containerPort": 53, "protocol": "UDP"},
     ]
-    assert [p["containerPort"] for p in pods["payments/pay"]["spec"]["containers"][0]["ports"]] == [9000, 9002]
+    assert [p["containerPort"] for p in pods["payments/pay"]["spec"]["containers"][0]["ports"]] == [
+        9000,
+        9002,
+    ]
 
 
 def test_every_namespace_carries_its_name_label() -> None:
     objects = derive_inventory(FirewallConfig.parse(BASE)).objects
-    namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in objects if o["kind"] == "Namespace"}
+    namespaces = {
+        o["metadata"]["name"]: o["metadata"]["labels"] for o in objects if o["kind"] == "Namespace"
+    }
     assert {"shop", "payments", "default"} <= set(namespaces)
     for name, labels in namespaces.items():
         assert labels["kubernetes.io/metadata.name"] == name
 
 
-def test_an_admitted_namespace_gets_a_client_and_when_only_some_pods_are_admitted_an_other() -> None:
+def test_an_admitted_namespace_gets_a_client_and_when_only_some_pods_are_admitted_an_other() -> (
+    None
+):
     config = FirewallConfig.parse(
         {
             **BASE,
@@ -61,7 +70,9 @@ def test_an_admitted_namespace_gets_a_client_and_when_only_some_pods_are_admitte
     pods = _pods(objects)
     assert pods["monitoring/client"]["metadata"]["labels"] == {"app": "prometheus"}
     assert pods["monitoring/other"]["metadata"]["labels"] == {"app": "other"}
-    (namespace,) = [o for o in objects if o["kind"] == "Namespace" and o["metadata"]["name"] == "monitoring"]
+    (namespace,) = [
+        o for o in objects if o["kind"] == "Namespace" and o["metadata"]["name"] == "monitoring"
+    ]
     assert namespace["metadata"]["labels"]["team"] == "monitoring"
 
 
@@ -74,10 +85,15 @@ def test_dns_pods_exist_only_when_egress_is_denied_and_dns_kept() -> None:
 
 def test_pod_ips_avoid_every_ip_block() -> None:
     config = FirewallConfig.parse(
-        {**BASE, "ipBlockAllows": [{"name": "allow-pods-range", "ipBlocks": [{"cidr": "10.0.0.0/8"}]}]}
+        {
+            **BASE,
+            "ipBlockAllows": [{"name": "allow-pods-range", "ipBlocks": [{"cidr": "10.0.0.0/8"}]}],
+        }
     )
     for pod in _pods(derive_inventory(config).objects).values():
-        assert ipaddress.ip_address(pod["status"]["podIP"]) not in ipaddress.ip_network("10.0.0.0/8")
+        assert ipaddress.ip_address(pod["status"]["podIP"]) not in ipaddress.ip_network(
+            "10.0.0.0/8"
+        )
 
 
 def test_sample_addresses_lie_inside_the_block_inside_each_exception_and_outside() -> None:

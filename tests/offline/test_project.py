@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from podfence.errors import ConfigError
 from podfence.offline.project import find_project
 
@@ -24,13 +23,16 @@ def test_every_stack_file_is_listed(repo: Path) -> None:
 
 
 def test_an_unknown_stack_names_the_file_and_the_known_stacks(repo: Path) -> None:
-    with pytest.raises(ConfigError, match=r"no stack 'qa': .*Pulumi\.qa\.yaml does not exist "
-                       r"\(stacks: dev, local, prod, staging\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"no stack 'qa': .*Pulumi\.qa\.yaml does not exist "
+        r"\(stacks: dev, local, prod, staging\)",
+    ):
         find_project(repo).stack_config("qa")
 
 
 def test_no_pulumi_yaml_anywhere_above_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no Pulumi.yaml in .* or above it"):
+    with pytest.raises(ConfigError, match=r"no Pulumi\.yaml in .* or above it"):
         find_project(tmp_path)
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from k8s_schema import assert_valid_manifest
 from paths import STACKS
-
 from podfence.config import FirewallConfig
 from podfence.errors import ConfigError
 from podfence.offline.project import find_project
@@ -69,7 +68,9 @@ def test_dev_is_the_blog_exactly_plus_the_ingress_controller(repo: Path) -> None
         "policyTypes": ["Ingress"],
         "ingress": [
             {
-                "from": [{"podSelector": {"matchLabels": {"app": "guestbook-ui", "tier": "frontend"}}}],
+                "from": [
+                    {"podSelector": {"matchLabels": {"app": "guestbook-ui", "tier": "frontend"}}}
+                ],
                 "ports": [{"protocol": "TCP", "port": 8080}],
             }
         ],
@@ -77,7 +78,9 @@ def test_dev_is_the_blog_exactly_plus_the_ingress_controller(repo: Path) -> None
     assert policies["allow-api-to-db"]["spec"]["podSelector"] == {
         "matchLabels": {"app": "guestbook-db", "tier": "db"}
     }
-    assert policies["allow-api-to-db"]["spec"]["ingress"][0]["ports"] == [{"protocol": "TCP", "port": 6379}]
+    assert policies["allow-api-to-db"]["spec"]["ingress"][0]["ports"] == [
+        {"protocol": "TCP", "port": 6379}
+    ]
     assert policies["allow-monitoring-namespace"]["spec"] == {
         "podSelector": {},
         "policyTypes": ["Ingress"],
@@ -92,7 +95,11 @@ def test_dev_is_the_blog_exactly_plus_the_ingress_controller(repo: Path) -> None
         "ingress": [
             {
                 "from": [
-                    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+                    {
+                        "namespaceSelector": {
+                            "matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}
+                        }
+                    }
                 ],
                 "ports": [{"protocol": "TCP", "port": 80}],
             }
@@ -120,7 +127,9 @@ def test_prod_denies_egress_keeps_dns_and_allows_exactly_the_flows_egress(
         "policyTypes": ["Egress"],
         "egress": [
             {
-                "to": [{"podSelector": {"matchLabels": {"app": "guestbook-api", "tier": "backend"}}}],
+                "to": [
+                    {"podSelector": {"matchLabels": {"app": "guestbook-api", "tier": "backend"}}}
+                ],
                 "ports": [{"protocol": "TCP", "port": 8080}],
             }
         ],
@@ -138,9 +147,13 @@ def _write_firewall(project: Path, stack: str, mutate: object) -> None:
     (project / "stacks" / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(source))
 
 
-def test_the_blogs_literal_ip_block_is_rejected_by_the_program_with_the_fix(project_copy: Path) -> None:
+def test_the_blogs_literal_ip_block_is_rejected_by_the_program_with_the_fix(
+    project_copy: Path,
+) -> None:
     def blog_ip_block(firewall: dict) -> None:
-        firewall["ipBlockAllows"][0]["ipBlocks"] = [{"cidr": "10.72.0.0/16", "except": "10.72.10.0/8"}]
+        firewall["ipBlockAllows"][0]["ipBlocks"] = [
+            {"cidr": "10.72.0.0/16", "except": "10.72.10.0/8"}
+        ]
 
     _write_firewall(project_copy, "blog", blog_ip_block)
     with pytest.raises(ConfigError) as raised:
@@ -155,7 +168,7 @@ def test_the_blogs_literal_ip_block_is_rejected_by_the_program_with_the_fix(proj
 
 def test_a_program_error_leaves_pulumi_ready_for_the_next_run(project_copy: Path) -> None:
     _write_firewall(project_copy, "broken", lambda f: f.update(tiers={}))
-    with pytest.raises(ConfigError, match="firewall.tiers: .*define at least one tier"):
+    with pytest.raises(ConfigError, match=r"firewall\.tiers: .*define at least one tier"):
         render_stack("broken", project_copy)
     assert len(render_stack("dev", project_copy)) == len(BLOG_POLICIES)
 

@@ -42,8 +42,12 @@ def register(subparsers: Any) -> None:
 def summarize(verdict: Any) -> str:
     """One line naming what decided a verdict: the allowing rules, or the isolating policies."""
     if verdict.allowed:
-        rules = [str(r) for side in (verdict.ingress, verdict.egress) if side for r in side.allowed_by]
-        return "allowed by " + ", ".join(rules) if rules else "allowed: no policy isolates either end"
+        rules = [
+            str(r) for side in (verdict.ingress, verdict.egress) if side for r in side.allowed_by
+        ]
+        return (
+            "allowed by " + ", ".join(rules) if rules else "allowed: no policy isolates either end"
+        )
     denied = [
         (name, side)
         for name, side in (("ingress", verdict.ingress), ("egress", verdict.egress))
@@ -59,7 +63,9 @@ def _expectations_file(args: argparse.Namespace) -> Path:
     if args.expect is not None:
         return Path(args.expect)
     if not args.stack:
-        raise ConfigError("--policies needs --expect FILE (the flows that must be allowed and denied)")
+        raise ConfigError(
+            "--policies needs --expect FILE (the flows that must be allowed and denied)"
+        )
     from podfence.expectations import expectations_path
     from podfence.offline.project import find_project
 

@@ -78,9 +78,13 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     from podfence.reachability.loader import read_objects
 
     if args.stack and args.policies:
-        raise ConfigError("--stack and --policies exclude each other: the stack renders its own policies")
+        raise ConfigError(
+            "--stack and --policies exclude each other: the stack renders its own policies"
+        )
     if not args.stack and not args.policies:
-        raise ConfigError("say what to analyse: --stack STACK, or --policies PATH... --inventory PATH...")
+        raise ConfigError(
+            "say what to analyse: --stack STACK, or --policies PATH... --inventory PATH..."
+        )
     inventory = read_objects(args.inventory) if args.inventory else []
     if args.stack:
         from podfence.offline.stack import load_stack_inputs
@@ -94,7 +98,9 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
             origin=f"stack {args.stack}",
         )
     if not args.inventory:
-        raise ConfigError("--policies needs --inventory PATH... (the namespaces and pods to evaluate)")
+        raise ConfigError(
+            "--policies needs --inventory PATH... (the namespaces and pods to evaluate)"
+        )
     objects = read_objects(args.policies) + inventory
     names = ", ".join(str(p) for p in [*args.policies, *args.inventory])
     return Inputs(objects=objects, externals=list(args.external), origin=names)

@@ -40,5 +40,7 @@ class NamespaceAllow(PolicyComponent):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         spec = NamespaceAllowSpec.parse(args, root=name)
-        super().__init__("podfence:index:NamespaceAllow", name, namespace_allow_policies(spec), opts)
+        super().__init__(
+            "podfence:index:NamespaceAllow", name, namespace_allow_policies(spec), opts
+        )
         self.spec = spec

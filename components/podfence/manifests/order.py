@@ -27,8 +27,12 @@ def canonical(value: Any) -> Any:
     """
     if isinstance(value, dict):
         keys = sorted(value, key=lambda k: (_RANK.get(k, len(_RANK)), k))
-        return {k: dict(sorted(value[k].items())) if k in _LABEL_MAPS and isinstance(value[k], dict)
-                else canonical(value[k]) for k in keys}
+        return {
+            k: dict(sorted(value[k].items()))
+            if k in _LABEL_MAPS and isinstance(value[k], dict)
+            else canonical(value[k])
+            for k in keys
+        }
     if isinstance(value, list):
         return [canonical(v) for v in value]
     return value

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from podfence.errors import SpecError
-from podfence.spec.ip_block import IpBlock
 from podfence.spec.direction import Direction
+from podfence.spec.ip_block import IpBlock
 from podfence.spec.labels import NAMESPACE_NAME_LABEL, LabelSelector
 from podfence.spec.ports import Port
 
@@ -45,7 +45,11 @@ def selector(spec: LabelSelector) -> dict[str, Any]:
         out["matchLabels"] = dict(sorted(spec.match_labels.items()))
     if spec.match_expressions:
         out["matchExpressions"] = [
-            {"key": r.key, "operator": r.operator.value, **({"values": list(r.values)} if r.values else {})}
+            {
+                "key": r.key,
+                "operator": r.operator.value,
+                **({"values": list(r.values)} if r.values else {}),
+            }
             for r in spec.match_expressions
         ]
     return out
@@ -92,7 +96,9 @@ def pod_peer(
     return out
 
 
-def rule(direction: Direction, peers: Sequence[dict[str, Any]], ports: Sequence[Port]) -> dict[str, Any]:
+def rule(
+    direction: Direction, peers: Sequence[dict[str, Any]], ports: Sequence[Port]
+) -> dict[str, Any]:
     """One ingress or egress rule admitting ``peers`` on ``ports``.
 
     An empty ``peers`` would admit every source or destination (a rule without ``from``/``to``),

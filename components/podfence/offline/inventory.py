@@ -88,7 +88,13 @@ def sample_addresses(block: IpBlock) -> list[str]:
     samples += [str(e.network_address + (1 if e.num_addresses > 1 else 0)) for e in excepted]
     after = int(network.broadcast_address) + 2
     if after <= (1 << network.max_prefixlen) - 1:
-        samples.append(str(ipaddress.ip_address(after) if network.version == 4 else ipaddress.IPv6Address(after)))
+        samples.append(
+            str(
+                ipaddress.ip_address(after)
+                if network.version == 4
+                else ipaddress.IPv6Address(after)
+            )
+        )
     return samples
 
 
@@ -99,7 +105,7 @@ class _Builder:
         networks = [ipaddress.ip_network(b.cidr) for b in blocks]
         for candidate in _POD_RANGES:
             pod_range = ipaddress.ip_network(candidate)
-            if not any(pod_range.overlaps(n) for n in networks if n.version == 4):  # type: ignore[arg-type]
+            if not any(pod_range.overlaps(n) for n in networks if n.version == 4):
                 self._hosts = pod_range.hosts()
                 break
         else:  # pragma: no cover - four disjoint ranges cannot all be covered by sane config
@@ -109,7 +115,9 @@ class _Builder:
         merged = {**self.namespaces.get(name, {}), **(labels or {}), NAMESPACE_NAME_LABEL: name}
         self.namespaces[name] = merged
 
-    def pod(self, namespace: str, name: str, labels: dict[str, str], ports: list[dict[str, Any]]) -> None:
+    def pod(
+        self, namespace: str, name: str, labels: dict[str, str], ports: list[dict[str, Any]]
+    ) -> None:
         self.namespace(namespace)
         container: dict[str, Any] = {"name": "main", "image": "registry.invalid/podfence-sample"}
         if ports:
@@ -139,7 +147,9 @@ def derive_inventory(config: FirewallConfig) -> DerivedInventory:
     build.namespace(config.namespace)
     for name, tier in config.tiers.items():
         namespace = tier.namespace or config.namespace
-        build.pod(namespace, name, dict(tier.pod_labels), _container_ports(tier.ports, f"tier {name}"))
+        build.pod(
+            namespace, name, dict(tier.pod_labels), _container_ports(tier.ports, f"tier {name}")
+        )
     controller = config.ingress_controller
     if controller is not None:
         labels = (
@@ -158,7 +168,12 @@ def derive_inventory(config: FirewallConfig) -> DerivedInventory:
         for namespace in names:
             build.namespace(namespace, ns_labels)
             selector = allow.from_pod_selector
-            build.pod(namespace, "client", labels_matching(selector) if selector else {"app": "client"}, [])
+            build.pod(
+                namespace,
+                "client",
+                labels_matching(selector) if selector else {"app": "client"},
+                [],
+            )
             if selector is not None and not selector.is_empty:
                 build.pod(namespace, "other", {"app": "other"}, [])
     deny = config.default_deny

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from podfence.errors import ConfigError
 
 __all__ = ["Project", "find_project"]

@@ -12,17 +12,16 @@ import asyncio
 import contextlib
 import runpy
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pulumi
+from podfence.errors import ConfigError
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_pulumi_func
-
-from podfence.errors import ConfigError
 
 __all__ = ["RecordedResource", "record", "record_program"]
 
@@ -71,8 +70,14 @@ class _Recorder(pulumi.runtime.Mocks):
         self.provider[(args.typ, args.name)] = args.provider or ""
         return f"{args.name}-id", dict(args.inputs)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
-        return {}
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+def _discard(_: object) -> None:
+    """A program's return value means nothing to Pulumi: drop it (run_pulumi_func awaits it)."""
 
 
 def _thread_loop(loops: list[asyncio.AbstractEventLoop]) -> None:
@@ -130,10 +135,12 @@ def record(
     executor = ThreadPoolExecutor(initializer=_thread_loop, initargs=(thread_loops,))
     loop.set_default_executor(executor)
     try:
-        pulumi.runtime.set_mocks(recorder, project=project, stack=stack, preview=False, monitor=monitor)
+        pulumi.runtime.set_mocks(
+            recorder, project=project, stack=stack, preview=False, monitor=monitor
+        )
         pulumi.runtime.set_all_config(config or {})
         with _program_context(directory):
-            loop.run_until_complete(run_pulumi_func(program))
+            loop.run_until_complete(run_pulumi_func(lambda: _discard(program())))
     except pulumi.RunError as error:
         raise ConfigError(str(error)) from error
     finally:

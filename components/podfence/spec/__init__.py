@@ -2,8 +2,8 @@
 
 from podfence.spec.base import Spec
 from podfence.spec.default_deny import DefaultDenySpec, DnsEgress
-from podfence.spec.ip_block import IpBlock
 from podfence.spec.direction import Direction
+from podfence.spec.ip_block import IpBlock
 from podfence.spec.ip_block_allow import IpBlockAllowSpec
 from podfence.spec.labels import (
     NAMESPACE_NAME_LABEL,

@@ -23,7 +23,7 @@ class DnsEgress(Spec):
 
     namespace: str = "kube-system"
     pod_labels: dict[str, str] = Field(default_factory=lambda: {"k8s-app": "kube-dns"})
-    ports: tuple[Port, ...] = (Port(port=53, protocol="UDP"), Port(port=53, protocol="TCP"))  # type: ignore[arg-type]
+    ports: tuple[Port, ...] = (Port(port=53, protocol="UDP"), Port(port=53, protocol="TCP"))
     policy_name: str = "allow-dns-egress"
 
     @field_validator("namespace")

@@ -22,17 +22,17 @@ def parse_cidr(value: Any, field: str) -> Network:
         ValueError: naming ``field`` and the value, with the likely fix.
     """
     if not isinstance(value, str):
-        raise ValueError(f"{field} {value!r} must be a CIDR string such as \"10.0.0.0/16\"")
+        raise ValueError(f'{field} {value!r} must be a CIDR string such as "10.0.0.0/16"')
     text = value.strip()
     if "/" not in text:
         try:
             address = ipaddress.ip_address(text)
         except ValueError:
-            raise ValueError(f"{field} {value!r} is not a CIDR such as \"10.0.0.0/16\"") from None
+            raise ValueError(f'{field} {value!r} is not a CIDR such as "10.0.0.0/16"') from None
         family = "IPv4" if address.version == 4 else "IPv6"
         raise ValueError(
             f"CIDR mask is missing in {family}: {field} {value!r}. "
-            f"Did you mean \"{address}/{address.max_prefixlen}\"?"
+            f'Did you mean "{address}/{address.max_prefixlen}"?'
         )
     try:
         return ipaddress.ip_network(text, strict=True)
@@ -41,9 +41,9 @@ def parse_cidr(value: Any, field: str) -> Network:
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise ValueError(f"{field} {value!r} is not a CIDR such as \"10.0.0.0/16\"") from None
+        raise ValueError(f'{field} {value!r} is not a CIDR such as "10.0.0.0/16"') from None
     raise ValueError(
-        f"{field} {value!r} has host bits set: its network is {network}. Did you mean \"{network}\"?"
+        f'{field} {value!r} has host bits set: its network is {network}. Did you mean "{network}"?'
     )
 
 

@@ -155,4 +155,3 @@ class LabelSelector(Spec):
                 }[req.operator]
             )
         return ",".join(parts) or "(everything)"
-

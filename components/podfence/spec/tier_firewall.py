@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+
 from pydantic import Field, ValidationInfo, field_validator
 
 from podfence.spec.base import Spec, check_dns_label, check_dns_subdomain

@@ -45,6 +45,12 @@ class DefaultDenyConfig(Spec):
     allow_dns: bool = True
     dns: DnsEgress = Field(default_factory=DnsEgress)
 
+    @model_validator(mode="after")
+    def _denies_something(self) -> Self:
+        if not (self.ingress or self.egress):
+            raise ValueError("ingress: false and egress: false deny nothing")
+        return self
+
 
 class IngressController(Spec):
     """``ingressController``: admit the ingress controller's pods into the public tier.
@@ -132,7 +138,7 @@ class FirewallConfig(Spec):
             raise ValueError(
                 f"ingressController.tier {self.ingress_controller.tier!r} is not a tier ({known})"
             )
-        check_unique(self.manifests(), "firewall")
+        check_unique(self.manifests())
         return self
 
     def deny_namespaces(self) -> tuple[str, ...]:

@@ -32,12 +32,17 @@ class InputError(PodfenceError):
     """A Kubernetes object handed to the analysis (policy, namespace, pod) is malformed."""
 
 
+# What pydantic puts in an error's location for a branch of a union rather than a field: the
+# branch's type ("int", "str") or validator ("function-after[...]", "tagged-union[...]").
+_BRANCH_TAGS = {"int", "str", "float", "bool", "bytes", "none", "dict", "list", "tuple", "set"}
+
+
 def _location(loc: tuple[int | str, ...], root: str) -> str:
     out = root
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part.startswith(("function-", "tagged-union[")):
+        elif part in _BRANCH_TAGS or "[" in part:
             continue
         else:
             out += f".{part}" if out else str(part)

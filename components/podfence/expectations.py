@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, ValidationError, field_validator
 
 from podfence.errors import ConfigError, format_validation_error
 from podfence.spec.base import Spec
-from podfence.spec.ports import Protocol
+from podfence.spec.ports import Protocol, check_port, check_protocol
 
 __all__ = ["Expectation", "ExpectationFile", "Outcome", "check_expectations", "expectations_path"]
 
@@ -36,6 +36,16 @@ class Expectation(Spec):
     port: int | str
     protocol: Protocol = Protocol.TCP
     why: str = ""
+
+    @field_validator("protocol", mode="before")
+    @classmethod
+    def _protocol(cls, value: Any) -> Any:
+        return check_protocol(value)
+
+    @field_validator("port", mode="before")
+    @classmethod
+    def _port(cls, value: Any) -> int | str:
+        return check_port(value)
 
     @field_validator("to")
     @classmethod

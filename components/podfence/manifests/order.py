@@ -18,6 +18,8 @@ _RANK = {key: rank for rank, key in enumerate(_ORDER)}
 
 
 _LABEL_MAPS = {"labels", "annotations", "matchLabels"}
+#: Inside a peer the namespace comes first, as the Kubernetes documentation writes it.
+_PEER_ORDER = {"namespaceSelector": 0, "podSelector": 1, "ipBlock": 2}
 
 
 def canonical(value: Any) -> Any:
@@ -26,7 +28,9 @@ def canonical(value: Any) -> Any:
     Only order changes: the same object, as the API server would store it.
     """
     if isinstance(value, dict):
-        keys = sorted(value, key=lambda k: (_RANK.get(k, len(_RANK)), k))
+        is_peer = "namespaceSelector" in value and "podSelector" in value
+        rank = _PEER_ORDER if is_peer else _RANK
+        keys = sorted(value, key=lambda k: (rank.get(k, len(rank)), k))
         return {
             k: dict(sorted(value[k].items()))
             if k in _LABEL_MAPS and isinstance(value[k], dict)

@@ -146,15 +146,16 @@ def network_policy(
     }
 
 
-def check_unique(manifests: Sequence[Manifest], owner: str) -> None:
+def check_unique(manifests: Sequence[Manifest], owner: str = "") -> None:
     """Refuse two policies with the same namespace and name: the second would overwrite the first.
 
     Raises:
-        SpecError: naming ``owner`` and the policy.
+        SpecError: naming the policy, prefixed with ``owner`` when given.
     """
     seen: set[str] = set()
     for manifest in manifests:
         key = f"{manifest['metadata']['namespace']}/{manifest['metadata']['name']}"
         if key in seen:
-            raise SpecError(f"{owner}: two policies would be named {key}; rename one")
+            prefix = f"{owner}: " if owner else ""
+            raise SpecError(f"{prefix}two policies would be named {key}; rename one")
         seen.add(key)

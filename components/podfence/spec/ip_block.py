@@ -128,22 +128,26 @@ class IpBlock(Spec):
         network = ipaddress.ip_network(self.cidr)
         cleaned = []
         for index, entry in enumerate(self.except_):
-            meant = suggest_except(network, entry)
-            hint = f'; did you mean "{meant}"?' if meant else ""
             try:
                 sub = parse_cidr(entry, f"except[{index}]")
             except ValueError:
-                if not meant:
-                    raise
-                raise ValueError(
-                    f"except[{index}] {entry!r} does not lie inside cidr {self.cidr}{hint}"
-                ) from None
+                # A mask wider than the cidr's (the blog's 10.72.10.0/8) is the mistake to name;
+                # a missing mask or host bits keep their own message and fix.
+                mask = str(entry).partition("/")[2]
+                meant = suggest_except(network, str(entry))
+                if meant and mask.isdigit() and int(mask) <= network.prefixlen:
+                    raise ValueError(
+                        f'except[{index}] {entry!r} does not lie inside cidr {self.cidr}; did you mean "{meant}"?'
+                    ) from None
+                raise
             if sub.version != network.version:
                 raise ValueError(
                     f"except[{index}] {entry!r} is IPv{sub.version} but cidr {self.cidr} is "
                     f"IPv{network.version}: an exception must be of the cidr's family"
                 )
             if not sub.subnet_of(network) or sub == network:  # type: ignore[arg-type]
+                meant = suggest_except(network, entry) if sub != network else None
+                hint = f'; did you mean "{meant}"?' if meant else ""
                 raise ValueError(
                     f"except[{index}] {entry!r} does not lie strictly inside cidr {self.cidr}{hint}"
                 )

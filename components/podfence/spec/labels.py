@@ -8,6 +8,7 @@ from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
+from podfence.errors import SpecError
 from podfence.spec.base import Spec
 
 __all__ = [
@@ -128,7 +129,7 @@ class LabelSelector(Spec):
     def namespace_names(cls, *names: str) -> LabelSelector:
         """Namespaces by name, through the ``kubernetes.io/metadata.name`` label."""
         if not names:
-            raise ValueError("namespace_names needs at least one name")
+            raise SpecError("namespace_names: name at least one namespace")
         if len(names) == 1:
             return cls(match_labels={NAMESPACE_NAME_LABEL: names[0]})
         requirement = LabelSelectorRequirement(

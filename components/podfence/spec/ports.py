@@ -10,7 +10,7 @@ from pydantic import field_validator, model_validator
 
 from podfence.spec.base import Spec
 
-__all__ = ["Port", "Protocol"]
+__all__ = ["Port", "Protocol", "check_port", "check_protocol"]
 
 # IANA_SVC_NAME, what a containerPort's name must be: 1-15 characters, lower case letters, digits
 # and '-', at least one letter, no '-' at either end and no '--'.
@@ -23,6 +23,24 @@ class Protocol(StrEnum):
     TCP = "TCP"
     UDP = "UDP"
     SCTP = "SCTP"
+
+
+def check_protocol(value: Any) -> Any:
+    """Refuse a protocol other than TCP, UDP, SCTP (upper case, as Kubernetes wants it)."""
+    if isinstance(value, str) and value not in Protocol.__members__:
+        upper = value.upper()
+        hint = f'; did you mean "{upper}"?' if upper in Protocol.__members__ else ""
+        raise ValueError(f"protocol {value!r} is not one of TCP, UDP, SCTP{hint}")
+    return value
+
+
+def check_port(value: Any) -> int | str:
+    """A port number (1-65535) or a containerPort name."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"port {value!r} is not a port number or name")
+    if isinstance(value, int):
+        return _check_port_number(value, "port")
+    return _check_port_name(value)
 
 
 def _check_port_number(value: int, field: str) -> int:
@@ -93,11 +111,7 @@ class Port(Spec):
     @field_validator("protocol", mode="before")
     @classmethod
     def _protocol(cls, value: Any) -> Any:
-        if isinstance(value, str) and value not in Protocol.__members__:
-            upper = value.upper()
-            hint = f'; did you mean "{upper}"?' if upper in Protocol.__members__ else ""
-            raise ValueError(f"protocol {value!r} is not one of TCP, UDP, SCTP{hint}")
-        return value
+        return check_protocol(value)
 
     @field_validator("port", mode="before")
     @classmethod
@@ -108,6 +122,8 @@ class Port(Spec):
             return _check_port_number(value, "port")
         if isinstance(value, str):
             return _check_port_name(value)
+        if value is not None:
+            raise ValueError(f"port {value!r} is not a port number or name")
         return value
 
     @field_validator("end_port")

@@ -103,8 +103,9 @@ class TierFirewallSpec(Spec):
 
     namespace: str
     tiers: dict[str, Tier]
-    flows: tuple[Flow, ...] = ()
+    # Before flows: validating a flow needs to know whether its source is egress-isolated.
     egress: bool = False
+    flows: tuple[Flow, ...] = ()
 
     @field_validator("namespace")
     @classmethod
@@ -127,20 +128,27 @@ class TierFirewallSpec(Spec):
     ) -> tuple[Flow, ...]:
         tiers: dict[str, Tier] | None = info.data.get("tiers")
         namespace: str | None = info.data.get("namespace")
+        egress: bool = info.data.get("egress", False)
         if tiers is None or namespace is None:  # already reported on those fields
             return flows
-        seen: dict[tuple[str, str], str] = {}
+        made_by: dict[tuple[str, str], str] = {}
         for flow in flows:
             for name in (flow.from_, flow.to):
                 if name not in tiers:
                     raise _unknown_tier(flow, name, tiers)
-            key = (tiers[flow.to].namespace or namespace, flow.policy_name)
-            if key in seen:
-                raise ValueError(
-                    f"flow {flow.from_} -> {flow.to}: policy {key[0]}/{key[1]} is already made "
-                    f"by flow {seen[key]}; give one of them a name"
-                )
-            seen[key] = f"{flow.from_} -> {flow.to}"
+            label = f"flow {flow.from_} -> {flow.to}"
+            made = [(tiers[flow.to].namespace or namespace, flow.policy_name)]
+            source = tiers[flow.from_]
+            if egress if source.egress_isolated is None else source.egress_isolated:
+                made.append((source.namespace or namespace, f"{flow.policy_name}-egress"))
+            for key in made:
+                check_dns_subdomain(key[1], f"{label}: policy name")
+                if key in made_by:
+                    raise ValueError(
+                        f"{label}: policy {key[0]}/{key[1]} is already made by {made_by[key]}; "
+                        "give one of them a name"
+                    )
+                made_by[key] = label
         return flows
 
     def namespace_of(self, tier: str) -> str:

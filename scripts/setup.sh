@@ -11,6 +11,9 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# An editable install leaves podfence uncompiled; compile it now, as a regular install would, so
+# that no command pays for compiling it (PYTHONDONTWRITEBYTECODE would make every run pay).
+.venv/bin/python -m compileall -q components
 
 if [ "${1:-}" = "--with-nca" ] && [ ! -x .venv-nca/bin/nca ]; then
   "$python" -m venv .venv-nca

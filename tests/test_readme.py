@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from paths import REPO
-
 from podfence.offline.recorder import record
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,98 @@
+"""`podfence matrix`: every flow between the pods of an inventory, allowed or denied."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from podfence.cli.app import ExitStatus
+from podfence.cli.inputs import add_input_arguments, load_inputs
+
+__all__ = ["parse_port", "register", "run"]
+
+_OUTPUTS = ("table", "json", "csv", "markdown")
+_PROTOCOLS = ("TCP", "UDP", "SCTP")
+
+
+def parse_port(text: str) -> tuple[int, str]:
+    """``N`` or ``N/PROTO`` (protocol TCP when omitted, any case) as (port, protocol).
+
+    Raises:
+        argparse.ArgumentTypeError: not a port number 1-65535, or an unknown protocol.
+    """
+    number, _, protocol = text.partition("/")
+    protocol = protocol.upper() or "TCP"
+    if not number.isdigit() or not 1 <= int(number) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a port number 1-65535, e.g. 8080/TCP")
+    if protocol not in _PROTOCOLS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: unsupported protocol {protocol} (expected {', '.join(_PROTOCOLS)})"
+        )
+    return int(number), protocol
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``matrix`` subcommand to ``subparsers``."""
+    parser = subparsers.add_parser(
+        "matrix",
+        help="every flow between the pods, allowed or denied",
+        description=(
+            "Evaluate every source (each pod, then each --external address) against every other "
+            "pod on each port it declares (plus --port), under the NetworkPolicies."
+        ),
+    )
+    add_input_arguments(parser)
+    parser.add_argument(
+        "--output",
+        "-o",
+        choices=_OUTPUTS,
+        default="table",
+        help="table (for people, pods that behave alike grouped; the default), json, csv, markdown",
+    )
+    parser.add_argument(
+        "--allowed-only", action="store_true", help="list only the flows that are allowed"
+    )
+    parser.add_argument(
+        "--port",
+        action="append",
+        type=parse_port,
+        default=[],
+        metavar="N[/PROTO]",
+        help="also evaluate this port on every pod (repeatable; protocol TCP by default)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the matrix of the inputs named by ``args`` to stdout.
+
+    Pods that declare no containerPorts receive no flows unless --port is given; a warning on
+    stderr says how many there are.
+    """
+    # The engine uses numpy for boolean arrays only, never BLAS: spare this short-lived process
+    # the start of BLAS worker threads (unless the user asked for them).
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    from podfence.reachability.analyzer import Analyzer
+    from podfence.reachability.render import render
+
+    inputs = load_inputs(args)
+    analyzer = Analyzer(inputs.objects, inputs.externals)
+    matrix = analyzer.matrix(allowed_only=args.allowed_only, extra_ports=args.port)
+    silent = len(matrix.pods_without_ports)
+    if silent:
+        what = (
+            "pod declares no containerPorts and receives"
+            if silent == 1
+            else ("pods declare no containerPorts and receive")
+        )
+        example = matrix.pods_without_ports[0]
+        print(
+            f"podfence: warning: {silent} {what} no flows (e.g. {example}); "
+            "evaluate ports on every pod with --port N[/PROTO]",
+            file=sys.stderr,
+        )
+    render(matrix, args.output, sys.stdout)
+    return ExitStatus.SUCCESS

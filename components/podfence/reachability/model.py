@@ -1,0 +1,227 @@
+"""The inventory: Namespace and Pod objects read from their dicts, and addresses outside it."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from podfence.errors import InputError
+from podfence.reachability.context import ObjectContext, origin_of, short
+from podfence.reachability.ports import ContainerPort, parse_container_port
+from podfence.reachability.selectors import parse_labels
+
+__all__ = [
+    "NAME_LABEL",
+    "Address",
+    "External",
+    "Namespace",
+    "Pod",
+    "implicit_namespace",
+    "object_name",
+    "parse_address",
+    "parse_namespace",
+    "parse_pod",
+]
+
+#: The label every namespace carries with its own name (set by the API server since 1.21).
+NAME_LABEL = "kubernetes.io/metadata.name"
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """A namespace and its labels, which always include ``kubernetes.io/metadata.name``."""
+
+    name: str
+    labels: Mapping[str, str] = field(compare=False)
+
+
+def implicit_namespace(name: str) -> Namespace:
+    """The namespace a pod lives in when the inventory has no Namespace object for it.
+
+    It carries only the ``kubernetes.io/metadata.name`` label, as the API server would set.
+    """
+    return Namespace(name, {NAME_LABEL: name})
+
+
+@dataclass(frozen=True)
+class Pod:
+    """A pod: where it lives, its labels, its IPs and the ports its containers declare.
+
+    Attributes:
+        namespace: metadata.namespace ("default" when absent).
+        name: metadata.name.
+        labels: metadata.labels.
+        ips: status.podIPs (or status.podIP); empty for a pod not yet scheduled, which then
+            matches no ipBlock.
+        ports: every ``spec.containers[].ports[]`` entry, duplicates dropped, in declared order.
+            A name is unique within a container (as Kubernetes validates); should two
+            containers give one name to different ports, a named rule port matches both.
+    """
+
+    namespace: str
+    name: str
+    labels: Mapping[str, str] = field(compare=False, repr=False)
+    ips: tuple[Address, ...] = field(default=(), compare=False)
+    ports: tuple[ContainerPort, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        """``namespace/name``, how the CLI and the matrix name the pod."""
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
+class External:
+    """A source outside the inventory, known only by its address; only ipBlocks match it."""
+
+    address: Address
+
+    @property
+    def key(self) -> str:
+        """The address as text, how the matrix names the source."""
+        return str(self.address)
+
+
+def object_name(obj: Mapping[str, Any], kind: str, namespaced: bool = True) -> ObjectContext:
+    """The context that names ``obj`` in errors; checks metadata.name and metadata.namespace.
+
+    Args:
+        obj: the object's dict.
+        kind: its kind.
+        namespaced: whether it lives in a namespace (default "default" when metadata.namespace
+            is absent); False for Namespace objects.
+
+    Raises:
+        InputError: missing or non-string metadata.name, non-string metadata.namespace.
+    """
+    metadata = obj.get("metadata")
+    origin = origin_of(obj)
+    if not isinstance(metadata, dict):
+        raise ObjectContext(kind, "(unnamed)", origin).error(
+            "metadata", f"missing, got {short(metadata)}"
+        )
+    name = metadata.get("name")
+    namespace = (metadata.get("namespace") or "default") if namespaced else None
+    if not isinstance(name, str) or not name:
+        label = f"{namespace}/(unnamed)" if namespaced else "(unnamed)"
+        raise ObjectContext(kind, label, origin).error(
+            "metadata.name", f"expected a name, got {short(name)}"
+        )
+    if namespaced and (not isinstance(namespace, str) or not namespace):
+        raise ObjectContext(kind, name, origin).error(
+            "metadata.namespace", f"expected a namespace name, got {short(namespace)}"
+        )
+    return ObjectContext(kind, f"{namespace}/{name}" if namespaced else name, origin)
+
+
+def parse_namespace(obj: Mapping[str, Any]) -> Namespace:
+    """Read a Namespace object; adds the ``kubernetes.io/metadata.name`` label if it lacks it.
+
+    Raises:
+        InputError: missing name, malformed labels.
+    """
+    context = object_name(obj, "Namespace", namespaced=False)
+    name = obj["metadata"]["name"]
+    labels = dict(parse_labels(obj["metadata"].get("labels"), context, "metadata.labels"))
+    labels[NAME_LABEL] = name
+    return Namespace(name, labels)
+
+
+def parse_address(text: str, context: ObjectContext | None = None, field: str = "") -> Address:
+    """An IPv4 or IPv6 address.
+
+    Args:
+        text: the address.
+        context: the object it comes from; None (the default) for a command-line address.
+        field: the field it comes from, for errors.
+
+    Raises:
+        InputError: not an address (a CIDR such as ``10.0.0.0/8`` is not one address).
+    """
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        message = f"{short(text)} is not an IPv4 or IPv6 address"
+        if context is None:
+            raise InputError(message) from None
+        raise context.error(field, message) from None
+
+
+def _pod_ips(status: Any, context: ObjectContext) -> tuple[Address, ...]:
+    if not isinstance(status, dict):
+        return ()
+    ips: list[Address] = []
+    listed = status.get("podIPs")
+    if isinstance(listed, list):
+        for index, entry in enumerate(listed):
+            text = entry.get("ip") if isinstance(entry, dict) else None
+            if not isinstance(text, str):
+                raise context.error(
+                    f"status.podIPs[{index}].ip", f"expected an address, got {short(text)}"
+                )
+            ips.append(parse_address(text, context, f"status.podIPs[{index}].ip"))
+    elif listed is not None:
+        raise context.error("status.podIPs", f"expected a list, got {short(listed)}")
+    single = status.get("podIP")
+    if single is not None and single != "":
+        if not isinstance(single, str):
+            raise context.error("status.podIP", f"expected an address, got {short(single)}")
+        address = parse_address(single, context, "status.podIP")
+        if address not in ips:
+            ips.insert(0, address)
+    return tuple(ips)
+
+
+def _container_ports(spec: Any, context: ObjectContext) -> tuple[ContainerPort, ...]:
+    if not isinstance(spec, dict):
+        return ()
+    ports: dict[ContainerPort, None] = {}
+    containers = spec.get("containers") or []
+    if not isinstance(containers, list):
+        raise context.error("spec.containers", f"expected a list, got {short(containers)}")
+    for index, container in enumerate(containers):
+        if not isinstance(container, dict):
+            raise context.error(
+                f"spec.containers[{index}]", f"expected a map, got {short(container)}"
+            )
+        declared = container.get("ports") or []
+        if not isinstance(declared, list):
+            raise context.error(
+                f"spec.containers[{index}].ports", f"expected a list, got {short(declared)}"
+            )
+        names: dict[str, ContainerPort] = {}
+        for number, raw in enumerate(declared):
+            field_path = f"spec.containers[{index}].ports[{number}]"
+            port = parse_container_port(raw, context, field_path)
+            if port.name is not None:
+                if port.name in names:
+                    raise context.error(
+                        f"{field_path}.name",
+                        f"{port.name!r} already names {names[port.name].port}/"
+                        f"{names[port.name].protocol} of this container",
+                    )
+                names[port.name] = port
+            ports.setdefault(port)
+    return tuple(ports)
+
+
+def parse_pod(obj: Mapping[str, Any]) -> Pod:
+    """Read a Pod object: namespace (default "default"), labels, IPs, container ports.
+
+    Raises:
+        InputError: missing name, malformed labels, an unparsable podIP, a bad containerPort.
+    """
+    context = object_name(obj, "Pod")
+    metadata = obj["metadata"]
+    labels = parse_labels(metadata.get("labels"), context, "metadata.labels")
+    return Pod(
+        namespace=metadata.get("namespace") or "default",
+        name=metadata["name"],
+        labels=labels,
+        ips=_pod_ips(obj.get("status"), context),
+        ports=_container_ports(obj.get("spec"), context),
+    )

@@ -1,0 +1,225 @@
+"""A NetworkPolicy compiled once, with every default settled before anything is evaluated."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from podfence.reachability.context import ObjectContext, short
+from podfence.reachability.model import Address, object_name
+from podfence.reachability.peers import IpBlockPeer, Peer, parse_peer
+from podfence.reachability.ports import ContainerPort, PortRule, parse_port_rule
+from podfence.reachability.selectors import LabelSelector, parse_selector
+from podfence.reachability.verdict import PolicyRef, RuleRef
+
+__all__ = ["API_VERSIONS", "DIRECTIONS", "Policy", "Rule", "parse_policy"]
+
+#: The apiVersions read as Kubernetes NetworkPolicies; other kinds named NetworkPolicy
+#: (e.g. Calico's crd.projectcalico.org/v1) have other semantics and are ignored.
+API_VERSIONS = ("networking.k8s.io/v1", "extensions/v1beta1")
+
+#: The two directions, as spelled in policyTypes and as the field names of the rules.
+DIRECTIONS = {"Ingress": "ingress", "Egress": "egress"}
+_PEER_FIELD = {"ingress": "from", "egress": "to"}
+_SPEC_FIELDS = {"podSelector", "policyTypes", "ingress", "egress"}
+
+
+class Rule:
+    """One ingress or egress rule: peers AND ports.
+
+    Semantics (NetworkPolicyIngressRule / EgressRule): a rule admits traffic when one of its peers
+    matches the other end and one of its ports matches the destination port. An absent or empty
+    ``from``/``to`` matches every peer (``peers`` is None); absent or empty ``ports`` matches
+    every port (``ports`` is None).
+    """
+
+    __slots__ = ("direction", "index", "peers", "policy", "ports", "ref")
+
+    def __init__(
+        self,
+        policy: PolicyRef,
+        direction: str,
+        index: int,
+        peers: tuple[Peer, ...] | None,
+        ports: tuple[PortRule, ...] | None,
+    ) -> None:
+        self.policy = policy
+        self.direction = direction
+        self.index = index
+        self.peers = peers
+        self.ports = ports
+        self.ref = RuleRef(policy.namespace, policy.name, direction, index, self)
+
+    def peer_matches(
+        self,
+        namespace: str | None,
+        labels: Mapping[str, str],
+        namespace_labels: Mapping[str, str],
+        addresses: Sequence[Address],
+    ) -> bool:
+        """Whether the other end matches one of the peers.
+
+        Args:
+            namespace: the other end's namespace; None when it is not a pod (then only
+                ipBlocks can match it).
+            labels: its pod labels.
+            namespace_labels: its namespace's labels.
+            addresses: its IPs, for ipBlocks.
+        """
+        if self.peers is None:
+            return True
+        for peer in self.peers:
+            if isinstance(peer, IpBlockPeer):
+                if peer.matches_any(addresses):
+                    return True
+            elif namespace is not None and peer.matches(namespace, labels, namespace_labels):
+                return True
+        return False
+
+    def port_matches(
+        self, port: int, protocol: str, destination_ports: Sequence[ContainerPort]
+    ) -> bool:
+        """Whether a port rule covers ``port``/``protocol`` (names resolve on the destination)."""
+        if self.ports is None:
+            return True
+        return any(rule.matches(port, protocol, destination_ports) for rule in self.ports)
+
+    def describe_peers(self) -> str:
+        """``pods app=web in namespace shop or 10.0.0.0/8``; ``anywhere`` when unrestricted."""
+        if self.peers is None:
+            return "anywhere"
+        return " or ".join(peer.describe() for peer in self.peers)
+
+    def describe_ports(self) -> str:
+        """``8080/TCP, 53/UDP``; ``any port`` when unrestricted."""
+        if self.ports is None:
+            return "any port"
+        return ", ".join(rule.describe() for rule in self.ports)
+
+    def describe(self) -> str:
+        """``from pods app=web in namespace shop on 8080/TCP`` (``to`` for egress)."""
+        word = "from" if self.direction == "ingress" else "to"
+        return f"{word} {self.describe_peers()} on {self.describe_ports()}"
+
+    def __repr__(self) -> str:
+        return f"Rule({self.ref})"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A compiled NetworkPolicy.
+
+    Semantics settled here: ``pod_selector`` selects pods in the policy's own namespace only
+    (absent or empty: all of them); ``ingress``/``egress`` is None when that direction is not in
+    the effective policyTypes (then the policy neither isolates nor allows in that direction,
+    and its rules for it are ignored), else the tuple of rules (empty: isolate, allow nothing).
+    The effective policyTypes are the given ones in any order; when absent or empty, the API
+    server's default: Ingress, plus Egress if ``spec.egress`` has at least one rule.
+    """
+
+    namespace: str
+    name: str
+    pod_selector: LabelSelector
+    ingress: tuple[Rule, ...] | None
+    egress: tuple[Rule, ...] | None
+
+    @property
+    def ref(self) -> PolicyRef:
+        """namespace and name."""
+        return PolicyRef(self.namespace, self.name)
+
+    def rules(self, direction: str) -> tuple[Rule, ...] | None:
+        """``ingress`` or ``egress`` by name."""
+        return self.ingress if direction == "ingress" else self.egress
+
+
+def _policy_types(spec: Mapping[str, Any], context: ObjectContext) -> set[str]:
+    raw = spec.get("policyTypes")
+    if raw is None or raw == []:
+        egress = spec.get("egress")
+        return {"ingress", "egress"} if isinstance(egress, list) and egress else {"ingress"}
+    if not isinstance(raw, list):
+        raise context.error("spec.policyTypes", f"expected a list, got {short(raw)}")
+    types = set()
+    for index, item in enumerate(raw):
+        if item not in DIRECTIONS:
+            raise context.error(
+                f"spec.policyTypes[{index}]", f"{short(item)} is not Ingress or Egress"
+            )
+        types.add(DIRECTIONS[item])
+    return types
+
+
+def _rule(raw: Any, ref: PolicyRef, direction: str, index: int, context: ObjectContext) -> Rule:
+    field = f"spec.{direction}[{index}]"
+    peer_field = _PEER_FIELD[direction]
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise context.error(field, f"expected a rule map, got {short(raw)}")
+    unknown = sorted(set(raw) - {peer_field, "ports"})
+    if unknown:
+        raise context.error(
+            f"{field}.{unknown[0]}", f"unknown field (expected {peer_field}, ports)"
+        )
+    peers_raw = raw.get(peer_field) or []
+    ports_raw = raw.get("ports") or []
+    if not isinstance(peers_raw, list):
+        raise context.error(f"{field}.{peer_field}", f"expected a list, got {short(peers_raw)}")
+    if not isinstance(ports_raw, list):
+        raise context.error(f"{field}.ports", f"expected a list, got {short(ports_raw)}")
+    peers = tuple(
+        parse_peer(item, ref.namespace, context, f"{field}.{peer_field}[{number}]")
+        for number, item in enumerate(peers_raw)
+    )
+    ports = tuple(
+        parse_port_rule(item, context, f"{field}.ports[{number}]")
+        for number, item in enumerate(ports_raw)
+    )
+    return Rule(ref, direction, index, peers or None, ports or None)
+
+
+def _rules(
+    spec: Mapping[str, Any], direction: str, ref: PolicyRef, context: ObjectContext
+) -> tuple[Rule, ...]:
+    raw = spec.get(direction)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise context.error(f"spec.{direction}", f"expected a list of rules, got {short(raw)}")
+    return tuple(_rule(item, ref, direction, index, context) for index, item in enumerate(raw))
+
+
+def parse_policy(obj: Mapping[str, Any]) -> Policy:
+    """Compile a NetworkPolicy object (networking.k8s.io/v1).
+
+    An absent ``spec`` or ``spec.podSelector`` is empty, as the API server stores it: the
+    policy then selects every pod of its namespace for ingress.
+
+    Raises:
+        InputError: the first malformed field, named with the policy and the bad value.
+    """
+    context = object_name(obj, "NetworkPolicy")
+    metadata = obj["metadata"]
+    ref = PolicyRef(metadata.get("namespace") or "default", metadata["name"])
+    spec = obj.get("spec") or {}
+    if not isinstance(spec, dict):
+        raise context.error("spec", f"expected a map, got {short(spec)}")
+    unknown = sorted(set(spec) - _SPEC_FIELDS)
+    if unknown:
+        # A misspelt `ingress` would otherwise leave a policy that silently denies everything.
+        raise context.error(
+            f"spec.{unknown[0]}", f"unknown field (expected {', '.join(sorted(_SPEC_FIELDS))})"
+        )
+    selector = parse_selector(spec.get("podSelector"), context, "spec.podSelector")
+    types = _policy_types(spec, context)
+    ingress = _rules(spec, "ingress", ref, context)
+    egress = _rules(spec, "egress", ref, context)
+    return Policy(
+        namespace=ref.namespace,
+        name=ref.name,
+        pod_selector=selector,
+        ingress=ingress if "ingress" in types else None,
+        egress=egress if "egress" in types else None,
+    )

@@ -1,0 +1,179 @@
+"""Ports: a pod's containerPorts and a NetworkPolicy rule's ports (numeric, named, ranges)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from podfence.reachability.context import ObjectContext, short
+
+__all__ = [
+    "PROTOCOLS",
+    "ContainerPort",
+    "PortRule",
+    "parse_container_port",
+    "parse_port_rule",
+    "parse_protocol",
+]
+
+#: The protocols a NetworkPolicy port (and a containerPort) may name; TCP is the default.
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+
+# IANA_SVC_NAME, as Kubernetes validates named ports: 1-15 of [a-z0-9-], at least one letter,
+# no leading, trailing or doubled hyphen.
+_PORT_NAME = re.compile(r"^(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?!-))*(?<!-)$")
+
+
+def parse_protocol(raw: Any, context: ObjectContext, field: str) -> str:
+    """A protocol name; ``None`` (absent) means TCP.
+
+    Raises:
+        InputError: anything but TCP, UDP or SCTP (e.g. ICMP, which NetworkPolicy cannot express).
+    """
+    if raw is None:
+        return "TCP"
+    if raw not in PROTOCOLS:
+        raise context.error(
+            field, f"unsupported protocol {short(raw)} (expected {', '.join(PROTOCOLS)})"
+        )
+    return str(raw)
+
+
+def _port_number(raw: Any, context: ObjectContext, field: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 65535:
+        raise context.error(field, f"{short(raw)} is not a port number (1-65535)")
+    return raw
+
+
+def _port_name(raw: str, context: ObjectContext, field: str) -> str:
+    if raw.isdigit():
+        raise context.error(field, f"{raw!r} is a string; write the port number unquoted: {raw}")
+    if len(raw) > 15 or not _PORT_NAME.match(raw):
+        raise context.error(
+            field,
+            f"{raw!r} is not a port name (1-15 lowercase letters, digits and single hyphens, "
+            "at least one letter)",
+        )
+    return raw
+
+
+@dataclass(frozen=True)
+class ContainerPort:
+    """A port a container declares: ``containerPort``, optional ``name``, ``protocol``."""
+
+    port: int
+    protocol: str = "TCP"
+    name: str | None = None
+
+    def describe(self) -> str:
+        """``8080/TCP``, or ``8080/TCP (http)`` when named."""
+        text = f"{self.port}/{self.protocol}"
+        return f"{text} ({self.name})" if self.name else text
+
+
+def parse_container_port(raw: Any, context: ObjectContext, field: str) -> ContainerPort:
+    """Read one ``spec.containers[].ports[]`` entry (protocol defaults to TCP).
+
+    Raises:
+        InputError: missing or out-of-range containerPort, bad name or protocol.
+    """
+    if not isinstance(raw, dict):
+        raise context.error(field, f"expected a port map, got {short(raw)}")
+    port = _port_number(raw.get("containerPort"), context, f"{field}.containerPort")
+    protocol = parse_protocol(raw.get("protocol"), context, f"{field}.protocol")
+    name = raw.get("name")
+    if name is not None:
+        if not isinstance(name, str):
+            raise context.error(f"{field}.name", f"{short(name)} is not a port name")
+        name = _port_name(name, context, f"{field}.name")
+    return ContainerPort(port, protocol, name)
+
+
+@dataclass(frozen=True)
+class PortRule:
+    """One entry of a rule's ``ports``.
+
+    Semantics (NetworkPolicyPort): ``protocol`` defaults to TCP; ``port`` absent means every port
+    of that protocol; a numeric ``port`` with ``end_port`` is the range port..end_port; a named
+    ``port`` is resolved on the *destination* pod, for ingress and egress rules alike: it matches
+    traffic to a containerPort of that pod with that name, the same protocol and that number.
+    """
+
+    protocol: str = "TCP"
+    port: int | str | None = None
+    end_port: int | None = None
+
+    def matches(
+        self, port: int, protocol: str, destination_ports: Sequence[ContainerPort] = ()
+    ) -> bool:
+        """Whether traffic to ``port``/``protocol`` is covered.
+
+        Args:
+            port: the destination port number.
+            protocol: its protocol.
+            destination_ports: the destination pod's containerPorts, which named ports resolve
+                on; empty (the default) means a named port matches nothing.
+        """
+        if protocol != self.protocol:
+            return False
+        if self.port is None:
+            return True
+        if isinstance(self.port, str):
+            return any(
+                declared.name == self.port
+                and declared.protocol == protocol
+                and declared.port == port
+                for declared in destination_ports
+            )
+        high = self.end_port if self.end_port is not None else self.port
+        return self.port <= port <= high
+
+    def describe(self) -> str:
+        """``8080/TCP``, ``8000-8100/TCP``, ``port http/TCP`` or ``any TCP port``."""
+        if self.port is None:
+            return f"any {self.protocol} port"
+        if isinstance(self.port, str):
+            return f"port {self.port}/{self.protocol}"
+        if self.end_port is not None and self.end_port != self.port:
+            return f"{self.port}-{self.end_port}/{self.protocol}"
+        return f"{self.port}/{self.protocol}"
+
+
+def parse_port_rule(raw: Any, context: ObjectContext, field: str) -> PortRule:
+    """Read one ``spec.ingress[].ports[]`` / ``spec.egress[].ports[]`` entry.
+
+    Raises:
+        InputError: bad protocol; port out of range or badly named; endPort without a port,
+            with a named port, or below port.
+    """
+    if not isinstance(raw, dict):
+        raise context.error(field, f"expected a port map, got {short(raw)}")
+    unknown = sorted(set(raw) - {"protocol", "port", "endPort"})
+    if unknown:
+        raise context.error(
+            f"{field}.{unknown[0]}", "unknown field (expected protocol, port, endPort)"
+        )
+    protocol = parse_protocol(raw.get("protocol"), context, f"{field}.protocol")
+    port_raw = raw.get("port")
+    port: int | str | None
+    if port_raw is None:
+        port = None
+    elif isinstance(port_raw, str):
+        port = _port_name(port_raw, context, f"{field}.port")
+    else:
+        port = _port_number(port_raw, context, f"{field}.port")
+    end_raw = raw.get("endPort")
+    if end_raw is None:
+        return PortRule(protocol, port)
+    end_port = _port_number(end_raw, context, f"{field}.endPort")
+    if port is None:
+        raise context.error(f"{field}.endPort", f"{end_port} needs a numeric port")
+    if isinstance(port, str):
+        raise context.error(
+            f"{field}.endPort", f"{end_port} cannot be used with the named port {port!r}"
+        )
+    if end_port < port:
+        raise context.error(f"{field}.endPort", f"{end_port} is below port {port}")
+    return PortRule(protocol, port, end_port)

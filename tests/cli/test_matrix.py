@@ -1,0 +1,117 @@
+"""`podfence matrix`: golden outputs, options, warnings and one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+from golden import assert_golden
+from paths import REPO
+from podfence.cli.app import main
+from podfence.cli.matrix import parse_port
+
+GUESTBOOK = REPO / "tests" / "reachability" / "fixtures" / "guestbook"
+INPUTS = [
+    "--policies",
+    str(GUESTBOOK / "policies.yaml"),
+    "--inventory",
+    str(GUESTBOOK / "inventory.yaml"),
+    "--external",
+    "203.0.113.7",
+]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(["matrix", *args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("output", "suffix"), [("table", "txt"), ("json", "json"), ("csv", "csv"), ("markdown", "md")]
+)
+def test_matrix_prints_the_golden_output(
+    capsys: pytest.CaptureFixture[str], output: str, suffix: str
+) -> None:
+    status, out, err = run(capsys, *INPUTS, "--output", output)
+    assert status == 0
+    assert err == ""
+    assert_golden(f"matrix-guestbook.{suffix}", out)
+
+
+def test_allowed_only_json_keeps_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, *INPUTS, "--output", "json", "--allowed-only")
+    assert status == 0
+    flows = json.loads(out)["flows"]
+    assert flows and all(flow["allowed"] is True for flow in flows)
+    assert {"from", "to", "port", "protocol", "allowed"} <= set(flows[0])
+    external = [(f["from"], f["to"], f["port"]) for f in flows if f["from"] == "203.0.113.7"]
+    assert ("203.0.113.7", "guestbook/ui-0", 80) in external
+    assert all(f["egress"] is None for f in flows if f["from"] == "203.0.113.7")
+
+
+def test_pods_without_ports_are_counted_on_stderr_and_port_adds_ports(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    inventory = tmp_path / "pods.yaml"
+    inventory.write_text(
+        "kind: Pod\nmetadata: {name: a, namespace: x}\nstatus: {podIP: 10.0.0.1}\n---\n"
+        "kind: Pod\nmetadata: {name: b, namespace: x}\nstatus: {podIP: 10.0.0.2}\n"
+    )
+    policies = tmp_path / "none.yaml"
+    policies.write_text("")
+    args = ["--policies", str(policies), "--inventory", str(inventory), "--output", "csv"]
+    status, out, err = run(capsys, *args)
+    assert status == 0
+    assert out == "from,to,port,protocol,allowed\n"
+    assert err == (
+        "podfence: warning: 2 pods declare no containerPorts and receive no flows (e.g. x/a); "
+        "evaluate ports on every pod with --port N[/PROTO]\n"
+    )
+    status, out, err = run(capsys, *args, "--port", "80", "--port", "53/udp")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[1:] == [
+        "x/a,x/b,80,TCP,true",
+        "x/a,x/b,53,UDP,true",
+        "x/b,x/a,80,TCP,true",
+        "x/b,x/a,53,UDP,true",
+    ]
+
+
+def test_port_arguments_are_checked() -> None:
+    assert parse_port("8080") == (8080, "TCP")
+    assert parse_port("53/udp") == (53, "UDP")
+    for bad in ("0", "http", "80/icmp", "70000/TCP"):
+        with pytest.raises(argparse.ArgumentTypeError, match=bad):
+            parse_port(bad)
+
+
+def test_a_malformed_policy_is_one_line_on_stderr_with_status_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policies = tmp_path / "policies.yaml"
+    policies.write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+        "metadata: {name: allow-x, namespace: guestbook}\n"
+        "spec:\n  podSelector:\n    matchExpressions: [{key: app, operator: Equals, values: [x]}]\n"
+    )
+    status, out, err = run(
+        capsys, "--policies", str(policies), "--inventory", str(GUESTBOOK / "inventory.yaml")
+    )
+    assert status == 2
+    assert out == ""
+    assert err == (
+        f"podfence: error: {policies}: NetworkPolicy guestbook/allow-x: "
+        "spec.podSelector.matchExpressions[0].operator: unknown operator 'Equals' "
+        "(expected one of In, NotIn, Exists, DoesNotExist)\n"
+    )
+
+
+def test_a_bad_output_format_or_port_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["--output", "yaml"], ["--port", "web"]):
+        with pytest.raises(SystemExit) as caught:
+            main(["matrix", *INPUTS, *args])
+        assert caught.value.code == 2
+    assert "invalid" in capsys.readouterr().err

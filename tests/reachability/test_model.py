@@ -1,0 +1,102 @@
+"""The inventory: pods and namespaces read from their dicts."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from podfence.errors import InputError
+from podfence.reachability.loader import Document
+from podfence.reachability.model import (
+    NAME_LABEL,
+    implicit_namespace,
+    parse_address,
+    parse_namespace,
+    parse_pod,
+)
+from podfence.reachability.ports import ContainerPort
+from reachability.helpers import namespace, pod
+
+
+def test_a_pod_has_its_namespace_labels_ips_and_deduplicated_ports() -> None:
+    raw = pod("shop/web-0", "10.0.0.1", [{"containerPort": 80, "name": "http"}], app="web")
+    raw["spec"]["containers"].append(
+        {
+            "name": "sidecar",
+            "ports": [{"containerPort": 80, "name": "http"}, {"containerPort": 9100}],
+        }
+    )
+    raw["status"]["podIPs"] = [{"ip": "10.0.0.1"}, {"ip": "fd00::1"}]
+    parsed = parse_pod(raw)
+    assert parsed.key == "shop/web-0"
+    assert parsed.labels == {"app": "web"}
+    assert parsed.ips == (ipaddress.ip_address("10.0.0.1"), ipaddress.ip_address("fd00::1"))
+    assert parsed.ports == (ContainerPort(80, "TCP", "http"), ContainerPort(9100, "TCP"))
+
+
+def test_a_pod_without_namespace_is_in_default_and_without_status_has_no_ip() -> None:
+    parsed = parse_pod({"kind": "Pod", "metadata": {"name": "lonely"}})
+    assert parsed.key == "default/lonely"
+    assert parsed.ips == ()
+    assert parsed.ports == ()
+
+
+def test_every_namespace_carries_its_name_label() -> None:
+    assert parse_namespace(namespace("shop", team="a")).labels == {"team": "a", NAME_LABEL: "shop"}
+    assert implicit_namespace("x").labels == {NAME_LABEL: "x"}
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        ({"podIP": "10.0.0.300"}, "status.podIP: '10.0.0.300' is not an IPv4 or IPv6 address"),
+        ({"podIP": "10.0.0.0/24"}, "status.podIP: '10.0.0.0/24' is not an IPv4 or IPv6 address"),
+        ({"podIPs": [{"ip": "nope"}]}, "status.podIPs[0].ip: 'nope' is not an IPv4 or IPv6"),
+        ({"podIPs": "10.0.0.1"}, "status.podIPs: expected a list, got '10.0.0.1'"),
+    ],
+)
+def test_an_unparsable_pod_ip_names_the_pod_field_and_value(
+    status: dict[str, object], message: str
+) -> None:
+    raw = Document(pod("shop/web-0"), "pods.yaml")
+    raw["status"] = status
+    with pytest.raises(InputError) as caught:
+        parse_pod(raw)
+    assert str(caught.value) == f"pods.yaml: Pod shop/web-0: {message}" or str(
+        caught.value
+    ).startswith(f"pods.yaml: Pod shop/web-0: {message}")
+
+
+def test_malformed_labels_and_ports_are_rejected() -> None:
+    with pytest.raises(InputError, match=r"Pod shop/a: metadata.labels.version: label value 2"):
+        parse_pod(
+            {
+                "kind": "Pod",
+                "metadata": {"name": "a", "namespace": "shop", "labels": {"version": 2}},
+            }
+        )
+    with pytest.raises(InputError, match=r"spec.containers\[0\].ports\[0\].containerPort"):
+        parse_pod(pod("shop/a", ports=[{"containerPort": "http"}]))
+    with pytest.raises(InputError, match=r"Namespace \(unnamed\): metadata.name"):
+        parse_namespace({"kind": "Namespace", "metadata": {}})
+
+
+def test_a_command_line_address_error_has_no_object_prefix() -> None:
+    with pytest.raises(InputError, match=r"^'foo' is not an IPv4 or IPv6 address$"):
+        parse_address("foo")
+
+
+def test_a_port_name_used_twice_in_one_container_is_rejected() -> None:
+    raw = pod(
+        "shop/a",
+        ports=[
+            {"containerPort": 8000, "name": "metrics"},
+            {"containerPort": 9100, "name": "metrics"},
+        ],
+    )
+    with pytest.raises(InputError) as caught:
+        parse_pod(raw)
+    assert str(caught.value) == (
+        "Pod shop/a: spec.containers[0].ports[1].name: 'metrics' already names 8000/TCP "
+        "of this container"
+    )

@@ -1,0 +1,144 @@
+"""Peers: every selector combination, ipBlocks, and malformed peers."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from podfence.errors import InputError
+from podfence.reachability.peers import IpBlockPeer, Peer, PodPeer, parse_peer
+from podfence.reachability.selectors import LabelSelector
+from reachability.helpers import CONTEXT
+
+NS_A = {"kubernetes.io/metadata.name": "a", "team": "blue"}
+NS_B = {"kubernetes.io/metadata.name": "b", "team": "red"}
+
+
+def peer(raw: object) -> Peer:
+    return parse_peer(raw, "a", CONTEXT, "spec.ingress[0].from[0]")
+
+
+def pod_matches(settled: Peer, namespace: str, labels: dict[str, str]) -> bool:
+    assert isinstance(settled, PodPeer)
+    return settled.matches(namespace, labels, NS_A if namespace == "a" else NS_B)
+
+
+def test_a_pod_selector_alone_means_the_policys_own_namespace() -> None:
+    settled = peer({"podSelector": {"matchLabels": {"app": "web"}}})
+    assert settled == PodPeer(LabelSelector((("app", "web"),)), namespace="a")
+    assert pod_matches(settled, "a", {"app": "web"})
+    assert not pod_matches(settled, "b", {"app": "web"})
+    assert not pod_matches(settled, "a", {"app": "api"})
+    assert settled.describe() == "pods app=web in namespace a"
+
+
+def test_an_empty_pod_selector_alone_means_every_pod_of_the_own_namespace() -> None:
+    settled = peer({"podSelector": {}})
+    assert pod_matches(settled, "a", {})
+    assert not pod_matches(settled, "b", {})
+    assert settled.describe() == "all pods in namespace a"
+
+
+def test_an_empty_namespace_selector_means_every_namespace() -> None:
+    settled = peer({"namespaceSelector": {}})
+    assert pod_matches(settled, "a", {})
+    assert pod_matches(settled, "b", {"x": "y"})
+    assert settled.describe() == "all pods in all namespaces"
+
+
+def test_a_namespace_selector_alone_means_every_pod_of_the_matching_namespaces() -> None:
+    settled = peer({"namespaceSelector": {"matchLabels": {"team": "red"}}})
+    assert pod_matches(settled, "b", {"anything": "x"})
+    assert not pod_matches(settled, "a", {})
+    assert settled.describe() == "all pods in namespaces team=red"
+
+
+def test_both_selectors_in_one_peer_are_anded() -> None:
+    settled = peer(
+        {
+            "namespaceSelector": {"matchLabels": {"team": "red"}},
+            "podSelector": {"matchLabels": {"app": "x"}},
+        }
+    )
+    assert pod_matches(settled, "b", {"app": "x"})
+    assert not pod_matches(settled, "b", {"app": "y"})
+    assert not pod_matches(settled, "a", {"app": "x"})
+    assert settled.describe() == "pods app=x in namespaces team=red"
+
+
+def test_a_pod_selector_with_an_empty_namespace_selector_spans_every_namespace() -> None:
+    settled = peer({"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "x"}}})
+    assert pod_matches(settled, "a", {"app": "x"})
+    assert pod_matches(settled, "b", {"app": "x"})
+    assert not pod_matches(settled, "b", {"app": "y"})
+    assert settled.describe() == "pods app=x in all namespaces"
+
+
+def test_an_ip_block_matches_addresses_in_cidr_outside_every_except() -> None:
+    settled = peer({"ipBlock": {"cidr": "10.0.0.0/16", "except": ["10.0.5.0/24", "10.0.9.0/24"]}})
+    assert isinstance(settled, IpBlockPeer)
+    address = ipaddress.ip_address
+    assert settled.contains(address("10.0.0.1"))
+    assert not settled.contains(address("10.0.5.7"))
+    assert not settled.contains(address("10.0.9.255"))
+    assert not settled.contains(address("10.1.0.1"))
+    assert not settled.contains(address("::1"))
+    assert settled.matches_any([address("192.0.2.1"), address("10.0.4.4")])
+    assert settled.describe() == "10.0.0.0/16 except 10.0.5.0/24, 10.0.9.0/24"
+
+
+def test_an_ip_block_may_be_ipv6_and_may_have_host_bits_as_kubernetes_accepts() -> None:
+    six = peer({"ipBlock": {"cidr": "2001:db8::/32", "except": ["2001:db8:1::/48"]}})
+    assert isinstance(six, IpBlockPeer)
+    assert six.contains(ipaddress.ip_address("2001:db8:2::1"))
+    assert not six.contains(ipaddress.ip_address("2001:db8:1::1"))
+    loose = peer({"ipBlock": {"cidr": "10.1.2.3/8"}})
+    assert isinstance(loose, IpBlockPeer)
+    assert str(loose.cidr) == "10.0.0.0/8"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({}, "from[0]: a peer needs podSelector, namespaceSelector or ipBlock"),
+        (
+            {"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}},
+            "from[0]: ipBlock cannot be combined with podSelector or namespaceSelector",
+        ),
+        (
+            {"ipBlock": {"cidr": "10.0.0.0/8", "except": ["192.168.0.0/24"]}},
+            "from[0].ipBlock.except[0]: '192.168.0.0/24' is not strictly inside cidr 10.0.0.0/8",
+        ),
+        (
+            {"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.0.0.0/8"]}},
+            "except[0]: '10.0.0.0/8' is not strictly inside cidr 10.0.0.0/8",
+        ),
+        (
+            {"ipBlock": {"cidr": "10.0.0.0/8", "except": ["fd00::/8"]}},
+            "except[0]: 'fd00::/8' is IPv6 but cidr 10.0.0.0/8 is IPv4",
+        ),
+        (
+            {"ipBlock": {"cidr": "10.0.0.1"}},
+            "ipBlock.cidr: CIDR mask is missing in '10.0.0.1'. Did you mean '10.0.0.1/32'?",
+        ),
+        ({"ipBlock": {"cidr": "10.0.0.300/8"}}, "ipBlock.cidr: '10.0.0.300/8' is not a valid CIDR"),
+        ({"ipBlock": {}}, "ipBlock.cidr: expected a CIDR such as 10.0.0.0/8, got None"),
+        ({"podselector": {}}, "from[0].podselector: unknown field"),
+        ({"ipBlock": {"cidr": "10.0.0.0/8", "exclude": []}}, "ipBlock.exclude: unknown field"),
+    ],
+)
+def test_a_malformed_peer_is_one_line_naming_the_field_and_value(raw: object, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        peer(raw)
+    assert str(caught.value).startswith("policies.yaml: NetworkPolicy shop/test: spec.ingress[0].")
+    assert message in str(caught.value)
+
+
+def test_a_namespace_selected_by_its_name_label_reads_as_that_namespace() -> None:
+    settled = peer(
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+        }
+    )
+    assert settled.describe() == "pods k8s-app=kube-dns in namespace kube-system"

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-import pulumi
-
 from podfence.components._policies import PolicyComponent
 from podfence.manifests.default_deny import default_deny_policies
 from podfence.spec.default_deny import DefaultDenySpec
@@ -14,7 +9,7 @@ from podfence.spec.default_deny import DefaultDenySpec
 __all__ = ["DefaultDeny"]
 
 
-class DefaultDeny(PolicyComponent):
+class DefaultDeny(PolicyComponent[DefaultDenySpec]):
     """Isolate every pod of the given namespaces: nothing gets in (and, on request, out) unless
     another policy allows it.
 
@@ -23,23 +18,9 @@ class DefaultDeny(PolicyComponent):
     still applies. Denying egress also blocks DNS, so unless ``allow_dns`` is turned off the
     component adds ``allow-dns-egress`` to kube-system/k8s-app=kube-dns on 53 UDP and TCP.
 
-    Args:
-        name: the component's name; children are named ``<name>-<namespace>-<policy>``.
-        args: a :class:`DefaultDenySpec`, or a dict validated into one (snake_case or camelCase).
-        opts: resource options; a provider given here reaches every policy.
-
-    Raises:
-        SpecError: the args are invalid (one line naming the field); nothing is registered.
+    Construct with ``(name, args, opts=None)``: ``args`` is a :class:`DefaultDenySpec` or a dict
+    validated into one; see :class:`PolicyComponent` for naming, parentage and errors.
     """
 
-    spec: DefaultDenySpec
-
-    def __init__(
-        self,
-        name: str,
-        args: DefaultDenySpec | Mapping[str, Any],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        spec = DefaultDenySpec.parse(args, root=name)
-        super().__init__("podfence:index:DefaultDeny", name, default_deny_policies(spec), opts)
-        self.spec = spec
+    spec_type = DefaultDenySpec
+    build = staticmethod(default_deny_policies)

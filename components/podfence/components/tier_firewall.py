@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-import pulumi
-
 from podfence.components._policies import PolicyComponent
 from podfence.manifests.tier_firewall import tier_firewall_policies
 from podfence.spec.tier_firewall import TierFirewallSpec
@@ -14,7 +9,7 @@ from podfence.spec.tier_firewall import TierFirewallSpec
 __all__ = ["TierFirewall"]
 
 
-class TierFirewall(PolicyComponent):
+class TierFirewall(PolicyComponent[TierFirewallSpec]):
     """Allow exactly the listed flows between tiers (ui -> api -> db).
 
     Semantics: each flow is an ingress policy ``allow-<from>-to-<to>`` on the destination tier
@@ -24,23 +19,9 @@ class TierFirewall(PolicyComponent):
     ``allow-<from>-to-<to>-egress`` on the source. The component only allows: pair it with
     :class:`DefaultDeny` to deny the rest.
 
-    Args:
-        name: the component's name; children are named ``<name>-<namespace>-<policy>``.
-        args: a :class:`TierFirewallSpec`, or a dict validated into one.
-        opts: resource options; a provider given here reaches every policy.
-
-    Raises:
-        SpecError: the args are invalid, e.g. a flow names an unknown tier; nothing is registered.
+    Construct with ``(name, args, opts=None)``: ``args`` is a :class:`TierFirewallSpec` or a dict
+    validated into one; see :class:`PolicyComponent` for naming, parentage and errors.
     """
 
-    spec: TierFirewallSpec
-
-    def __init__(
-        self,
-        name: str,
-        args: TierFirewallSpec | Mapping[str, Any],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        spec = TierFirewallSpec.parse(args, root=name)
-        super().__init__("podfence:index:TierFirewall", name, tier_firewall_policies(spec), opts)
-        self.spec = spec
+    spec_type = TierFirewallSpec
+    build = staticmethod(tier_firewall_policies)

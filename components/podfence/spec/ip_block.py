@@ -158,17 +158,19 @@ class IpBlock(Spec):
     @classmethod
     def ipv4(cls, cidr: str, except_: list[str] | tuple[str, ...] = ()) -> IpBlock:
         """An IPv4 block; ``except_`` lists the subnets carved out of it."""
-        block = cls.parse({"cidr": cidr, "except": list(except_)})
-        if ipaddress.ip_network(block.cidr).version != 4:
-            raise SpecError(f"cidr: {cidr!r} is not IPv4 (use IpBlock.ipv6)")
-        return block
+        return cls._of_family(4, cidr, except_)
 
     @classmethod
     def ipv6(cls, cidr: str, except_: list[str] | tuple[str, ...] = ()) -> IpBlock:
         """An IPv6 block; ``except_`` lists the subnets carved out of it."""
+        return cls._of_family(6, cidr, except_)
+
+    @classmethod
+    def _of_family(cls, version: int, cidr: str, except_: list[str] | tuple[str, ...]) -> IpBlock:
         block = cls.parse({"cidr": cidr, "except": list(except_)})
-        if ipaddress.ip_network(block.cidr).version != 6:
-            raise SpecError(f"cidr: {cidr!r} is not IPv6 (use IpBlock.ipv4)")
+        if ipaddress.ip_network(block.cidr).version != version:
+            other = "ipv6" if version == 4 else "ipv4"
+            raise SpecError(f"cidr: {cidr!r} is not IPv{version} (use IpBlock.{other})")
         return block
 
     def describe(self) -> str:

@@ -68,9 +68,9 @@ def test_an_empty_inventory_has_no_flows() -> None:
 def test_details_name_the_rules_like_evaluate_does(guestbook: Analyzer) -> None:
     matrix = guestbook.matrix()
     for row in matrix.rows():
-        for target in row.targets.tolist():
+        for target in row.targets:
             destination, port, protocol = matrix.target(target)
-            detail = matrix.detail(row.source_class, int(matrix.target_entry[target]))
+            detail = matrix.detail(row.source_class, matrix.target_entry[target])
             verdict = guestbook.evaluate(row.source, destination, port, protocol)
             assert detail.ingress == (verdict.ingress.isolated, verdict.ingress.allowed_by)
             if verdict.egress is None:

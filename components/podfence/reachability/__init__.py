@@ -1,7 +1,7 @@
 """The offline reachability engine: which pod may connect to which, under NetworkPolicy v1.
 
-numpy is imported only when a matrix is built (``Matrix`` and friends load on first access), so
-commands that evaluate one flow start fast.
+The matrix code is imported only when a matrix is built (``Matrix`` and friends load on first
+access), so commands that evaluate one flow start fast.
 """
 
 from __future__ import annotations

@@ -2,52 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
-import numpy as np
-import numpy.typing as npt
-
-from podfence.reachability.model import External, Namespace, Pod
+from podfence.reachability.bits import from_indices
+from podfence.reachability.model import Address, External, Namespace, Pod
 from podfence.reachability.peers import IpBlockPeer
 from podfence.reachability.ports import ContainerPort
 from podfence.reachability.selectors import LabelSelector
 
-__all__ = ["BoolArray", "ClassTable"]
+__all__ = ["ClassTable"]
 
-BoolArray = npt.NDArray[np.bool_]
+_Key = TypeVar("_Key", bound=Hashable)
 
 
 def _block_membership(
-    addresses: Sequence[Sequence[object]], blocks: Sequence[IpBlockPeer]
-) -> BoolArray:
-    """``[i, b]``: one of the addresses of endpoint ``i`` is in block ``b`` (IPv4 vectorised)."""
-    result = np.zeros((len(addresses), len(blocks)), dtype=np.bool_)
+    addresses: Sequence[Sequence[Address]], blocks: Sequence[IpBlockPeer]
+) -> list[int]:
+    """For each endpoint, the set of blocks (bit ``b``: block ``b``) one of its addresses is in."""
+    result = [0] * len(addresses)
     if not blocks:
         return result
-    owners: list[int] = []
-    values: list[int] = []
-    others: list[tuple[int, object]] = []
-    for index, ips in enumerate(addresses):
+    by_version: dict[int, list[tuple[int, int]]] = {}
+    for owner, ips in enumerate(addresses):
         for address in ips:
-            if getattr(address, "version", 0) == 4:
-                owners.append(index)
-                values.append(int(address))  # type: ignore[call-overload]
-            else:
-                others.append((index, address))
-    owner_array = np.asarray(owners, dtype=np.int64)
-    value_array = np.asarray(values, dtype=np.int64)
+            by_version.setdefault(address.version, []).append((int(address), owner))
+    for found in by_version.values():
+        found.sort()
+    values = {version: [value for value, _ in found] for version, found in by_version.items()}
     for column, block in enumerate(blocks):
-        if block.cidr.version == 4 and len(value_array):
-            low, high = int(block.cidr.network_address), int(block.cidr.broadcast_address)
-            inside = (value_array >= low) & (value_array <= high)
-            for excluded in block.excepts:
-                ex_low = int(excluded.network_address)
-                ex_high = int(excluded.broadcast_address)
-                inside &= (value_array < ex_low) | (value_array > ex_high)
-            result[owner_array[inside], column] = True
-        for index, address in others:
-            if block.contains(address):  # type: ignore[arg-type]
-                result[index, column] = True
+        found = by_version.get(block.cidr.version, [])
+        sorted_values = values.get(block.cidr.version, [])
+        low = bisect_left(sorted_values, int(block.cidr.network_address))
+        high = bisect_right(sorted_values, int(block.cidr.broadcast_address))
+        excepts = [(int(e.network_address), int(e.broadcast_address)) for e in block.excepts]
+        bit = 1 << column
+        for value, owner in found[low:high]:
+            if not any(ex_low <= value <= ex_high for ex_low, ex_high in excepts):
+                result[owner] |= bit
     return result
 
 
@@ -60,17 +53,21 @@ class ClassTable:
     External addresses form classes of their own (after the pod classes), grouped by the
     ipBlocks they fall in.
 
+    Sets of classes are ints used as bitsets: bit ``i`` set means class ``i`` is in the set
+    (see :mod:`podfence.reachability.bits`).
+
     Attributes:
         pod_class: for each pod (in the given order), its class.
         external_class: for each external address, its class.
         pod_classes: the number of pod classes (classes ``0 .. pod_classes - 1``).
+        pod_classes_mask: the set of every pod class.
         size: the number of classes, pods' and externals'.
         namespace_of: each pod class's namespace.
         labels_of: each pod class's labels.
         ports_of: each pod class's declared containerPorts.
         members: each class's pods (indices into the pod list); externals have none.
-        blocks: the distinct ipBlocks, the columns of ``in_block``.
-        in_block: ``[class, block]``: the class's addresses fall in the block.
+        blocks: the distinct ipBlocks.
+        in_block: for each of ``blocks``, the set of classes whose addresses fall in it.
     """
 
     def __init__(
@@ -86,12 +83,12 @@ class ClassTable:
         membership = _block_membership([pod.ips for pod in pods], self.blocks)
         outside = _block_membership([(e.address,) for e in externals], self.blocks)
         keys: dict[object, int] = {}
-        self.pod_class = np.empty(len(pods), dtype=np.int64)
+        self.pod_class: list[int] = []
         self.namespace_of: list[str] = []
         self.labels_of: list[Mapping[str, str]] = []
         self.ports_of: list[tuple[ContainerPort, ...]] = []
         self.members: list[list[int]] = []
-        rows: list[BoolArray] = []
+        rows: list[int] = []  # each class's set of blocks
         for index, pod in enumerate(pods):
             row = membership[index]
             labels = (
@@ -99,7 +96,7 @@ class ClassTable:
                 if label_keys is None
                 else {k: v for k, v in pod.labels.items() if k in label_keys}
             )
-            key = (pod.namespace, frozenset(labels.items()), row.tobytes(), pod.ports)
+            key = (pod.namespace, frozenset(labels.items()), row, pod.ports)
             number = keys.get(key)
             if number is None:
                 number = keys[key] = len(self.members)
@@ -108,76 +105,58 @@ class ClassTable:
                 self.ports_of.append(pod.ports)
                 self.members.append([])
                 rows.append(row)
-            self.pod_class[index] = number
+            self.pod_class.append(number)
             self.members[number].append(index)
         self.pod_classes = len(self.members)
-        self.external_class = np.empty(len(externals), dtype=np.int64)
-        external_keys: dict[bytes, int] = {}
-        for index in range(len(externals)):
-            row = outside[index]
-            number = external_keys.get(row.tobytes())
+        self.external_class: list[int] = []
+        external_keys: dict[int, int] = {}
+        for row in outside:
+            number = external_keys.get(row)
             if number is None:
-                number = external_keys[row.tobytes()] = len(self.members)
+                number = external_keys[row] = len(self.members)
                 self.members.append([])
                 rows.append(row)
-            self.external_class[index] = number
+            self.external_class.append(number)
         self.size = len(self.members)
-        self.in_block: BoolArray = (
-            np.vstack(rows) if rows else np.zeros((0, len(self.blocks)), dtype=np.bool_)
-        )
-        names = sorted(set(self.namespace_of))
-        namespace_index = {name: i for i, name in enumerate(names)}
-        self._namespace_ids = np.asarray(
-            [namespace_index[name] for name in self.namespace_of], dtype=np.int64
-        )
-        self._namespace_index = namespace_index
-        self._label_value: dict[tuple[str, str], list[int]] = {}
-        self._label_key: dict[str, list[int]] = {}
-        for number, labels in enumerate(self.labels_of):
-            for key_value in labels.items():
-                self._label_value.setdefault(key_value, []).append(number)
-                self._label_key.setdefault(key_value[0], []).append(number)
-        # Separate caches: a label key could otherwise collide with a namespace key.
-        self._index_masks: dict[object, BoolArray] = {}
-        self._masks: dict[object, BoolArray] = {}
+        self.in_block: list[int] = [
+            from_indices((n for n, row in enumerate(rows) if row >> column & 1), self.size)
+            for column in range(len(self.blocks))
+        ]
+        self.pod_classes_mask = (1 << self.pod_classes) - 1
+        self._namespace = _index([(name,) for name in self.namespace_of], self.pod_classes)
+        self._label_value = _index([labels.items() for labels in self.labels_of], self.pod_classes)
+        self._label_key = _index([labels.keys() for labels in self.labels_of], self.pod_classes)
+        self._masks: dict[object, int] = {}
 
-    def _indexed(self, key: object, members: list[int] | None) -> BoolArray:
-        mask = self._index_masks.get(key)
-        if mask is None:
-            mask = np.zeros(self.pod_classes, dtype=np.bool_)
-            if members:
-                mask[members] = True
-            self._index_masks[key] = mask
-        return mask
-
-    def label_mask(self, selector: LabelSelector) -> BoolArray:
-        """Pod classes whose labels ``selector`` matches (any namespace)."""
+    def label_mask(self, selector: LabelSelector) -> int:
+        """The set of pod classes whose labels ``selector`` matches (any namespace)."""
         cached = self._masks.get(selector)
         if cached is not None:
             return cached
-        mask = np.ones(self.pod_classes, dtype=np.bool_)
-        for key, value in selector.match_labels:
-            mask &= self._indexed((key, value), self._label_value.get((key, value)))
+        mask = self.pod_classes_mask
+        for key_value in selector.match_labels:
+            mask &= self._label_value.get(key_value, 0)
         for requirement in selector.requirements:
             if requirement.operator in ("In", "NotIn"):
-                found = np.zeros(self.pod_classes, dtype=np.bool_)
+                found = 0
                 for value in requirement.values:
-                    pair = (requirement.key, value)
-                    found |= self._indexed(pair, self._label_value.get(pair))
-                mask &= found if requirement.operator == "In" else ~found
+                    found |= self._label_value.get((requirement.key, value), 0)
+                mask = mask & found if requirement.operator == "In" else mask & ~found
             else:
-                has = self._indexed((requirement.key,), self._label_key.get(requirement.key))
-                mask &= has if requirement.operator == "Exists" else ~has
+                has = self._label_key.get(requirement.key, 0)
+                mask = mask & has if requirement.operator == "Exists" else mask & ~has
         self._masks[selector] = mask
         return mask
 
-    def namespace_mask(self, names: Sequence[str]) -> BoolArray:
-        """Pod classes in one of the namespaces ``names``."""
-        ids = [self._namespace_index[name] for name in names if name in self._namespace_index]
-        return np.isin(self._namespace_ids, ids)
+    def namespace_mask(self, names: Sequence[str]) -> int:
+        """The set of pod classes in one of the namespaces ``names``."""
+        mask = 0
+        for name in names:
+            mask |= self._namespace.get(name, 0)
+        return mask
 
-    def namespaces_matching(self, selector: LabelSelector) -> BoolArray:
-        """Pod classes whose namespace's labels ``selector`` matches (cached)."""
+    def namespaces_matching(self, selector: LabelSelector) -> int:
+        """The set of pod classes whose namespace's labels ``selector`` matches (cached)."""
         key = ("namespaces", selector)
         cached = self._masks.get(key)
         if cached is None:
@@ -185,10 +164,15 @@ class ClassTable:
             cached = self._masks[key] = self.namespace_mask(names)
         return cached
 
-    def in_namespace(self, name: str) -> BoolArray:
-        """Pod classes in namespace ``name`` (cached)."""
-        key = ("namespace", name)
-        cached = self._masks.get(key)
-        if cached is None:
-            cached = self._masks[key] = self.namespace_mask([name])
-        return cached
+    def in_namespace(self, name: str) -> int:
+        """The set of pod classes in namespace ``name``."""
+        return self._namespace.get(name, 0)
+
+
+def _index(keys_of: Sequence[Iterable[_Key]], size: int) -> dict[_Key, int]:
+    """For each key, the set of the numbers ``n`` (below ``size``) with the key in ``keys_of[n]``."""
+    found: dict[_Key, list[int]] = {}
+    for number, keys in enumerate(keys_of):
+        for key in keys:
+            found.setdefault(key, []).append(number)
+    return {key: from_indices(numbers, size) for key, numbers in found.items()}

@@ -39,6 +39,7 @@ _SEQ_TAGS = (None, "!", "tag:yaml.org,2002:seq")
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 _NO_KEY: Any = object()
+_MISSING: Any = object()
 
 
 class _Fallback(Exception):
@@ -70,27 +71,30 @@ class _Scalars:
 
 
 def _events(data: bytes) -> list[Any]:  # noqa: C901 - one flat loop is what makes it fast
-    parser = _CParser(data)
+    get_event = _CParser(data).get_event
     scalars = _Scalars()
     plain = scalars.plain
     documents: list[Any] = []
-    stack: list[Any] = []
-    keys: list[Any] = []
+    stack: list[tuple[Any, Any]] = []  # the enclosing containers, with their pending keys
     anchors: dict[str, Any] = {}
+    top: Any = None  # the innermost open container (None: at document level)
+    key: Any = _NO_KEY  # when ``top`` is a dict: the key waiting for its value
     root: Any = None
     while True:
-        event: Any = parser.get_event()
+        event: Any = get_event()
         kind = type(event)
         if kind is ScalarEvent:
             tag = event.tag
-            text = event.value
             if tag is None or tag == "!":
+                text = event.value
                 if event.implicit[0]:
-                    value = plain[text] if text in plain else scalars.resolve_plain(text)
+                    value = plain.get(text, _MISSING)
+                    if value is _MISSING:
+                        value = scalars.resolve_plain(text)
                 else:
                     value = text
             else:
-                value = scalars.construct(tag, text)
+                value = scalars.construct(tag, event.value)
             if event.anchor is not None:
                 anchors[event.anchor] = value
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
@@ -100,8 +104,7 @@ def _events(data: bytes) -> list[Any]:  # noqa: C901 - one flat loop is what mak
             if event.anchor is not None:
                 anchors[event.anchor] = value
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            stack.pop()
-            keys.pop()
+            top, key = stack.pop()
             continue
         elif kind is AliasEvent:
             value = anchors[event.anchor]
@@ -114,22 +117,21 @@ def _events(data: bytes) -> list[Any]:  # noqa: C901 - one flat loop is what mak
             return documents
         else:  # StreamStart, DocumentStart
             continue
-        if stack:
-            top = stack[-1]
-            if type(top) is list:
-                top.append(value)
-            elif keys[-1] is _NO_KEY:
-                if type(value) is dict or type(value) is list:
-                    raise _Fallback
-                keys[-1] = value
-            else:
-                top[keys[-1]] = value
-                keys[-1] = _NO_KEY
-        else:
+        if top is None:
             root = value
+        elif type(top) is list:
+            top.append(value)
+        elif key is _NO_KEY:
+            if type(value) is dict or type(value) is list:
+                raise _Fallback
+            key = value
+        else:
+            top[key] = value
+            key = _NO_KEY
         if kind is MappingStartEvent or kind is SequenceStartEvent:
-            stack.append(value)
-            keys.append(_NO_KEY)
+            stack.append((top, key))
+            top = value
+            key = _NO_KEY
 
 
 def load_all(data: bytes) -> list[Any]:

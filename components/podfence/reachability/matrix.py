@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain, compress
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from podfence.reachability.grid import Grid, IntArray
+from podfence.reachability.bits import indices
+from podfence.reachability.grid import Grid
 from podfence.reachability.ports import PROTOCOLS
 from podfence.reachability.verdict import RuleRef, Verdict
 
 if TYPE_CHECKING:
     from podfence.reachability.analyzer import Analyzer
-    from podfence.reachability.classes import BoolArray
 
 __all__ = ["Flow", "FlowDetail", "Group", "Matrix", "SourceRow"]
+
+_FLAGS = bytes.maketrans(b"01", b"\x00\x01")  # binary digits to 0/1 bytes
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class FlowDetail:
 
 @dataclass(frozen=True)
 class SourceRow:
-    """The flows of one source, as arrays: which targets, and whether each flow is allowed.
+    """The flows of one source, as tuples: which targets, and whether each flow is allowed.
 
     A *target* is a (destination pod, port, protocol) triple, numbered in matrix order;
     :meth:`Matrix.target` names one.
@@ -58,8 +60,8 @@ class SourceRow:
 
     source: str
     source_class: int
-    targets: IntArray
-    allowed: BoolArray
+    targets: tuple[int, ...]
+    allowed: tuple[bool, ...]
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class Matrix:
 
     Build it with :meth:`Analyzer.matrix`. Iterating yields :class:`Flow` objects in order
     (source, destination, port); renderers use :meth:`rows`, which hands out whole rows as
-    arrays. :meth:`detail` and :meth:`verdict` say why a flow is allowed or denied.
+    tuples. :meth:`detail` and :meth:`verdict` say why a flow is allowed or denied.
 
     Attributes:
         allowed_only: whether denied flows are left out.
@@ -110,67 +112,86 @@ class Matrix:
         table = grid.table
         self.destinations: tuple[str, ...] = tuple(pod.key for pod in pods)
         self.sources: tuple[str, ...] = self.destinations + tuple(e.key for e in analyzer.externals)
-        self.source_class: IntArray = np.concatenate([table.pod_class, table.external_class])
-        starts = np.asarray([r.start for r in grid.class_entries], dtype=np.int64)
-        counts = np.asarray([len(r) for r in grid.class_entries], dtype=np.int64)
-        per_pod = counts[table.pod_class] if len(pods) else np.zeros(0, dtype=np.int64)
-        self.target_pod: IntArray = np.repeat(np.arange(len(pods), dtype=np.int64), per_pod)
-        ends = np.cumsum(per_pod)
-        self._pod_target_start: IntArray = ends - per_pod
-        self._pod_target_end: IntArray = ends
-        first = starts[table.pod_class] if len(pods) else np.zeros(0, dtype=np.int64)
-        offsets = np.arange(len(self.target_pod), dtype=np.int64) - np.repeat(
-            self._pod_target_start, per_pod
-        )
-        self.target_entry: IntArray = np.repeat(first, per_pod) + offsets
+        self.source_class: list[int] = table.pod_class + table.external_class
+        self.target_pod: list[int] = []
+        self.target_entry: list[int] = []
+        self._pod_target_start: list[int] = []
+        # For each entry, its targets (ascending): the allowed targets of a class, by entry.
+        self._entry_targets: list[list[int]] = [[] for _ in grid.entry_class]
+        for index, number in enumerate(table.pod_class):
+            start = len(self.target_entry)
+            self._pod_target_start.append(start)
+            entries = grid.class_entries[number]
+            self.target_pod.extend([index] * len(entries))
+            self.target_entry.extend(entries)
+            for target, entry in enumerate(entries, start):
+                self._entry_targets[entry].append(target)
+        self._pod_target_start.append(len(self.target_entry))
         self.pods_without_ports: tuple[str, ...] = tuple(
-            pod.key for pod, count in zip(pods, per_pod, strict=True) if count == 0
+            pod.key
+            for pod, start, end in zip(
+                pods, self._pod_target_start, self._pod_target_start[1:], strict=False
+            )
+            if start == end
         )
-        self._class_rows: dict[int, tuple[IntArray, BoolArray]] = {}
+        self._all_targets = tuple(range(len(self.target_entry)))
+        self._class_rows: dict[int, tuple[tuple[int, ...], tuple[bool, ...]]] = {}
         self._length: int | None = None
 
     # -- rows ----------------------------------------------------------------------------------
 
-    def _class_row(self, number: int) -> tuple[IntArray, BoolArray]:
-        cached = self._class_rows.get(number)
+    def _class_row(self, number: int) -> tuple[tuple[int, ...], tuple[bool, ...]]:
+        """The targets of a source of class ``number`` (its own included), and their verdicts."""
+        row = self.grid.allowed[number]
+        cached = self._class_rows.get(row)  # classes often share a row: keyed by the row
         if cached is None:
-            verdicts = self.grid.allowed[number, self.target_entry]
-            if self.allowed_only:
-                targets = np.flatnonzero(verdicts)
-                cached = (targets, np.ones(len(targets), dtype=np.bool_))
+            if not self.allowed_only:
+                cached = (self._all_targets, tuple(map(bool, self._target_flags(row))))
             else:
-                cached = (np.arange(len(verdicts), dtype=np.int64), verdicts)
-            self._class_rows[number] = cached
+                lists = [self._entry_targets[entry] for entry in indices(row)]
+                if sum(map(len, lists)) * 16 < len(self.target_entry):  # few: merge them
+                    targets = tuple(sorted(chain.from_iterable(lists)))
+                else:
+                    targets = tuple(compress(self._all_targets, self._target_flags(row)))
+                cached = (targets, (True,) * len(targets))
+            self._class_rows[row] = cached
         return cached
+
+    def _target_flags(self, row: int) -> bytes:
+        """For each target, 1 when its entry is in the set of entries ``row``, else 0."""
+        digits = format(row, f"0{len(self.grid.entry_class)}b")[::-1]  # bit 0 first
+        flags = digits.encode().translate(_FLAGS)
+        return bytes(map(flags.__getitem__, self.target_entry))
 
     def rows(self) -> Iterator[SourceRow]:
         """Each source's flows, in source order, without the flows of a pod to itself."""
         pod_count = len(self.destinations)
+        starts = self._pod_target_start
         for index, name in enumerate(self.sources):
-            number = int(self.source_class[index])
+            number = self.source_class[index]
             targets, allowed = self._class_row(number)
             if index < pod_count:
-                low = int(np.searchsorted(targets, self._pod_target_start[index]))
-                high = int(np.searchsorted(targets, self._pod_target_end[index]))
+                low = bisect_left(targets, starts[index])
+                high = bisect_left(targets, starts[index + 1], low)
                 if high > low:
-                    targets = np.concatenate([targets[:low], targets[high:]])
-                    allowed = np.concatenate([allowed[:low], allowed[high:]])
+                    targets = targets[:low] + targets[high:]
+                    allowed = allowed[:low] + allowed[high:]
             yield SourceRow(name, number, targets, allowed)
 
     def target(self, index: int) -> tuple[str, int, str]:
         """The (destination, port, protocol) of target ``index``."""
-        entry = int(self.target_entry[index])
+        entry = self.target_entry[index]
         return (
-            self.destinations[int(self.target_pod[index])],
-            int(self.grid.entry_port[entry]),
-            PROTOCOLS[int(self.grid.entry_protocol[entry])],
+            self.destinations[self.target_pod[index]],
+            self.grid.entry_port[entry],
+            PROTOCOLS[self.grid.entry_protocol[entry]],
         )
 
     def __iter__(self) -> Iterator[Flow]:
         for row in self.rows():
-            for index, allowed in zip(row.targets.tolist(), row.allowed.tolist(), strict=True):
+            for index, allowed in zip(row.targets, row.allowed, strict=True):
                 destination, port, protocol = self.target(index)
-                yield Flow(row.source, destination, port, protocol, bool(allowed))
+                yield Flow(row.source, destination, port, protocol, allowed)
 
     def __len__(self) -> int:
         if self._length is None:
@@ -205,34 +226,43 @@ class Matrix:
         grid = self.grid
         table = grid.table
         allowed = grid.allowed
-        source_groups: dict[tuple[bool, bytes], list[int]] = {}
+        source_groups: dict[tuple[bool, int], list[int]] = {}
         for number in range(table.size):
-            key = (number >= table.pod_classes, allowed[number].tobytes())
+            key = (number >= table.pod_classes, allowed[number])
             source_groups.setdefault(key, []).append(number)
-        destination_groups: dict[tuple[bytes, bytes], list[int]] = {}
+        columns = self._columns()
+        destination_groups: dict[tuple[object, ...], list[int]] = {}
         for number in range(table.pod_classes):
-            span = slice(grid.class_entries[number].start, grid.class_entries[number].stop)
-            ports = grid.entry_port[span].tobytes() + grid.entry_protocol[span].tobytes()
-            behaviour = (ports, allowed[:, span].tobytes())
+            span = grid.class_entries[number]
+            behaviour = tuple(
+                (grid.entry_port[entry], grid.entry_protocol[entry], columns[entry])
+                for entry in span
+            )
             destination_groups.setdefault(behaviour, []).append(number)
         names = [self._class_names(number) for number in range(table.size)]
+        targets: list[tuple[tuple[str, ...], range]] = []  # per destination group, with entries
+        for destination_classes in destination_groups.values():
+            destinations = tuple(name for n in destination_classes for name in names[n])
+            if destinations:
+                targets.append((destinations, grid.class_entries[destination_classes[0]]))
         result: list[Group] = []
         for source_classes in source_groups.values():
             sources = tuple(name for n in source_classes for name in names[n])
             if not sources:
                 continue
-            for destination_classes in destination_groups.values():
-                destinations = tuple(name for n in destination_classes for name in names[n])
-                if not destinations or (len(sources) == 1 and sources == destinations):
+            row = allowed[source_classes[0]]
+            for destinations, entries in targets:
+                if len(sources) == 1 and sources == destinations:
                     continue
-                entries = grid.class_entries[destination_classes[0]]
+                if self.allowed_only and not row >> entries.start & ((1 << len(entries)) - 1):
+                    continue
                 for entry in entries:
-                    verdict = bool(allowed[source_classes[0], entry])
+                    verdict = row >> entry & 1 == 1
                     if self.allowed_only and not verdict:
                         continue
-                    protocol = PROTOCOLS[int(grid.entry_protocol[entry])]
+                    protocol = PROTOCOLS[grid.entry_protocol[entry]]
                     result.append(
-                        Group(sources, destinations, int(grid.entry_port[entry]), protocol, verdict)
+                        Group(sources, destinations, grid.entry_port[entry], protocol, verdict)
                     )
         order = {name: index for index, name in enumerate(self.sources)}
         result.sort(key=lambda g: (order[g.sources[0]], order[g.destinations[0]]))
@@ -244,5 +274,14 @@ class Matrix:
             return [self.destinations[i] for i in table.members[number]]
         return [
             self.sources[len(self.destinations) + i]
-            for i in np.flatnonzero(table.external_class == number)
+            for i, external in enumerate(table.external_class)
+            if external == number
         ]
+
+    def _columns(self) -> list[str]:
+        """For each entry, the verdicts of every source class on it, as a string of 0s and 1s."""
+        width = len(self.grid.entry_class)
+        texts = [format(row, f"0{width}b")[::-1] for row in self.grid.allowed]
+        if not width or not texts:
+            return []
+        return ["".join(column) for column in zip(*texts, strict=True)]

@@ -104,18 +104,18 @@ def render_csv(matrix: Matrix, out: TextIO) -> None:
         prefix = f"{row.source},"
         lines = [
             f"{prefix}{targets[t]}{'true' if a else 'false'}"
-            for t, a in zip(row.targets.tolist(), row.allowed.tolist(), strict=True)
+            for t, a in zip(row.targets, row.allowed, strict=True)
         ]
         out.write("\n".join(lines) + "\n")
 
 
 def _target_texts(matrix: Matrix, form: Callable[[str, int, str], str]) -> list[str]:
     names = matrix.destinations
-    ports = matrix.grid.entry_port[matrix.target_entry].tolist()
-    protocols = matrix.grid.entry_protocol[matrix.target_entry].tolist()
+    ports = matrix.grid.entry_port
+    protocols = matrix.grid.entry_protocol
     return [
-        form(names[pod], port, PROTOCOLS[code])
-        for pod, port, code in zip(matrix.target_pod.tolist(), ports, protocols, strict=True)
+        form(names[pod], ports[entry], PROTOCOLS[protocols[entry]])
+        for pod, entry in zip(matrix.target_pod, matrix.target_entry, strict=True)
     ]
 
 
@@ -159,7 +159,7 @@ def render_json(matrix: Matrix, out: TextIO) -> None:
             f'"to": {json.dumps(d)}, "port": {p}, "protocol": "{proto}", "allowed": '
         ),
     )
-    entries = matrix.target_entry.tolist()
+    entries = matrix.target_entry
     out.write('{"flows": [')
     first = True
     cache: dict[int, dict[int, str]] = {}
@@ -170,7 +170,7 @@ def render_json(matrix: Matrix, out: TextIO) -> None:
         details = cache.setdefault(row.source_class, {})
         prefix = f'{{"from": {json.dumps(row.source)}, '
         parts = []
-        for target, allowed in zip(row.targets.tolist(), row.allowed.tolist(), strict=True):
+        for target, allowed in zip(row.targets, row.allowed, strict=True):
             entry = entries[target]
             tail = details.get(entry)
             if tail is None:

@@ -7,21 +7,14 @@ from typing import Any
 
 import pytest
 import yaml
+from guestbook import GUESTBOOK
 from k8s_schema import assert_valid_manifest
 from paths import REPO, STACKS
 from podfence.config import CONFIG_KEY, FirewallConfig
 from podfence.errors import SpecError
 from podfence.spec import LabelSelector, NamespaceAllowSpec, Port
 
-BLOG: dict[str, Any] = {
-    "namespace": "guestbook",
-    "tiers": {
-        "ui": {"podLabels": {"app": "guestbook-ui", "tier": "frontend"}, "ports": [80]},
-        "api": {"podLabels": {"app": "guestbook-api", "tier": "backend"}, "ports": [8080]},
-        "db": {"podLabels": {"app": "guestbook-db", "tier": "db"}, "ports": [6379]},
-    },
-    "flows": [{"from": "ui", "to": "api"}, {"from": "api", "to": "db"}],
-}
+BLOG: dict[str, Any] = GUESTBOOK
 
 
 def config(**changes: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
+from guestbook import GUESTBOOK
 from podfence.components import DefaultDeny, IpBlockAllow, NamespaceAllow, TierFirewall
 from podfence.errors import SpecError
 from podfence.manifests import (
@@ -26,15 +27,7 @@ from podfence.spec import (
 
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 
-TIERS: dict[str, Any] = {
-    "namespace": "guestbook",
-    "tiers": {
-        "ui": {"podLabels": {"app": "guestbook-ui", "tier": "frontend"}, "ports": [80]},
-        "api": {"podLabels": {"app": "guestbook-api", "tier": "backend"}, "ports": [8080]},
-        "db": {"podLabels": {"app": "guestbook-db", "tier": "db"}, "ports": [6379]},
-    },
-    "flows": [{"from": "ui", "to": "api"}, {"from": "api", "to": "db"}],
-}
+TIERS: dict[str, Any] = GUESTBOOK
 CASES: list[tuple[type, str, dict[str, Any], Callable[[Any], list[dict[str, Any]]], Any]] = [
     (DefaultDeny, "DefaultDeny", {"namespaces": ["a", "b"], "egress": True}, default_deny_policies, DefaultDenySpec),
     (TierFirewall, "TierFirewall", {**TIERS, "egress": True}, tier_firewall_policies, TierFirewallSpec),

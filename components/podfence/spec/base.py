@@ -29,7 +29,6 @@ class Spec(BaseModel):
         alias_generator=to_camel,
         validate_by_name=True,
         validate_by_alias=True,
-        str_strip_whitespace=False,
     )
 
     @classmethod

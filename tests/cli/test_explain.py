@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from paths import REPO
+from paths import GUESTBOOK_FIXTURE as GUESTBOOK
 from podfence.cli.app import main
 
-GUESTBOOK = REPO / "tests" / "reachability" / "fixtures" / "guestbook"
 INPUTS = [
     "--policies",
     str(GUESTBOOK / "policies.yaml"),

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from golden import assert_golden
-from paths import REPO
+from paths import GUESTBOOK_FIXTURE as GUESTBOOK
 from podfence.cli.app import main
 from podfence.cli.matrix import parse_port
 
-GUESTBOOK = REPO / "tests" / "reachability" / "fixtures" / "guestbook"
 INPUTS = [
     "--policies",
     str(GUESTBOOK / "policies.yaml"),

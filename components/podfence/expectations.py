@@ -7,13 +7,15 @@ The file (``stacks/<stack>.expect.yaml`` for a stack)::
     deny:
       - {from: 10.72.10.5, to: guestbook/ui, port: 80, protocol: TCP}
 
-``from`` is ``namespace/pod`` or an IP address; ``to`` is ``namespace/pod``; ``port`` a number or a
-containerPort name; ``protocol`` defaults to TCP. An optional ``why`` is printed with a failure.
+``from`` and ``to`` are ``namespace/pod`` or an IP address (a pod's IP is that pod; an address
+outside the cluster as ``to`` checks egress to it); ``port`` is a number or a containerPort name
+of the destination; ``protocol`` defaults to TCP for a number and to the named port's own
+protocol for a name. An optional ``why`` is printed with a failure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +23,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator
 
-from podfence.errors import ConfigError, format_validation_error
+from podfence.errors import ConfigError, InputError, format_validation_error
+from podfence.reachability.inventory import Inventory
+from podfence.reachability.policy import PolicySet
+from podfence.reachability.verdict import Verdict
 from podfence.spec.base import Spec
 from podfence.spec.ports import Protocol, check_port, check_protocol
 
@@ -34,29 +39,35 @@ class Expectation(Spec):
     from_: str = Field(alias="from")
     to: str
     port: int | str
-    protocol: Protocol = Protocol.TCP
+    protocol: Protocol | None = None
     why: str = ""
 
     @field_validator("protocol", mode="before")
     @classmethod
     def _protocol(cls, value: Any) -> Any:
-        return check_protocol(value)
+        return None if value is None else check_protocol(value)
 
     @field_validator("port", mode="before")
     @classmethod
     def _port(cls, value: Any) -> int | str:
         return check_port(value)
 
-    @field_validator("to")
+    @field_validator("from_", "to")
     @classmethod
-    def _pod(cls, value: str) -> str:
-        if value.count("/") != 1 or not all(value.split("/")):
-            raise ValueError(f"to {value!r} must be namespace/pod")
+    def _endpoint(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            if value.count("/") != 1 or not all(value.split("/")):
+                raise ValueError(f"{value!r} must be namespace/pod or an IP address") from None
         return value
 
     def describe(self) -> str:
-        """``guestbook/ui -> guestbook/api 8080/TCP``."""
-        return f"{self.from_} -> {self.to} {self.port}/{self.protocol.value}"
+        """``guestbook/ui -> guestbook/api 8080/TCP`` (``dns`` alone for a named port)."""
+        protocol = f"/{self.protocol.value}" if self.protocol is not None else ""
+        if isinstance(self.port, int) and not protocol:
+            protocol = "/TCP"
+        return f"{self.from_} -> {self.to} {self.port}{protocol}"
 
 
 class ExpectationFile(Spec):
@@ -68,17 +79,24 @@ class ExpectationFile(Spec):
 
 @dataclass(frozen=True)
 class Outcome:
-    """One expectation checked: what was expected, what the engine said, and its explanation."""
+    """One expectation checked: what was expected, and the engine's verdict."""
 
     expectation: Expectation
     expected: Literal["allow", "deny"]
-    allowed: bool
-    explanation: str
+    verdict: Verdict
+
+    @property
+    def allowed(self) -> bool:
+        """What the engine says."""
+        return self.verdict.allowed
 
     @property
     def passed(self) -> bool:
         """True when the verdict is the expected one."""
         return self.allowed == (self.expected == "allow")
+
+
+_FIELDS = ("from", "to", "port")
 
 
 def expectations_path(project_stack_dir: Path, stack: str) -> Path:
@@ -108,12 +126,24 @@ def load_expectations(path: Path) -> ExpectationFile:
 
 
 def check_expectations(
-    expectations: ExpectationFile, evaluate: Callable[[Expectation], tuple[bool, str]]
+    expectations: ExpectationFile, policies: PolicySet, inventory: Inventory
 ) -> list[Outcome]:
-    """Evaluate every expectation with ``evaluate`` (-> allowed, explanation), allow first."""
+    """Evaluate every expectation (allow first), each with the engine's verdict.
+
+    Raises:
+        InputError: an expectation names a pod that is not in the inventory, or a port the
+            destination does not declare (the message names the expectation).
+    """
+    from podfence.reachability import evaluate, traffic
+
     outcomes: list[Outcome] = []
     for expected, entries in (("allow", expectations.allow), ("deny", expectations.deny)):
-        for entry in entries:
-            allowed, explanation = evaluate(entry)
-            outcomes.append(Outcome(entry, expected, allowed, explanation))  # type: ignore[arg-type]
+        for index, entry in enumerate(entries):
+            protocol = None if entry.protocol is None else entry.protocol.value
+            try:
+                flow = traffic(inventory, entry.from_, entry.to, entry.port, protocol, _FIELDS)
+            except InputError as error:
+                raise InputError(f"{expected}[{index}] ({entry.describe()}): {error}") from None
+            verdict = evaluate(policies, inventory, flow)
+            outcomes.append(Outcome(entry, expected, verdict))  # type: ignore[arg-type]
     return outcomes

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from podfence.cli.app import ExitStatus
-from podfence.cli.inputs import add_input_arguments, load_inputs
+from podfence.cli.inputs import add_input_arguments, load_analysis
 from podfence.errors import ConfigError
 
-__all__ = ["register", "run", "summarize"]
+__all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
@@ -37,26 +37,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--output", choices=("text", "json"), default="text")
     parser.set_defaults(func=run)
-
-
-def summarize(verdict: Any) -> str:
-    """One line naming what decided a verdict: the allowing rules, or the isolating policies."""
-    if verdict.allowed:
-        rules = [
-            str(r) for side in (verdict.ingress, verdict.egress) if side for r in side.allowed_by
-        ]
-        return (
-            "allowed by " + ", ".join(rules) if rules else "allowed: no policy isolates either end"
-        )
-    denied = [
-        (name, side)
-        for name, side in (("ingress", verdict.ingress), ("egress", verdict.egress))
-        if side is not None and not side.allowed
-    ]
-    return "; ".join(
-        f"{name} denied: isolated by {', '.join(str(p) for p in side.policies)}, no rule admits it"
-        for name, side in denied
-    )
 
 
 def _expectations_file(args: argparse.Namespace) -> Path:
@@ -86,24 +66,17 @@ def _paint(text: str, colour: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Check every expectation; print a report; exit 1 when any fails."""
     from podfence.expectations import check_expectations, load_expectations
-    from podfence.reachability import Analyzer, explain
+    from podfence.reachability import explain, summary
 
     path = _expectations_file(args)
     expectations = load_expectations(path)
-    inputs = load_inputs(args)
-    analyzer = Analyzer(inputs.objects, inputs.externals)
-    verdicts: dict[int, Any] = {}
-
-    def evaluate(entry: Any) -> tuple[bool, str]:
-        verdict = analyzer.evaluate(entry.from_, entry.to, entry.port, entry.protocol.value)
-        verdicts[id(entry)] = verdict
-        return verdict.allowed, summarize(verdict)
-
-    outcomes = check_expectations(expectations, evaluate)
+    analysis = load_analysis(args)
+    cluster = analysis.cluster
+    outcomes = check_expectations(expectations, cluster.policies, cluster.inventory)
     failed = [o for o in outcomes if not o.passed]
     if args.output == "json":
         report = {
-            "origin": inputs.origin,
+            "origin": analysis.origin,
             "expectations": str(path),
             "passed": len(outcomes) - len(failed),
             "failed": len(failed),
@@ -112,26 +85,27 @@ def run(args: argparse.Namespace) -> int:
                     "expect": o.expected,
                     "from": o.expectation.from_,
                     "to": o.expectation.to,
-                    "port": o.expectation.port,
-                    "protocol": o.expectation.protocol.value,
+                    "port": o.verdict.port,
+                    "protocol": o.verdict.protocol,
                     "allowed": o.allowed,
                     "passed": o.passed,
-                    "reason": o.explanation,
+                    "reason": summary(o.verdict),
                 }
                 for o in outcomes
             ],
         }
         print(json.dumps(report, indent=2))
     else:
-        print(f"podfence check: {inputs.origin} against {path} ({len(outcomes)} expectations)")
+        print(f"podfence check: {analysis.origin} against {path} ({len(outcomes)} expectations)")
         for outcome in outcomes:
             entry = outcome.expectation
             mark = _paint("PASS", "green") if outcome.passed else _paint("FAIL", "red")
-            print(f"{mark}  {outcome.expected:<5}  {entry.describe()}: {outcome.explanation}")
+            flow = f"{entry.from_} -> {entry.to} {outcome.verdict.port}/{outcome.verdict.protocol}"
+            print(f"{mark}  {outcome.expected:<5}  {flow}: {summary(outcome.verdict)}")
             if not outcome.passed:
                 if entry.why:
                     print(f"      expected because: {entry.why}")
-                for line in explain(verdicts[id(entry)]).splitlines():
+                for line in explain(outcome.verdict).splitlines():
                     print(f"      {line}")
         print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return ExitStatus.FAILED if failed else ExitStatus.SUCCESS

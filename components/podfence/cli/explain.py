@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from podfence.cli.app import ExitStatus
-from podfence.cli.inputs import add_input_arguments, load_inputs
+from podfence.cli.inputs import add_input_arguments, load_analysis
 
 __all__ = ["register", "run"]
 
@@ -27,10 +27,14 @@ def register(subparsers: Any) -> None:
         dest="source",
         required=True,
         metavar="SRC",
-        help="the source: namespace/pod, or an IP address outside the inventory",
+        help="the source: namespace/pod, or an IP address (a pod's IP is that pod)",
     )
     parser.add_argument(
-        "--to", dest="destination", required=True, metavar="DST", help="the destination pod"
+        "--to",
+        dest="destination",
+        required=True,
+        metavar="DST",
+        help="the destination: namespace/pod, or an IP address (outside the cluster: egress only)",
     )
     parser.add_argument(
         "--port",
@@ -40,21 +44,33 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--protocol",
-        default="TCP",
+        default=None,
         type=str.upper,
         choices=("TCP", "UDP", "SCTP"),
-        help="TCP (the default), UDP or SCTP",
+        help="TCP, UDP or SCTP (default: TCP for a number, the named port's own protocol)",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        choices=("text", "json"),
+        default="text",
+        help="text (the default) or json (the verdict, every rule and why, as data)",
     )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the explanation of one flow; the exit status is 0 whether allowed or denied."""
-    from podfence.reachability.analyzer import Analyzer
-    from podfence.reachability.explain import explain
+    import json
 
-    inputs = load_inputs(args)
-    analyzer = Analyzer(inputs.objects, inputs.externals)
-    port: int | str = int(args.port) if args.port.isdigit() else args.port
-    print(explain(analyzer.evaluate(args.source, args.destination, port, args.protocol)))
+    from podfence.reachability import evaluate, explain, traffic, verdict_json
+
+    analysis = load_analysis(args)
+    cluster = analysis.cluster
+    flow = traffic(cluster.inventory, args.source, args.destination, args.port, args.protocol)
+    verdict = evaluate(cluster.policies, cluster.inventory, flow)
+    if args.output == "json":
+        print(json.dumps(verdict_json(verdict), indent=2))
+    else:
+        print(explain(verdict))
     return ExitStatus.SUCCESS

@@ -8,13 +8,18 @@ read any Kubernetes YAML, including ``kubectl get ... -o yaml`` output.
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from podfence.errors import ConfigError
 
-__all__ = ["Inputs", "add_input_arguments", "load_inputs"]
+if TYPE_CHECKING:
+    from podfence.reachability import Cluster
+    from podfence.reachability.model import Address
+
+__all__ = ["Analysis", "Inputs", "add_input_arguments", "load_analysis", "load_inputs", "warn"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,10 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ADDRESS",
-        help="an address outside the cluster to evaluate as a source (repeatable)",
+        help=(
+            "an address outside the cluster (or a CIDR: its first address), evaluated as a "
+            "source and as a destination (repeatable); an address that is a pod's IP is that pod"
+        ),
     )
 
 
@@ -104,3 +112,40 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     objects = read_objects(args.policies) + inventory
     names = ", ".join(str(p) for p in [*args.policies, *args.inventory])
     return Inputs(objects=objects, externals=list(args.external), origin=names)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the analysis commands evaluate.
+
+    Attributes:
+        cluster: the policies and the inventory.
+        externals: the addresses outside the cluster (``--external``, and with ``--stack`` the
+            stack's sample addresses).
+        origin: where the inputs came from.
+    """
+
+    cluster: Cluster
+    externals: list[Address]
+    origin: str
+
+
+def warn(message: str) -> None:
+    """``podfence: warning: ...`` on stderr."""
+    print(f"podfence: warning: {message}", file=sys.stderr)
+
+
+def load_analysis(args: argparse.Namespace) -> Analysis:
+    """Read the inputs, sort them into policies and inventory, and warn about what is skipped.
+
+    Raises:
+        PodfenceError: bad arguments, unreadable or malformed input.
+    """
+    from podfence.reachability import load_cluster, sample_address
+
+    inputs = load_inputs(args)
+    cluster = load_cluster(inputs.objects)
+    for message in cluster.warnings:
+        warn(message)
+    externals = [sample_address(text, "--external") for text in inputs.externals]
+    return Analysis(cluster, externals, inputs.origin)

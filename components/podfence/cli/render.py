@@ -14,13 +14,22 @@ __all__ = ["dump_manifests", "register", "run"]
 
 
 def dump_manifests(manifests: list[dict[str, Any]]) -> str:
-    """Multi-document YAML, one document per object, keys in the conventional order."""
+    """Multi-document YAML, one document per object, keys in the conventional order.
+
+    Dumped with libyaml's emitter (``CSafeDumper``) when PyYAML has it: the same text as the
+    pure-Python ``SafeDumper``, several times faster on large stacks.
+    """
     import yaml
 
     from podfence.manifests.order import canonical
 
-    return yaml.safe_dump_all(
-        [canonical(m) for m in manifests], sort_keys=False, explicit_start=True, width=100
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump_all(
+        [canonical(m) for m in manifests],
+        Dumper=dumper,
+        sort_keys=False,
+        explicit_start=True,
+        width=100,
     )
 
 

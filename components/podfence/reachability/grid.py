@@ -1,279 +1,345 @@
-"""Every flow evaluated at once, class by class, with sets of classes and entries as int bitsets."""
+"""Every flow decided at once, class by class: the spec's predicates per class, bitsets to combine."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from podfence.reachability.bits import from_indices, indices, runs
 from podfence.reachability.classes import ClassTable
-from podfence.reachability.model import External, Namespace, Pod
+from podfence.reachability.inventory import Inventory
+from podfence.reachability.isolation import connection_allows, direction_allows
+from podfence.reachability.model import External
 from podfence.reachability.peers import IpBlockPeer, Peer
-from podfence.reachability.policy import Policy, Rule
+from podfence.reachability.policy import Policy, PolicySet, Rule
 from podfence.reachability.ports import PROTOCOLS, PortRule
 from podfence.reachability.selectors import LabelSelector
-from podfence.reachability.verdict import RuleRef
+from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict, RuleRef
 
-__all__ = ["Grid"]
+__all__ = ["Grid", "Side", "WhyRow"]
+
+#: One side of a flow's verdict: None where the side does not apply (an address's).
+Side = DirectionVerdict | None
+
+
+@dataclass(frozen=True)
+class WhyRow:
+    """The verdict sides of one source class on every entry, as bases and the entries rules touch.
+
+    Attributes:
+        ingress_base: per entry, its ingress side when no rule admits the source (shared).
+        ingress: the entries some ingress rule admits the source to, with their side.
+        egress_base: the source's egress side where no egress rule admits it (None for an
+            address, which no egress policy applies to).
+        egress: the entries some egress rule admits the source to, with their side.
+    """
+
+    ingress_base: list[Side]
+    ingress: dict[int, DirectionVerdict]
+    egress_base: Side
+    egress: dict[int, DirectionVerdict]
+
+    def at(self, entry: int) -> tuple[Side, Side]:
+        """The (ingress, egress) sides at ``entry``."""
+        return (
+            self.ingress.get(entry, self.ingress_base[entry]),
+            self.egress.get(entry, self.egress_base),
+        )
 
 
 def _keys(selector: LabelSelector) -> set[str]:
-    """The label keys ``selector`` looks at."""
+    """The label keys ``selector`` reads."""
     return {key for key, _ in selector.match_labels} | {r.key for r in selector.requirements}
+
+
+def _blocks_and_keys(policies: PolicySet) -> tuple[list[IpBlockPeer], set[str]]:
+    """The distinct ipBlocks of every rule, and every label key a pod selector reads."""
+    blocks: dict[IpBlockPeer, None] = {}
+    keys: set[str] = set()
+    for policy in policies:
+        keys.update(_keys(policy.pod_selector))
+        for direction in ("ingress", "egress"):
+            for rule in policy.rules(direction) or ():
+                for peer in rule.peers or ():
+                    if isinstance(peer, IpBlockPeer):
+                        blocks.setdefault(peer)
+                    else:
+                        keys.update(_keys(peer.pod_selector))
+    return list(blocks), keys
 
 
 class Grid:
     """The verdict of every (source class, destination entry) pair.
 
-    An *entry* is a destination pod class and one of its ports: its declared containerPorts
-    (port, protocol) followed by the extra ports not already declared. Sources are all classes:
-    pod classes, then the classes of external addresses.
+    An *entry* is a destination class and a port: for a pod class, its declared containerPorts
+    (port, protocol) followed by the extra ports not already declared; for a class of addresses
+    outside the cluster (which declare none), the ``probe_ports``. Sources are all classes: pod
+    classes, then the classes of addresses.
 
-    The steps mirror the spec:
+    Each predicate of the spec is asked of one representative per class, never re-implemented:
+    :meth:`Policy.selects` (through :func:`~podfence.reachability.isolation.isolating`),
+    :meth:`PodPeer.matches`, :meth:`IpBlockPeer.contains` and :meth:`Rule.port_matches`.
+    Bitsets (ints, bit ``i``: class or entry ``i``; see :mod:`podfence.reachability.bits`) only
+    combine their answers. The steps mirror the spec:
 
-    1. Each policy selects the pod classes of its namespace its podSelector matches.
-    2. A class is isolated for a direction when a policy with that direction selects it.
-    3. Ingress: each ingress rule admits (its peers' source classes) x (the entries of the
-       classes its policy selects, on the ports it lists); non-isolated entries admit all.
-    4. Egress: each egress rule admits (the classes its policy selects) x (the entries of its
-       peers' destination classes, on the ports it lists); non-isolated sources and external
-       addresses are admitted everywhere.
-    5. Allowed = ingress and egress.
-
-    Sets of classes and of entries are ints used as bitsets (bit ``i``: class or entry ``i``;
-    see :mod:`podfence.reachability.bits`).
-
-    Which rules admitted a pair is not stored per pair: :meth:`ingress_detail` and
-    :meth:`egress_detail` find them from the per-rule masks when asked.
+    1. Isolation: the policies that isolate each pod class, per direction.
+    2. Ingress: each ingress rule of an isolating policy admits (the source classes a peer
+       matches) x (the entries of the classes the policy isolates, on the ports it matches).
+    3. Egress: each egress rule admits (the classes its policy isolates) x (the entries of the
+       destination classes a peer matches, on the ports it matches).
+    4. Each direction allows what it admits or everything when not isolated
+       (:func:`direction_allows`); a connection needs both (:func:`connection_allows`).
 
     Attributes:
         table: the classes.
-        entry_class, entry_port, entry_protocol: each entry's pod class, port number and
-            protocol (an index into ``PROTOCOLS``).
-        class_entries: each pod class's entries (consecutive).
-        ingress_isolated: the set of pod classes isolated for ingress.
-        egress_isolated: the set of classes isolated for egress.
-        allowed: for each source class, the set of entries it may reach (step 5).
+        entry_class, entry_port, entry_protocol: each entry's class, port number and protocol
+            (an index into ``PROTOCOLS``).
+        class_entries: each class's entries (consecutive; pod classes first).
+        pod_entries: the set of the entries of pod classes.
+        ingress_isolating: per pod class, the policies that isolate it for ingress.
+        egress_isolating: per pod class, the policies that isolate it for egress.
+        allowed: for each source class, the set of entries it may reach. An address reaches no
+            address: those entries are never allowed from an address.
     """
 
     def __init__(
         self,
-        pods: Sequence[Pod],
-        externals: Sequence[External],
-        namespaces: Mapping[str, Namespace],
-        policies: Sequence[Policy],
+        policies: PolicySet,
+        inventory: Inventory,
+        externals: Sequence[External] = (),
         extra_ports: Sequence[tuple[int, str]] = (),
+        probe_ports: Sequence[tuple[int, str]] = (),
     ) -> None:
-        blocks: dict[IpBlockPeer, None] = {}
-        keys: set[str] = set()
-        for policy in policies:
-            keys.update(_keys(policy.pod_selector))
-            for direction in ("ingress", "egress"):
-                for rule in policy.rules(direction) or ():
-                    for peer in rule.peers or ():
-                        if isinstance(peer, IpBlockPeer):
-                            blocks.setdefault(peer)
-                        else:
-                            keys.update(_keys(peer.pod_selector))
-        self.table = table = ClassTable(pods, externals, namespaces, list(blocks), keys)
+        blocks, keys = _blocks_and_keys(policies)
+        self.table = table = ClassTable(inventory.pods, externals, blocks, keys)
+        self._inventory = inventory
         self._block_column = {block: column for column, block in enumerate(blocks)}
-        self._entries(extra_ports)
-        self._all_classes = (1 << table.size) - 1
+        self._entries(extra_ports, probe_ports)
+        self._named = [ports if any(p.name for p in ports) else () for ports in table.ports_of]
         self._all_entries = (1 << len(self.entry_class)) - 1
-        self._peer_cache: dict[tuple[Peer, ...], int] = {}
+        self._peer_cache: dict[Peer, int] = {}
         self._port_cache: dict[tuple[PortRule, ...], int] = {}
-        self._named_cache: dict[tuple[str, str], int] = {}
         self._entry_cache: dict[int, int] = {}
-        self.ingress_isolated = 0
-        self.egress_isolated = 0
-        # What the rules admit, as (set of sources) -> set of entries each of them may reach.
-        self._ingress: dict[int, int] = {}
-        self._egress: dict[int, int] = {}
-        # The rules that admit something, per entry (ingress) and per source class (egress),
-        # with the rule's other side (a set of classes or entries) for quick lookups.
-        self._entry_rules: list[list[tuple[Rule, int]]] = [[] for _ in self.entry_class]
-        self._source_rules: list[list[tuple[Rule, int]]] = [[] for _ in range(table.size)]
+        selected = self._isolation(policies)
+        # Steps 2 and 3: per source class, the (rule, entries) each rule admits it to.
+        self._ingress_rules: list[list[tuple[Rule, int]]] = [[] for _ in range(table.size)]
+        self._egress_rules: list[list[tuple[Rule, int]]] = [[] for _ in range(table.size)]
         for policy in policies:
-            self._apply(policy)
-        self.allowed: list[int] = self._combine()
-        del self._ingress, self._egress
+            for direction in ("ingress", "egress"):
+                classes = selected.get((policy, direction), 0)
+                if classes:
+                    for rule in policy.rules(direction) or ():
+                        self._apply(rule, classes)
+        self.allowed: list[int] = [self._row(number) for number in range(table.size)]
+        self._bases: list[Side] | None = None
+        self._sides: dict[tuple[object, ...], DirectionVerdict] = {}
 
-    def _combine(self) -> list[int]:
-        """Steps 3-5 for every source class: the entries it may reach."""
-        ingress = [0] * self.table.size
-        for sources, entries in self._ingress.items():
-            for number in indices(sources):
-                ingress[number] |= entries
-        egress = [self._all_entries] * self.table.size
-        for number in indices(self.egress_isolated):
-            egress[number] = 0
-        for sources, entries in self._egress.items():
-            for number in indices(sources):
-                egress[number] |= entries
-        open_entries = self.entries_of(self.table.pod_classes_mask & ~self.ingress_isolated)
-        return [(i | open_entries) & e for i, e in zip(ingress, egress, strict=True)]
+    def _isolation(self, policies: PolicySet) -> dict[tuple[Policy, str], int]:
+        """Step 1: per pod class and direction, the isolating policies; per policy, its classes."""
+        table = self.table
+        self.ingress_isolating: list[tuple[Policy, ...]] = []
+        self.egress_isolating: list[tuple[Policy, ...]] = []
+        selected: dict[tuple[Policy, str], int] = {}
+        for number in range(table.pod_classes):
+            pod = table.representative[number]
+            for direction, found in (
+                ("ingress", self.ingress_isolating),
+                ("egress", self.egress_isolating),
+            ):
+                isolating = policies.isolating(pod, direction)
+                found.append(isolating)
+                for policy in isolating:
+                    key = (policy, direction)
+                    selected[key] = selected.get(key, 0) | 1 << number
+        self.ingress_isolated = from_indices(
+            (n for n, found in enumerate(self.ingress_isolating) if found), table.size
+        )
+        self.egress_isolated = from_indices(
+            (n for n, found in enumerate(self.egress_isolating) if found), table.size
+        )
+        return selected
 
     # -- entries -------------------------------------------------------------------------------
 
-    def _entries(self, extra_ports: Sequence[tuple[int, str]]) -> None:
+    def _entries(
+        self, extra_ports: Sequence[tuple[int, str]], probe_ports: Sequence[tuple[int, str]]
+    ) -> None:
         self.entry_class: list[int] = []
         self.entry_port: list[int] = []
         self.entry_protocol: list[int] = []
         self.class_entries: list[range] = []
-        for number in range(self.table.pod_classes):
+        table = self.table
+        for number in range(table.size):
             start = len(self.entry_class)
-            seen: set[tuple[int, str]] = set()
-            declared = [(p.port, p.protocol) for p in self.table.ports_of[number]]
-            for port, protocol in [*declared, *extra_ports]:
-                if (port, protocol) in seen:
-                    continue
-                seen.add((port, protocol))
+            if number < table.pod_classes:
+                declared = [(p.port, p.protocol) for p in table.ports_of[number]]
+                ports = [*declared, *extra_ports]
+            else:
+                ports = list(probe_ports)
+            for port, protocol in dict.fromkeys(ports):
                 self.entry_class.append(number)
                 self.entry_port.append(port)
                 self.entry_protocol.append(PROTOCOLS.index(protocol))
             self.class_entries.append(range(start, len(self.entry_class)))
+        pod_end = self.class_entries[table.pod_classes - 1].stop if table.pod_classes else 0
+        self.pod_entries = (1 << pod_end) - 1
 
-    def entries_of(self, pod_classes: int) -> int:
-        """The set of the entries of the set of pod classes ``pod_classes`` (cached)."""
-        cached = self._entry_cache.get(pod_classes)
+    def entries_of(self, classes: int) -> int:
+        """The set of the entries of the set of classes ``classes`` (cached)."""
+        cached = self._entry_cache.get(classes)
         if cached is None:
             cached = 0
             spans = self.class_entries
-            for first, stop in runs(pod_classes):
+            for first, stop in runs(classes):
                 start, end = spans[first].start, spans[stop - 1].stop
                 cached |= ((1 << (end - start)) - 1) << start
-            self._entry_cache[pod_classes] = cached
+            self._entry_cache[classes] = cached
         return cached
 
-    # -- masks ---------------------------------------------------------------------------------
+    # -- what one rule matches -----------------------------------------------------------------
 
-    def selected(self, policy: Policy) -> int:
-        """Step 1: the set of pod classes ``policy`` selects (its podSelector, in its namespace)."""
-        return self.table.label_mask(policy.pod_selector) & self.table.in_namespace(
-            policy.namespace
-        )
-
-    def peer_mask(self, peers: tuple[Peer, ...] | None) -> int:
-        """The set of classes (pods' and externals') one of ``peers`` matches; None matches all."""
-        if peers is None:
-            return self._all_classes
-        cached = self._peer_cache.get(peers)
+    def _peer_mask(self, peer: Peer) -> int:
+        """The set of classes ``peer`` matches, asked of each class in a namespace it can match."""
+        cached = self._peer_cache.get(peer)
         if cached is not None:
             return cached
-        mask = 0
         table = self.table
-        for peer in peers:
-            if isinstance(peer, IpBlockPeer):
-                mask |= table.in_block[self._block_column[peer]]
-                continue
+        if isinstance(peer, IpBlockPeer):
+            mask = table.in_block[self._block_column[peer]]
+        else:
             if peer.namespace_selector is None:
-                scope = table.in_namespace(peer.namespace or "")
-            elif peer.namespace_selector.is_empty:
-                scope = table.pod_classes_mask
+                candidates = [peer.namespace or ""]
             else:
-                scope = table.namespaces_matching(peer.namespace_selector)
-            mask |= scope & table.label_mask(peer.pod_selector)
-        self._peer_cache[peers] = mask
-        return mask
-
-    def _named(self, name: str, protocol: str) -> int:
-        key = (name, protocol)
-        cached = self._named_cache.get(key)
-        if cached is None:
-            found: list[int] = []
-            code = PROTOCOLS.index(protocol)
-            for number, ports in enumerate(self.table.ports_of):
-                for declared in ports:
-                    if declared.name == name and declared.protocol == protocol:
-                        found.extend(
-                            entry
-                            for entry in self.class_entries[number]
-                            if self.entry_port[entry] == declared.port
-                            and self.entry_protocol[entry] == code
-                        )
-            cached = self._named_cache[key] = from_indices(found, len(self.entry_class))
-        return cached
-
-    def port_mask(self, ports: tuple[PortRule, ...] | None) -> int:
-        """The set of entries one of ``ports`` covers (named ports resolved on each entry's class)."""
-        if ports is None:
-            return self._all_entries
-        cached = self._port_cache.get(ports)
-        if cached is not None:
-            return cached
-        mask = 0
-        for rule in ports:
-            if isinstance(rule.port, str):
-                mask |= self._named(rule.port, rule.protocol)
-                continue
-            code = PROTOCOLS.index(rule.protocol)
-            pairs = enumerate(zip(self.entry_port, self.entry_protocol, strict=True))
-            if rule.port is None:
-                found = [entry for entry, (_, protocol) in pairs if protocol == code]
-            else:
-                low = rule.port
-                high = rule.end_port if rule.end_port is not None else low
-                found = [
-                    entry
-                    for entry, (port, protocol) in pairs
-                    if protocol == code and low <= port <= high
+                candidates = [
+                    name
+                    for name, namespace in self._inventory.namespaces.items()
+                    if peer.namespace_matches(name, namespace.labels)
                 ]
-            mask |= from_indices(found, len(self.entry_class))
-        self._port_cache[ports] = mask
+            representative = table.representative
+            mask = from_indices(
+                (
+                    number
+                    for name in candidates
+                    for number in table.by_namespace.get(name, ())
+                    if peer.matches(representative[number])
+                ),
+                table.size,
+            )
+        self._peer_cache[peer] = mask
         return mask
+
+    def peer_mask(self, rule: Rule) -> int:
+        """The set of classes one of the rule's peers matches (every class when it has none)."""
+        if rule.peers is None:
+            return (1 << self.table.size) - 1
+        mask = 0
+        for peer in rule.peers:
+            mask |= self._peer_mask(peer)
+        return mask
+
+    def port_mask(self, rule: Rule) -> int:
+        """The set of entries :meth:`Rule.port_matches` admits, asked once per distinct entry."""
+        if rule.ports is None:
+            return self._all_entries
+        cached = self._port_cache.get(rule.ports)
+        if cached is None:
+            table = self.table
+            groups: dict[tuple[object, ...], list[int]] = {}
+            for entry, number in enumerate(self.entry_class):
+                # Entries alike for every port rule: same port and protocol, same named ports.
+                key = (self.entry_port[entry], self.entry_protocol[entry], self._named[number])
+                groups.setdefault(key, []).append(entry)
+            found: list[int] = []
+            for group in groups.values():
+                first = group[0]
+                destination = table.representative[self.entry_class[first]]
+                protocol = PROTOCOLS[self.entry_protocol[first]]
+                if rule.port_matches(self.entry_port[first], protocol, destination):
+                    found.extend(group)
+            cached = self._port_cache[rule.ports] = from_indices(found, len(self.entry_class))
+        return cached
 
     # -- steps 2-4 -----------------------------------------------------------------------------
 
-    def _apply(self, policy: Policy) -> None:
-        selected = self.selected(policy)
-        if not selected:
-            return
-        if policy.ingress is not None:
-            self._apply_ingress(selected, policy.ingress)
-        if policy.egress is not None:
-            self._apply_egress(selected, policy.egress)
+    def _apply(self, rule: Rule, selected: int) -> None:
+        """Steps 2 and 3 for one rule of a policy that isolates the classes ``selected``."""
+        if rule.direction == "ingress":
+            sources = self.peer_mask(rule)
+            entries = self.entries_of(selected) & self.port_mask(rule)
+            owners, found = sources, self._ingress_rules
+        else:
+            entries = self.entries_of(self.peer_mask(rule)) & self.port_mask(rule)
+            owners, found = selected, self._egress_rules
+        if entries and owners:
+            for number in indices(owners):
+                found[number].append((rule, entries))
 
-    def _apply_ingress(self, selected: int, rules: tuple[Rule, ...]) -> None:
-        """Steps 2 and 3 for one policy selecting the set of pod classes ``selected``."""
-        self.ingress_isolated |= selected
-        targeted = self.entries_of(selected)
-        for rule in rules:
-            sources = self.peer_mask(rule.peers)
-            entries = targeted & self.port_mask(rule.ports)
-            if not entries or not sources:
-                continue
-            self._ingress[sources] = self._ingress.get(sources, 0) | entries
+    def _row(self, number: int) -> int:
+        """Step 4 for source class ``number``: the entries it may reach."""
+        everything = self._all_entries
+        admitted_in = 0
+        for _, entries in self._ingress_rules[number]:
+            admitted_in |= entries
+        admitted_out = 0
+        for _, entries in self._egress_rules[number]:
+            admitted_out |= entries
+        isolated_in = self.entries_of(self.ingress_isolated)
+        isolated_out = everything if self.egress_isolated >> number & 1 else 0
+        row = connection_allows(
+            direction_allows(isolated_in, admitted_in, everything),
+            direction_allows(isolated_out, admitted_out, everything),
+        )
+        if number >= self.table.pod_classes:  # an address reaches pods only
+            row &= self.pod_entries
+        return int(row)
+
+    # -- why -----------------------------------------------------------------------------------
+
+    def _side(self, policies: tuple[Policy, ...], rules: tuple[RuleRef, ...]) -> DirectionVerdict:
+        key = (*map(id, policies), None, *rules)
+        side = self._sides.get(key)
+        if side is None:
+            side = self._sides[key] = DirectionVerdict(True, policies, rules)
+        return side
+
+    def _ingress_base(self) -> list[Side]:
+        """Per entry, its ingress verdict when no rule admits the source (shared by all rows)."""
+        if self._bases is None:
+            table = self.table
+            ingress: list[Side] = []
+            for number in self.entry_class:
+                if number >= table.pod_classes:
+                    ingress.append(None)
+                elif self.ingress_isolating[number]:
+                    ingress.append(self._side(self.ingress_isolating[number], ()))
+                else:
+                    ingress.append(NOT_ISOLATED)
+            self._bases = ingress
+        return self._bases
+
+    def why(self, number: int) -> WhyRow:
+        """For source class ``number``: per entry, the ingress and the egress verdict.
+
+        The row starts from the bases (the entry's isolation; the source's), and only the
+        entries some rule admits the source to are overwritten with those rules, in policy and
+        rule order, as :func:`~podfence.reachability.evaluate.evaluate` lists them.
+        """
+        touched: dict[int, list[RuleRef]] = {}
+        for rule, entries in self._ingress_rules[number]:
             for entry in indices(entries):
-                self._entry_rules[entry].append((rule, sources))
-
-    def _apply_egress(self, selected: int, rules: tuple[Rule, ...]) -> None:
-        """Steps 2 and 4 for one policy selecting the set of pod classes ``selected``."""
-        self.egress_isolated |= selected
-        numbers = indices(selected)
-        for rule in rules:
-            destinations = self.peer_mask(rule.peers) & self.table.pod_classes_mask
-            entries = self.entries_of(destinations) & self.port_mask(rule.ports)
-            if not entries:
-                continue
-            self._egress[selected] = self._egress.get(selected, 0) | entries
-            for number in numbers:
-                self._source_rules[number].append((rule, entries))
-
-    # -- details -------------------------------------------------------------------------------
-
-    def ingress_detail(self, source: int, entry: int) -> tuple[bool, list[RuleRef]]:
-        """Whether the entry's class is isolated for ingress, and the rules admitting ``source``."""
-        if not self.ingress_isolated >> self.entry_class[entry] & 1:
-            return False, []
-        return True, [
-            rule.ref for rule, sources in self._entry_rules[entry] if sources >> source & 1
-        ]
-
-    def egress_detail(self, source: int, entry: int) -> tuple[bool, list[RuleRef]] | None:
-        """Like :meth:`ingress_detail` for the source's egress; None for an external source."""
-        if source >= self.table.pod_classes:
-            return None
-        if not self.egress_isolated >> source & 1:
-            return False, []
-        return True, [
-            rule.ref for rule, entries in self._source_rules[source] if entries >> entry & 1
-        ]
+                touched.setdefault(entry, []).append(rule.ref)
+        ingress = {
+            entry: self._side(self.ingress_isolating[self.entry_class[entry]], tuple(refs))
+            for entry, refs in touched.items()
+        }
+        if number >= self.table.pod_classes:
+            return WhyRow(self._ingress_base(), ingress, None, {})
+        policies = self.egress_isolating[number]
+        if not policies:
+            return WhyRow(self._ingress_base(), ingress, NOT_ISOLATED, {})
+        touched = {}
+        for rule, entries in self._egress_rules[number]:
+            for entry in indices(entries):
+                touched.setdefault(entry, []).append(rule.ref)
+        egress = {entry: self._side(policies, tuple(refs)) for entry, refs in touched.items()}
+        return WhyRow(self._ingress_base(), ingress, self._side(policies, ()), egress)

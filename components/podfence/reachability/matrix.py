@@ -1,24 +1,25 @@
-"""The Matrix: every flow of an inventory, allowed or denied, computed class by class."""
+"""The Matrix: every flow of an inventory, allowed or denied, decided class by class."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress
-from typing import TYPE_CHECKING
 
 from podfence.reachability.bits import indices
-from podfence.reachability.grid import Grid
+from podfence.reachability.grid import Grid, WhyRow
+from podfence.reachability.inventory import Inventory
+from podfence.reachability.model import Address, External
+from podfence.reachability.policy import PolicySet
 from podfence.reachability.ports import PROTOCOLS
-from podfence.reachability.verdict import RuleRef, Verdict
+from podfence.reachability.traffic import Endpoint, Traffic
+from podfence.reachability.verdict import Verdict
 
-if TYPE_CHECKING:
-    from podfence.reachability.analyzer import Analyzer
-
-__all__ = ["Flow", "FlowDetail", "Group", "Matrix", "SourceRow"]
+__all__ = ["Flow", "Group", "Matrix", "SourceRow"]
 
 _FLAGS = bytes.maketrans(b"01", b"\x00\x01")  # binary digits to 0/1 bytes
+_ROW_CACHE = 64  # class rows kept at once: memory stays flat however large the output
 
 
 @dataclass(frozen=True)
@@ -33,195 +34,242 @@ class Flow:
 
 
 @dataclass(frozen=True)
-class FlowDetail:
-    """Which rules decided a flow, per direction, as (isolated, rules admitting the flow).
-
-    ``egress`` is None for a source outside the cluster.
-    """
-
-    ingress: tuple[bool, tuple[RuleRef, ...]]
-    egress: tuple[bool, tuple[RuleRef, ...]] | None
-
-
-@dataclass(frozen=True)
 class SourceRow:
-    """The flows of one source, as tuples: which targets, and whether each flow is allowed.
+    """The flows of one source: which targets, and whether each flow is allowed.
 
-    A *target* is a (destination pod, port, protocol) triple, numbered in matrix order;
+    A *target* is a (destination, port, protocol) triple, numbered in matrix order;
     :meth:`Matrix.target` names one.
 
     Attributes:
-        source: the source's name (``namespace/pod`` or an address).
-        source_class: the source's class (pods and addresses of one class behave alike).
-        targets: target numbers, ascending; without the source's own ports, and with only the
-            allowed flows when the matrix is ``allowed_only``.
+        source: the source's index in :attr:`Matrix.sources`.
+        source_class: its class (pods and addresses of one class behave alike).
+        targets: target numbers, ascending; without a pod's own ports and, for an address,
+            without other addresses; only the allowed ones when the matrix is ``allowed_only``.
         allowed: for each of ``targets``, whether the flow is allowed.
     """
 
-    source: str
+    source: int
     source_class: int
-    targets: tuple[int, ...]
-    allowed: tuple[bool, ...]
+    targets: Sequence[int]
+    allowed: Sequence[bool]
 
 
 @dataclass(frozen=True)
 class Group:
-    """A row of the grouped view: pods that behave alike, to pods that behave alike, on a port."""
+    """A row of the grouped view: endpoints that behave alike, to endpoints alike, on a port."""
 
-    sources: tuple[str, ...]
-    destinations: tuple[str, ...]
+    sources: tuple[Endpoint, ...]
+    destinations: tuple[Endpoint, ...]
     port: int
     protocol: str
     allowed: bool
 
 
 class Matrix:
-    """Every flow of an inventory, allowed or denied: sources x other pods x their ports.
+    """Every flow: each source to every other pod (and address) on each of its ports.
 
-    Sources are every pod, then every external address; each goes to every other pod on each
-    of that pod's ports: its declared containerPorts, then the extra ports. Traffic of a pod to
-    itself is not part of the matrix.
+    Sources are every pod, then every address outside the cluster; destinations the same. A pod
+    is probed on its declared containerPorts and the extra ports; an address, which declares
+    none, on the extra ports and on every numeric port an egress rule names. A pod's traffic to
+    itself, and traffic between two addresses, are not part of the matrix.
 
-    Build it with :meth:`Analyzer.matrix`. Iterating yields :class:`Flow` objects in order
-    (source, destination, port); renderers use :meth:`rows`, which hands out whole rows as
-    tuples. :meth:`detail` and :meth:`verdict` say why a flow is allowed or denied.
+    Build it with :meth:`build`. :meth:`rows` hands out each source's flows, computed once per
+    class of sources and never all held at once; :meth:`why` gives the verdict sides per class,
+    :meth:`verdict` one flow's :class:`Verdict`.
 
     Attributes:
+        policies: the policies.
+        inventory: the pods and namespaces.
+        grid: the class-level decisions.
         allowed_only: whether denied flows are left out.
-        extra_ports: the (port, protocol) pairs added to every destination.
-        sources: the sources' names, pods then externals.
-        destinations: the pods' names (every pod is a potential destination).
-        pods_without_ports: the pods that receive no flows: no declared ports, no extra ports.
-        target_pod: for each (destination pod, port) target, the index of the pod.
+        sources: pods, then addresses.
+        destinations: the same (every endpoint is a potential destination).
+        pods_without_ports: the pods that receive no flows (no declared ports, no extra ports).
+        addresses_of_pods: the given addresses that are a pod's IP, with that pod: they are
+            evaluated as the pod, and left out of the addresses.
+        probe_ports: the (port, protocol) pairs probed on each address as a destination.
+        target_endpoint: for each target, the index of its destination.
         target_entry: for each target, its class-level entry (see :class:`Grid`).
     """
 
     def __init__(
         self,
-        analyzer: Analyzer,
-        allowed_only: bool = False,
-        extra_ports: tuple[tuple[int, str], ...] = (),
+        policies: PolicySet,
+        inventory: Inventory,
+        grid: Grid,
+        externals: Sequence[External],
+        allowed_only: bool,
+        addresses_of_pods: Sequence[tuple[Address, str]],
+        probe_ports: Sequence[tuple[int, str]] = (),
     ) -> None:
-        self.analyzer = analyzer
+        self.policies = policies
+        self.inventory = inventory
+        self.grid = grid
         self.allowed_only = allowed_only
-        self.extra_ports = extra_ports
-        pods = analyzer.pods
-        self.grid = grid = Grid(
-            pods, analyzer.externals, analyzer.namespaces, analyzer.policies, extra_ports
-        )
+        self.addresses_of_pods = tuple(addresses_of_pods)
+        self.probe_ports = tuple(probe_ports)
         table = grid.table
-        self.destinations: tuple[str, ...] = tuple(pod.key for pod in pods)
-        self.sources: tuple[str, ...] = self.destinations + tuple(e.key for e in analyzer.externals)
+        self.sources: tuple[Endpoint, ...] = (*inventory.pods, *externals)
+        self.destinations = self.sources
         self.source_class: list[int] = table.pod_class + table.external_class
-        self.target_pod: list[int] = []
+        self.target_endpoint: list[int] = []
         self.target_entry: list[int] = []
-        self._pod_target_start: list[int] = []
-        # For each entry, its targets (ascending): the allowed targets of a class, by entry.
+        self._starts: list[int] = []
         self._entry_targets: list[list[int]] = [[] for _ in grid.entry_class]
-        for index, number in enumerate(table.pod_class):
+        for index, number in enumerate(self.source_class):
             start = len(self.target_entry)
-            self._pod_target_start.append(start)
+            self._starts.append(start)
             entries = grid.class_entries[number]
-            self.target_pod.extend([index] * len(entries))
+            self.target_endpoint.extend([index] * len(entries))
             self.target_entry.extend(entries)
             for target, entry in enumerate(entries, start):
                 self._entry_targets[entry].append(target)
-        self._pod_target_start.append(len(self.target_entry))
+        self._starts.append(len(self.target_entry))
+        pod_count = len(inventory.pods)
+        self._pod_targets = self._starts[pod_count]
         self.pods_without_ports: tuple[str, ...] = tuple(
             pod.key
-            for pod, start, end in zip(
-                pods, self._pod_target_start, self._pod_target_start[1:], strict=False
-            )
+            for pod, start, end in zip(inventory.pods, self._starts, self._starts[1:], strict=False)
             if start == end
         )
-        self._all_targets = tuple(range(len(self.target_entry)))
-        self._class_rows: dict[int, tuple[tuple[int, ...], tuple[bool, ...]]] = {}
-        self._length: int | None = None
+        self._all_targets = range(len(self.target_entry))
+        self._rows: dict[int, tuple[Sequence[int], Sequence[bool]]] = {}
+        self._why: dict[int, WhyRow] = {}
+
+    @classmethod
+    def build(
+        cls,
+        policies: PolicySet,
+        inventory: Inventory,
+        externals: Iterable[Address] = (),
+        ports: Sequence[tuple[int, str]] = (),
+        allowed_only: bool = False,
+    ) -> Matrix:
+        """Decide every flow.
+
+        Args:
+            policies: the NetworkPolicies.
+            inventory: the namespaces and pods.
+            externals: addresses outside the cluster, each both a source and a destination;
+                none when omitted. An address that is a pod's IP is that pod.
+            ports: (port, protocol) pairs to probe on every destination besides its declared
+                containerPorts; none by default, so pods without declared ports then receive
+                no flows (see :attr:`pods_without_ports`).
+            allowed_only: keep only the allowed flows (default: allowed and denied).
+        """
+        outside: dict[Address, None] = {}
+        of_pods: list[tuple[Address, str]] = []
+        for address in externals:
+            pod = inventory.with_ip(address)
+            if pod is not None:
+                of_pods.append((address, pod.key))
+            else:
+                outside.setdefault(address)
+        addresses = [External(address) for address in outside]
+        extra = list(dict.fromkeys(ports))
+        probes = list(dict.fromkeys([*extra, *policies.egress_ports()]))
+        grid = Grid(policies, inventory, addresses, extra, probes)
+        return cls(policies, inventory, grid, addresses, allowed_only, of_pods, probes)
 
     # -- rows ----------------------------------------------------------------------------------
 
-    def _class_row(self, number: int) -> tuple[tuple[int, ...], tuple[bool, ...]]:
-        """The targets of a source of class ``number`` (its own included), and their verdicts."""
+    def class_row(self, number: int) -> tuple[Sequence[int], Sequence[bool]]:
+        """The targets of a source of class ``number`` and their verdicts, before :meth:`cut`.
+
+        Every target when the matrix has denied flows too; else only the allowed ones.
+        """
         row = self.grid.allowed[number]
-        cached = self._class_rows.get(row)  # classes often share a row: keyed by the row
+        cached = self._rows.get(row)  # classes often share a row: keyed by the row
         if cached is None:
+            if len(self._rows) >= _ROW_CACHE:
+                self._rows.clear()
             if not self.allowed_only:
-                cached = (self._all_targets, tuple(map(bool, self._target_flags(row))))
+                cached = (self._all_targets, self._target_flags(row))
             else:
                 lists = [self._entry_targets[entry] for entry in indices(row)]
                 if sum(map(len, lists)) * 16 < len(self.target_entry):  # few: merge them
-                    targets = tuple(sorted(chain.from_iterable(lists)))
+                    targets: Sequence[int] = sorted(chain.from_iterable(lists))
                 else:
                     targets = tuple(compress(self._all_targets, self._target_flags(row)))
                 cached = (targets, (True,) * len(targets))
-            self._class_rows[row] = cached
+            self._rows[row] = cached
         return cached
 
-    def _target_flags(self, row: int) -> bytes:
-        """For each target, 1 when its entry is in the set of entries ``row``, else 0."""
+    def _target_flags(self, row: int) -> Sequence[bool]:
+        """For each target, whether its entry is in the set of entries ``row``."""
         digits = format(row, f"0{len(self.grid.entry_class)}b")[::-1]  # bit 0 first
         flags = digits.encode().translate(_FLAGS)
-        return bytes(map(flags.__getitem__, self.target_entry))
+        return list(map(bool, bytes(map(flags.__getitem__, self.target_entry))))
+
+    def cut(self, source: int, targets: Sequence[int]) -> tuple[int, int, int]:
+        """Which of a class row's ``targets`` are not flows of source ``source``.
+
+        Returns:
+            (low, high, end): ``targets[low:high]`` are a pod's own ports, ``targets[end:]``
+            the addresses an address does not reach; keep ``targets[:low] + targets[high:end]``.
+        """
+        starts = self._starts
+        if source < len(self.inventory.pods):
+            low = bisect_left(targets, starts[source])
+            return low, bisect_left(targets, starts[source + 1], low), len(targets)
+        end = bisect_left(targets, self._pod_targets)
+        return end, end, end
 
     def rows(self) -> Iterator[SourceRow]:
-        """Each source's flows, in source order, without the flows of a pod to itself."""
-        pod_count = len(self.destinations)
-        starts = self._pod_target_start
-        for index, name in enumerate(self.sources):
-            number = self.source_class[index]
-            targets, allowed = self._class_row(number)
-            if index < pod_count:
-                low = bisect_left(targets, starts[index])
-                high = bisect_left(targets, starts[index + 1], low)
-                if high > low:
-                    targets = targets[:low] + targets[high:]
-                    allowed = allowed[:low] + allowed[high:]
-            yield SourceRow(name, number, targets, allowed)
+        """Each source's flows, in source order (see :class:`SourceRow` for what is left out)."""
+        for index, number in enumerate(self.source_class):
+            targets, allowed = self.class_row(number)
+            low, high, end = self.cut(index, targets)
+            if high > low or end < len(targets):
+                targets = [*targets[:low], *targets[high:end]]
+                allowed = [*allowed[:low], *allowed[high:end]]
+            yield SourceRow(index, number, targets, allowed)
 
     def target(self, index: int) -> tuple[str, int, str]:
         """The (destination, port, protocol) of target ``index``."""
         entry = self.target_entry[index]
         return (
-            self.destinations[self.target_pod[index]],
+            self.destinations[self.target_endpoint[index]].key,
             self.grid.entry_port[entry],
             PROTOCOLS[self.grid.entry_protocol[entry]],
         )
 
     def __iter__(self) -> Iterator[Flow]:
         for row in self.rows():
+            source = self.sources[row.source].key
             for index, allowed in zip(row.targets, row.allowed, strict=True):
                 destination, port, protocol = self.target(index)
-                yield Flow(row.source, destination, port, protocol, allowed)
-
-    def __len__(self) -> int:
-        if self._length is None:
-            self._length = sum(len(row.targets) for row in self.rows())
-        return self._length
+                yield Flow(source, destination, port, protocol, allowed)
 
     # -- why -----------------------------------------------------------------------------------
 
-    def detail(self, source_class: int, entry: int) -> FlowDetail:
-        """The rules behind every flow from ``source_class`` to target entry ``entry``."""
-        isolated, rules = self.grid.ingress_detail(source_class, entry)
-        egress = self.grid.egress_detail(source_class, entry)
-        return FlowDetail(
-            (isolated, tuple(rules)),
-            None if egress is None else (egress[0], tuple(egress[1])),
-        )
+    def why(self, source_class: int) -> WhyRow:
+        """Per entry, the ingress and egress verdicts of a source of ``source_class``."""
+        cached = self._why.get(source_class)
+        if cached is None:
+            if len(self._why) >= _ROW_CACHE:
+                self._why.clear()
+            cached = self._why[source_class] = self.grid.why(source_class)
+        return cached
 
-    def verdict(self, flow: Flow) -> Verdict:
-        """The full verdict of one flow, with the reasons (see :meth:`Analyzer.evaluate`)."""
-        return self.analyzer.evaluate(flow.source, flow.destination, flow.port, flow.protocol)
+    def verdict(self, source: int, target: int) -> Verdict:
+        """The verdict of the flow from source ``source`` to target ``target``."""
+        ingress, egress = self.why(self.source_class[source]).at(self.target_entry[target])
+        _, port, protocol = self.target(target)
+        traffic = Traffic(
+            self.sources[source], self.destinations[self.target_endpoint[target]], port, protocol
+        )
+        return Verdict(traffic, ingress, egress)
 
     # -- grouped view --------------------------------------------------------------------------
 
     def groups(self) -> list[Group]:
-        """The flows with pods that behave alike merged, for tables meant for people.
+        """The flows with endpoints that behave alike merged, for tables meant for people.
 
-        Sources are merged when their classes have the same verdict on every target entry
-        (pods with pods, addresses outside the cluster with addresses);
-        destinations when their classes declare the same ports and every source class gets the
-        same verdicts on them. A row of one pod to itself only is left out.
+        Sources are merged when their classes have the same verdict on every entry (pods with
+        pods, addresses with addresses); destinations when their classes are probed on the same
+        ports and every source class gets the same verdicts on them. A row of one pod to itself
+        only is left out, and so is a row between addresses.
         """
         grid = self.grid
         table = grid.table
@@ -231,30 +279,28 @@ class Matrix:
             key = (number >= table.pod_classes, allowed[number])
             source_groups.setdefault(key, []).append(number)
         columns = self._columns()
-        destination_groups: dict[tuple[object, ...], list[int]] = {}
-        for number in range(table.pod_classes):
-            span = grid.class_entries[number]
+        destination_groups: dict[tuple[bool, tuple[object, ...]], list[int]] = {}
+        for number in range(table.size):
             behaviour = tuple(
                 (grid.entry_port[entry], grid.entry_protocol[entry], columns[entry])
-                for entry in span
+                for entry in grid.class_entries[number]
             )
-            destination_groups.setdefault(behaviour, []).append(number)
-        names = [self._class_names(number) for number in range(table.size)]
-        targets: list[tuple[tuple[str, ...], range]] = []  # per destination group, with entries
-        for destination_classes in destination_groups.values():
-            destinations = tuple(name for n in destination_classes for name in names[n])
-            if destinations:
-                targets.append((destinations, grid.class_entries[destination_classes[0]]))
+            destination_groups.setdefault((number >= table.pod_classes, behaviour), []).append(
+                number
+            )
+        members = [self._members(number) for number in range(table.size)]
+        targets: list[tuple[tuple[Endpoint, ...], range, bool]] = []
+        for (outside, _), classes in destination_groups.items():
+            destinations = tuple(e for n in classes for e in members[n])
+            if destinations and len(grid.class_entries[classes[0]]):
+                targets.append((destinations, grid.class_entries[classes[0]], outside))
         result: list[Group] = []
-        for source_classes in source_groups.values():
-            sources = tuple(name for n in source_classes for name in names[n])
-            if not sources:
-                continue
-            row = allowed[source_classes[0]]
-            for destinations, entries in targets:
-                if len(sources) == 1 and sources == destinations:
-                    continue
-                if self.allowed_only and not row >> entries.start & ((1 << len(entries)) - 1):
+        for (outside_source, row), classes in source_groups.items():
+            sources = tuple(e for n in classes for e in members[n])
+            for destinations, entries, outside_destination in targets:
+                if (len(sources) == 1 and sources == destinations) or (
+                    outside_source and outside_destination
+                ):
                     continue
                 for entry in entries:
                     verdict = row >> entry & 1 == 1
@@ -264,24 +310,21 @@ class Matrix:
                     result.append(
                         Group(sources, destinations, grid.entry_port[entry], protocol, verdict)
                     )
-        order = {name: index for index, name in enumerate(self.sources)}
-        result.sort(key=lambda g: (order[g.sources[0]], order[g.destinations[0]]))
+        order = {endpoint.key: index for index, endpoint in enumerate(self.sources)}
+        result.sort(key=lambda g: (order[g.sources[0].key], order[g.destinations[0].key]))
         return result
 
-    def _class_names(self, number: int) -> list[str]:
+    def _members(self, number: int) -> list[Endpoint]:
         table = self.grid.table
         if number < table.pod_classes:
-            return [self.destinations[i] for i in table.members[number]]
-        return [
-            self.sources[len(self.destinations) + i]
-            for i, external in enumerate(table.external_class)
-            if external == number
-        ]
+            return [self.sources[i] for i in table.members[number]]
+        offset = len(self.inventory.pods)
+        return [self.sources[offset + i] for i in table.members[number]]
 
     def _columns(self) -> list[str]:
         """For each entry, the verdicts of every source class on it, as a string of 0s and 1s."""
         width = len(self.grid.entry_class)
         texts = [format(row, f"0{width}b")[::-1] for row in self.grid.allowed]
         if not width or not texts:
-            return []
+            return [""] * width
         return ["".join(column) for column in zip(*texts, strict=True)]

@@ -60,6 +60,9 @@ class Pod:
         ports: every ``spec.containers[].ports[]`` entry, duplicates dropped, in declared order.
             A name is unique within a container (as Kubernetes validates); should two
             containers give one name to different ports, a named rule port matches both.
+        namespace_labels: the labels of the pod's namespace; set by the
+            :class:`~podfence.reachability.inventory.Inventory` that holds the pod (empty until
+            then).
     """
 
     namespace: str
@@ -67,6 +70,7 @@ class Pod:
     labels: Mapping[str, str] = field(compare=False, repr=False)
     ips: tuple[Address, ...] = field(default=(), compare=False)
     ports: tuple[ContainerPort, ...] = field(default=(), compare=False, repr=False)
+    namespace_labels: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -74,16 +78,48 @@ class Pod:
         return f"{self.namespace}/{self.name}"
 
 
+_NO_LABELS: Mapping[str, str] = {}
+
+
 @dataclass(frozen=True)
 class External:
-    """A source outside the inventory, known only by its address; only ipBlocks match it."""
+    """An address outside the cluster: no labels, no namespace, no ports; only ipBlocks match it.
+
+    It is a source of ingress (no egress policy applies to it) and a destination of egress (no
+    ingress policy applies to it).
+    """
 
     address: Address
 
     @property
     def key(self) -> str:
-        """The address as text, how the matrix names the source."""
+        """The address as text, how the matrix names it."""
         return str(self.address)
+
+    @property
+    def namespace(self) -> None:
+        """None: an address is in no namespace."""
+        return None
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        """No labels."""
+        return _NO_LABELS
+
+    @property
+    def namespace_labels(self) -> Mapping[str, str]:
+        """No labels."""
+        return _NO_LABELS
+
+    @property
+    def ips(self) -> tuple[Address, ...]:
+        """The address itself."""
+        return (self.address,)
+
+    @property
+    def ports(self) -> tuple[ContainerPort, ...]:
+        """No declared ports: a named port never matches an address."""
+        return ()
 
 
 def object_name(obj: Mapping[str, Any], kind: str, namespaced: bool = True) -> ObjectContext:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from podfence.reachability.context import ObjectContext, short
 from podfence.reachability.model import NAME_LABEL, Address
 from podfence.reachability.selectors import LabelSelector, parse_selector
+from podfence.reachability.traffic import Endpoint
 
 __all__ = ["IpBlockPeer", "Network", "Peer", "PodPeer", "parse_peer"]
 
@@ -33,9 +34,9 @@ class IpBlockPeer:
             return False
         return not any(address in excluded for excluded in self.excepts)
 
-    def matches_any(self, addresses: Iterable[Address]) -> bool:
-        """Whether one of ``addresses`` is in the block."""
-        return any(self.contains(address) for address in addresses)
+    def matches(self, endpoint: Endpoint) -> bool:
+        """Whether one of the endpoint's addresses (a pod's IPs, or the address) is in the block."""
+        return any(self.contains(address) for address in endpoint.ips)
 
     def describe(self) -> str:
         """``10.0.0.0/8`` or ``10.0.0.0/8 except 10.1.0.0/16, 10.2.0.0/16``."""
@@ -58,19 +59,23 @@ class PodPeer:
     namespace: str | None = None
     namespace_selector: LabelSelector | None = None
 
-    def matches(
-        self, namespace: str, pod_labels: Mapping[str, str], namespace_labels: Mapping[str, str]
-    ) -> bool:
-        """Whether a pod in ``namespace`` (``namespace_labels``) labelled ``pod_labels`` matches.
+    def namespace_matches(self, namespace: str, namespace_labels: Mapping[str, str]) -> bool:
+        """The namespace part: the policy's own namespace, or the namespaceSelector's."""
+        if self.namespace_selector is None:
+            return namespace == self.namespace
+        return self.namespace_selector.matches(namespace_labels)
+
+    def matches(self, endpoint: Endpoint) -> bool:
+        """Whether ``endpoint`` is a pod this peer selects (an address never is).
 
         Semantics: the namespace part and the pod part must both match (AND).
         """
-        if self.namespace_selector is None:
-            if namespace != self.namespace:
-                return False
-        elif not self.namespace_selector.matches(namespace_labels):
-            return False
-        return self.pod_selector.matches(pod_labels)
+        namespace = endpoint.namespace
+        return (
+            namespace is not None
+            and self.namespace_matches(namespace, endpoint.namespace_labels)
+            and self.pod_selector.matches(endpoint.labels)
+        )
 
     def describe(self) -> str:
         """``pods app=web in namespace shop``, ``all pods in namespaces team=a`` ...

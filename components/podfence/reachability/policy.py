@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from podfence.reachability.context import ObjectContext, short
-from podfence.reachability.model import Address, object_name
-from podfence.reachability.peers import IpBlockPeer, Peer, parse_peer
-from podfence.reachability.ports import ContainerPort, PortRule, parse_port_rule
+from podfence.reachability.isolation import DIRECTIONS, isolating
+from podfence.reachability.model import object_name
+from podfence.reachability.peers import Peer, parse_peer
+from podfence.reachability.ports import PortRule, parse_port_rule
 from podfence.reachability.selectors import LabelSelector, parse_selector
+from podfence.reachability.traffic import Endpoint, Traffic
 from podfence.reachability.verdict import PolicyRef, RuleRef
 
-__all__ = ["API_VERSIONS", "DIRECTIONS", "Policy", "Rule", "parse_policy"]
+__all__ = ["API_VERSION", "Policy", "PolicySet", "Rule", "parse_policy"]
 
-#: The apiVersions read as Kubernetes NetworkPolicies; other kinds named NetworkPolicy
-#: (e.g. Calico's crd.projectcalico.org/v1) have other semantics and are ignored.
-API_VERSIONS = ("networking.k8s.io/v1", "extensions/v1beta1")
-
-#: The two directions, as spelled in policyTypes and as the field names of the rules.
-DIRECTIONS = {"Ingress": "ingress", "Egress": "egress"}
+#: The apiVersion of the NetworkPolicies podfence evaluates. NetworkPolicy kinds of other API
+#: groups (Calico's crd.projectcalico.org/v1, the long-removed extensions/v1beta1) are not
+#: evaluated; :func:`podfence.reachability.cluster.load_cluster` names them in a warning.
+API_VERSION = "networking.k8s.io/v1"
 _PEER_FIELD = {"ingress": "from", "egress": "to"}
 _SPEC_FIELDS = {"podSelector", "policyTypes", "ingress", "egress"}
 
@@ -51,39 +51,34 @@ class Rule:
         self.ports = ports
         self.ref = RuleRef(policy.namespace, policy.name, direction, index, self)
 
-    def peer_matches(
-        self,
-        namespace: str | None,
-        labels: Mapping[str, str],
-        namespace_labels: Mapping[str, str],
-        addresses: Sequence[Address],
-    ) -> bool:
-        """Whether the other end matches one of the peers.
+    def peer_matches(self, other: Endpoint) -> bool:
+        """Whether the other end (the source of ingress, the destination of egress) is a peer.
 
-        Args:
-            namespace: the other end's namespace; None when it is not a pod (then only
-                ipBlocks can match it).
-            labels: its pod labels.
-            namespace_labels: its namespace's labels.
-            addresses: its IPs, for ipBlocks.
+        Semantics: peers are ORed; no peers matches every pod and every address.
         """
         if self.peers is None:
             return True
-        for peer in self.peers:
-            if isinstance(peer, IpBlockPeer):
-                if peer.matches_any(addresses):
-                    return True
-            elif namespace is not None and peer.matches(namespace, labels, namespace_labels):
-                return True
-        return False
+        return any(peer.matches(other) for peer in self.peers)
 
-    def port_matches(
-        self, port: int, protocol: str, destination_ports: Sequence[ContainerPort]
-    ) -> bool:
-        """Whether a port rule covers ``port``/``protocol`` (names resolve on the destination)."""
+    def port_matches(self, port: int, protocol: str, destination: Endpoint) -> bool:
+        """Whether one of the ports covers ``port``/``protocol`` at ``destination``.
+
+        Semantics: ports are ORed; no ports matches every port; a named port resolves on the
+        destination's containerPorts, for ingress and egress rules alike.
+        """
         if self.ports is None:
             return True
-        return any(rule.matches(port, protocol, destination_ports) for rule in self.ports)
+        return any(rule.matches(port, protocol, destination.ports) for rule in self.ports)
+
+    def other_end(self, traffic: Traffic) -> Endpoint:
+        """The end the peers are matched against: the source of ingress, the destination of egress."""
+        return traffic.source if self.direction == "ingress" else traffic.destination
+
+    def admits(self, traffic: Traffic) -> bool:
+        """Semantics: a rule admits traffic when a peer matches the other end AND a port the port."""
+        return self.peer_matches(self.other_end(traffic)) and self.port_matches(
+            traffic.port, traffic.protocol, traffic.destination
+        )
 
     def describe_peers(self) -> str:
         """``pods app=web in namespace shop or 10.0.0.0/8``; ``anywhere`` when unrestricted."""
@@ -106,7 +101,7 @@ class Rule:
         return f"Rule({self.ref})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Policy:
     """A compiled NetworkPolicy.
 
@@ -132,6 +127,61 @@ class Policy:
     def rules(self, direction: str) -> tuple[Rule, ...] | None:
         """``ingress`` or ``egress`` by name."""
         return self.ingress if direction == "ingress" else self.egress
+
+    def selects(self, pod: Endpoint) -> bool:
+        """Semantics: the podSelector selects pods of the policy's own namespace only."""
+        return pod.namespace == self.namespace and self.pod_selector.matches(pod.labels)
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+class PolicySet:
+    """The NetworkPolicies of a cluster, compiled, looked up by namespace.
+
+    Args:
+        policies: compiled policies; a namespace/name given twice keeps the last.
+
+    Attributes:
+        policies: in input order.
+    """
+
+    def __init__(self, policies: Iterable[Policy] = ()) -> None:
+        unique: dict[tuple[str, str], Policy] = {}
+        for policy in policies:
+            unique[(policy.namespace, policy.name)] = policy
+        self.policies: tuple[Policy, ...] = tuple(unique.values())
+        self._by_namespace: dict[str, list[Policy]] = {}
+        for policy in self.policies:
+            self._by_namespace.setdefault(policy.namespace, []).append(policy)
+
+    def __len__(self) -> int:
+        return len(self.policies)
+
+    def __iter__(self) -> Iterator[Policy]:
+        return iter(self.policies)
+
+    def in_namespace(self, namespace: str | None) -> Sequence[Policy]:
+        """The policies of ``namespace`` (none for an address outside the cluster)."""
+        return self._by_namespace.get(namespace, ()) if namespace is not None else ()
+
+    def isolating(self, pod: Endpoint, direction: str) -> tuple[Policy, ...]:
+        """The policies that isolate ``pod`` for ``direction`` (see :func:`isolating`)."""
+        return isolating(self.in_namespace(pod.namespace), pod, direction)
+
+    def egress_ports(self) -> list[tuple[int, str]]:
+        """Every numeric port an egress rule names, as (port, protocol), in order, once each.
+
+        A range names its first port. These are the ports probed on addresses outside the
+        cluster, which declare none.
+        """
+        found: dict[tuple[int, str], None] = {}
+        for policy in self.policies:
+            for rule in policy.egress or ():
+                for port in rule.ports or ():
+                    if isinstance(port.port, int):
+                        found.setdefault((port.port, port.protocol))
+        return list(found)
 
 
 def _policy_types(spec: Mapping[str, Any], context: ObjectContext) -> set[str]:

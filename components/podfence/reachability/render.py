@@ -1,51 +1,103 @@
-"""The one place a Matrix becomes text: table, json, csv or markdown."""
+"""The one place a Matrix becomes text: table, markdown, json, jsonl or csv, streamed.
+
+Every format is written as it is computed, one source at a time: peak memory follows the size
+of the inventory, never the size of the output.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
+from podfence.reachability.grid import Side
 from podfence.reachability.matrix import Group, Matrix
 from podfence.reachability.ports import PROTOCOLS
-from podfence.reachability.verdict import RuleRef
+from podfence.reachability.report import side_json
+from podfence.reachability.traffic import Endpoint
 
-__all__ = ["FORMATS", "render", "render_csv", "render_json", "render_markdown", "render_table"]
+__all__ = [
+    "FORMATS",
+    "group_labels",
+    "render",
+    "render_csv",
+    "render_json",
+    "render_jsonl",
+    "render_markdown",
+    "render_table",
+]
 
 _GREEN, _RED, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[0m"
+_PART_CACHE = 4  # source classes whose rendered flows are kept for the next pods of the class
 
 
-def _labels(groups: Sequence[Group]) -> dict[tuple[str, ...], str]:
-    """A short, unique label per group: its first member and how many others, ``ns/web-0 (+2)``.
+# -- grouped views -----------------------------------------------------------------------------
 
-    Two different groups with the same first member and size get ``#2``, ``#3`` appended.
+
+def _shared(members: Sequence[Endpoint]) -> str:
+    """What a group's members share: ``shop/app=web (3 pods)``, ``3 pods in shop`` ..."""
+    if members[0].namespace is None:
+        return f"{len(members)} addresses"
+    namespaces = {m.namespace for m in members}
+    common = set(members[0].labels.items())
+    for member in members[1:]:
+        common &= set(member.labels.items())
+    labels = ",".join(f"{k}={v}" for k, v in sorted(common))
+    if len(namespaces) == 1:
+        where = next(iter(namespaces))
+        return (
+            f"{where}/{labels} ({len(members)} pods)"
+            if labels
+            else f"{len(members)} pods in {where}"
+        )
+    spread = f"{len(members)} pods in {len(namespaces)} namespaces"
+    return f"{labels} ({spread})" if labels else spread
+
+
+def group_labels(groups: Sequence[Group]) -> dict[tuple[Endpoint, ...], str]:
+    """A unique label per group of endpoints.
+
+    One endpoint is named by its key. A group is named by what its members share (namespace,
+    labels), which names none of them, so no row reads as a pod talking to itself; two groups
+    that share the same things are told apart by their first members
+    (``3 pods in shop: web-0, …``), never by a number.
     """
-    labels: dict[tuple[str, ...], str] = {}
-    used: set[str] = set()
+    wanted: dict[tuple[Endpoint, ...], str] = {}
     for group in groups:
-        for names in (group.sources, group.destinations):
-            if names in labels:
-                continue
-            label = names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1})"
-            if label in used:
-                number = 2
-                while f"{label} #{number}" in used:
-                    number += 1
-                label = f"{label} #{number}"
+        for members in (group.sources, group.destinations):
+            if members not in wanted:
+                wanted[members] = members[0].key if len(members) == 1 else _shared(members)
+    counts: dict[str, int] = {}
+    for label in wanted.values():
+        counts[label] = counts.get(label, 0) + 1
+    labels: dict[tuple[Endpoint, ...], str] = {}
+    used = {label for label in wanted.values() if counts[label] == 1}
+    for members, label in wanted.items():
+        if counts[label] > 1:
+            for shown in range(1, len(members) + 1):
+                names = ", ".join(m.key for m in members[:shown])
+                candidate = f"{label}: {names}{', …' if shown < len(members) else ''}"
+                if candidate not in used:
+                    label = candidate
+                    break
             used.add(label)
-            labels[names] = label
+        labels[members] = label
     return labels
 
 
-def _legend(labels: dict[tuple[str, ...], str]) -> list[str]:
-    return [f"{label}: {', '.join(names)}" for names, label in labels.items() if len(names) > 1]
+def _legend(labels: dict[tuple[Endpoint, ...], str]) -> list[str]:
+    return [
+        f"{label}: {', '.join(m.key for m in members)}"
+        for members, label in labels.items()
+        if len(members) > 1
+    ]
 
 
 def render_table(matrix: Matrix, out: TextIO, color: bool = False) -> None:
-    """Aligned columns FROM, TO, PORT, VERDICT; pods that behave alike share a row.
+    """Aligned columns FROM, TO, PORT, VERDICT; endpoints that behave alike share a row.
 
-    A group of several pods is shown by its first pod and a count, ``shop/web-0 (+2)``; a legend
-    below lists every group's pods.
+    A group is named by what its members share (see :func:`group_labels`); a legend below lists
+    every group's members.
 
     Args:
         matrix: the flows.
@@ -53,96 +105,155 @@ def render_table(matrix: Matrix, out: TextIO, color: bool = False) -> None:
         color: colour the verdicts green/red (only for a terminal); off by default.
     """
     groups = matrix.groups()
-    labels = _labels(groups)
-    rows = [
-        (labels[g.sources], labels[g.destinations], f"{g.port}/{g.protocol}", g.allowed)
-        for g in groups
-    ]
-    header = ("FROM", "TO", "PORT", "VERDICT")
-    widths = [max([len(header[i]), *(len(str(row[i])) for row in rows)]) for i in range(3)]
-    lines = [
-        "  ".join(h.ljust(w) for h, w in zip(header[:3], widths, strict=True)) + "  " + header[3]
-    ]
-    for source, destination, port, allowed in rows:
-        verdict = "allowed" if allowed else "denied"
+    labels = group_labels(groups)
+    header = ("FROM", "TO", "PORT")
+    widths = [len(h) for h in header]
+    for g in groups:
+        widths[0] = max(widths[0], len(labels[g.sources]))
+        widths[1] = max(widths[1], len(labels[g.destinations]))
+        widths[2] = max(widths[2], len(f"{g.port}/{g.protocol}"))
+    out.write("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + "  VERDICT\n")
+    for g in groups:
+        verdict = "allowed" if g.allowed else "denied"
         if color:
-            verdict = f"{_GREEN if allowed else _RED}{verdict}{_RESET}"
-        cells = (source.ljust(widths[0]), destination.ljust(widths[1]), port.ljust(widths[2]))
-        lines.append("  ".join(cells) + "  " + verdict)
-    if not rows:
-        lines.append("(no flows)")
+            verdict = f"{_GREEN if g.allowed else _RED}{verdict}{_RESET}"
+        cells = (
+            labels[g.sources].ljust(widths[0]),
+            labels[g.destinations].ljust(widths[1]),
+            f"{g.port}/{g.protocol}".ljust(widths[2]),
+        )
+        out.write("  ".join(cells) + "  " + verdict + "\n")
+    if not groups:
+        out.write("(no flows)\n")
     legend = _legend(labels)
     if legend:
-        lines += ["", "Groups (members behave alike):"]
-        lines += [f"  {line}" for line in legend]
-    out.write("\n".join(lines) + "\n")
+        out.write("\nGroups (members behave alike):\n")
+        out.writelines(f"  {line}\n" for line in legend)
 
 
 def render_markdown(matrix: Matrix, out: TextIO) -> None:
     """A Markdown table (From, To, Port, Verdict), grouped like :func:`render_table`."""
     groups = matrix.groups()
-    labels = _labels(groups)
-    lines = ["| From | To | Port | Verdict |", "| --- | --- | --- | --- |"]
+    labels = group_labels(groups)
+    out.write("| From | To | Port | Verdict |\n| --- | --- | --- | --- |\n")
     for g in groups:
         verdict = "allowed" if g.allowed else "denied"
         port = f"{g.port}/{g.protocol}"
-        lines.append(f"| {labels[g.sources]} | {labels[g.destinations]} | {port} | {verdict} |")
+        out.write(f"| {labels[g.sources]} | {labels[g.destinations]} | {port} | {verdict} |\n")
     legend = _legend(labels)
     if legend:
-        lines += ["", "Groups (members behave alike):", ""]
-        lines += [f"- {line}" for line in legend]
-    out.write("\n".join(lines) + "\n")
+        out.write("\nGroups (members behave alike):\n\n")
+        out.writelines(f"- {line}\n" for line in legend)
 
 
-def render_csv(matrix: Matrix, out: TextIO) -> None:
-    """``from,to,port,protocol,allowed``, one flow a line (names never need quoting)."""
-    out.write("from,to,port,protocol,allowed\n")
-    targets = _target_texts(matrix, lambda d, p, proto: f"{d},{p},{proto},")
-    for row in matrix.rows():
-        if not len(row.targets):
-            continue
-        prefix = f"{row.source},"
-        lines = [
-            f"{prefix}{targets[t]}{'true' if a else 'false'}"
-            for t, a in zip(row.targets, row.allowed, strict=True)
-        ]
-        out.write("\n".join(lines) + "\n")
+# -- every flow --------------------------------------------------------------------------------
 
 
 def _target_texts(matrix: Matrix, form: Callable[[str, int, str], str]) -> list[str]:
-    names = matrix.destinations
+    names = [endpoint.key for endpoint in matrix.destinations]
     ports = matrix.grid.entry_port
     protocols = matrix.grid.entry_protocol
     return [
-        form(names[pod], ports[entry], PROTOCOLS[protocols[entry]])
-        for pod, entry in zip(matrix.target_pod, matrix.target_entry, strict=True)
+        form(names[endpoint], ports[entry], PROTOCOLS[protocols[entry]])
+        for endpoint, entry in zip(matrix.target_endpoint, matrix.target_entry, strict=True)
     ]
 
 
 class _Tails:
-    """The ``ingress``/``egress`` keys of a flow, as JSON text, built once per distinct value."""
+    """The end of each flow's JSON line (``"ingress": ..., "egress": ...}``), per entry.
+
+    A row starts from the tails of its egress base (three kinds: none, not isolated, isolated
+    with no rule), copied whole, and only the entries a rule touches are looked up.
+    """
 
     def __init__(self, matrix: Matrix) -> None:
         self.matrix = matrix
-        self.sides: dict[tuple[bool, tuple[RuleRef, ...]], str] = {}
+        self.sides: dict[int, str] = {}  # by the side's identity: the grid shares equal sides
+        self.texts: dict[tuple[str, str], str] = {}  # by what the JSON shows, far fewer
+        self.bases: dict[str, list[str]] = {}
 
-    def side(self, side: tuple[bool, tuple[RuleRef, ...]]) -> str:
-        text = self.sides.get(side)
+    def side(self, verdict: Side) -> str:
+        text = self.sides.get(id(verdict))
         if text is None:
-            isolated, rules = side
-            refs = ", ".join(
-                f'{{"policy": {json.dumps(f"{r.namespace}/{r.policy}")}, "rule": {r.index}}}'
-                for r in rules
-            )
-            text = self.sides[side] = (
-                f'{{"isolated": {"true" if isolated else "false"}, "allowed_by": [{refs}]}}'
-            )
+            text = self.sides[id(verdict)] = json.dumps(side_json(verdict))
         return text
 
-    def tail(self, source_class: int, entry: int) -> str:
-        detail = self.matrix.detail(source_class, entry)
-        egress = "null" if detail.egress is None else self.side(detail.egress)
-        return f', "ingress": {self.side(detail.ingress)}, "egress": {egress}}}'
+    def tail(self, ingress: Side, egress: Side) -> str:
+        key = (self.side(ingress), self.side(egress))
+        text = self.texts.get(key)
+        if text is None:
+            text = self.texts[key] = f', "ingress": {key[0]}, "egress": {key[1]}}}'
+        return text
+
+    def row(self, number: int) -> list[str]:
+        why = self.matrix.why(number)
+        egress_text = self.side(why.egress_base)
+        base = self.bases.get(egress_text)
+        if base is None:
+            base = self.bases[egress_text] = [
+                self.tail(ingress, why.egress_base) for ingress in why.ingress_base
+            ]
+        tails = list(base)
+        for entry in why.ingress.keys() | why.egress.keys():
+            tails[entry] = self.tail(*why.at(entry))
+        return tails
+
+
+def _lines(
+    matrix: Matrix, head: Callable[[str], str], target: Callable[[str, int, str], str], why: bool
+) -> Iterator[tuple[bytes, list[bytes]]]:
+    """Per source with flows: its line head, and each flow's rest of the line, as UTF-8.
+
+    A flow's line is ``head + part``. The parts of a class of sources are built once and kept
+    for the next sources of that class (a few classes at a time); each source then leaves out
+    what :meth:`Matrix.cut` says is not its flows.
+    """
+    targets = _target_texts(matrix, target)
+    entries = matrix.target_entry
+    verdicts = ("false", "true")
+    tails = _Tails(matrix) if why else None
+    kept: dict[int, list[bytes]] = {}
+    for index, number in enumerate(matrix.source_class):
+        row, allowed = matrix.class_row(number)
+        low, high, end = matrix.cut(index, row)
+        if not low and high >= end:
+            continue
+        parts = kept.get(number)
+        if parts is None:
+            if tails is not None:
+                ends = tails.row(number)
+                texts = [
+                    f"{targets[t]}{verdicts[a]}{ends[entries[t]]}"
+                    for t, a in zip(row, allowed, strict=True)
+                ]
+            else:
+                texts = [f"{targets[t]}{verdicts[a]}" for t, a in zip(row, allowed, strict=True)]
+            # One encode per class, then split: far faster than encoding each part.
+            parts = "\0".join(texts).encode().split(b"\0")
+            if len(kept) >= _PART_CACHE:
+                kept.clear()
+            kept[number] = parts
+        yield head(matrix.sources[index].key).encode(), [*parts[:low], *parts[high:end]]
+
+
+def _writer(out: TextIO) -> Callable[[bytes], object]:
+    """Write UTF-8 bytes to ``out``: straight to its binary buffer when it has one."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        out.flush()
+        return buffer.write
+    return lambda data: out.write(data.decode())
+
+
+def _json_parts(matrix: Matrix) -> Iterator[tuple[bytes, list[bytes]]]:
+    return _lines(
+        matrix,
+        lambda source: f'{{"from": {json.dumps(source)}, ',
+        lambda d, p, proto: (
+            f'"to": {json.dumps(d)}, "port": {p}, "protocol": "{proto}", "allowed": '
+        ),
+        why=True,
+    )
 
 
 def render_json(matrix: Matrix, out: TextIO) -> None:
@@ -150,48 +261,56 @@ def render_json(matrix: Matrix, out: TextIO) -> None:
 
     Each flow has ``from``, ``to``, ``port``, ``protocol``, ``allowed`` (the contract), then
     ``ingress`` and ``egress``: ``{"isolated": bool, "allowed_by": [{"policy": "ns/name",
-    "rule": index}, ...]}``, with ``egress`` null for a source outside the cluster. Written by
-    string building, the rule details computed once per pair of classes.
+    "rule": index}, ...]}``, null for a side outside the cluster (an address's).
     """
-    targets = _target_texts(
-        matrix,
-        lambda d, p, proto: (
-            f'"to": {json.dumps(d)}, "port": {p}, "protocol": "{proto}", "allowed": '
-        ),
+    write = _writer(out)
+    write(b'{"flows": [')
+    separator = b"\n"
+    for head, parts in _json_parts(matrix):
+        write(separator)
+        write(head)
+        write((b",\n" + head).join(parts))
+        separator = b",\n"
+    write(b"\n]}\n" if separator != b"\n" else b"]}\n")
+    out.flush()
+
+
+def render_jsonl(matrix: Matrix, out: TextIO) -> None:
+    """One JSON object per line, per flow: the entries of :func:`render_json`'s ``flows``."""
+    write = _writer(out)
+    for head, parts in _json_parts(matrix):
+        write(head)
+        write((b"\n" + head).join(parts))
+        write(b"\n")
+    out.flush()
+
+
+def render_csv(matrix: Matrix, out: TextIO) -> None:
+    """``from,to,port,protocol,allowed``, one flow a line (names never need quoting)."""
+    write = _writer(out)
+    write(b"from,to,port,protocol,allowed\n")
+    lines = _lines(
+        matrix, lambda source: f"{source},", lambda d, p, proto: f"{d},{p},{proto},", False
     )
-    entries = matrix.target_entry
-    out.write('{"flows": [')
-    first = True
-    cache: dict[int, dict[int, str]] = {}
-    tails = _Tails(matrix)
-    for row in matrix.rows():
-        if not len(row.targets):
-            continue
-        details = cache.setdefault(row.source_class, {})
-        prefix = f'{{"from": {json.dumps(row.source)}, '
-        parts = []
-        for target, allowed in zip(row.targets, row.allowed, strict=True):
-            entry = entries[target]
-            tail = details.get(entry)
-            if tail is None:
-                tail = details[entry] = tails.tail(row.source_class, entry)
-            parts.append(f"{prefix}{targets[target]}{'true' if allowed else 'false'}{tail}")
-        out.write(("\n" if first else ",\n") + ",\n".join(parts))
-        first = False
-    out.write("\n]}\n" if not first else "]}\n")
+    for head, parts in lines:
+        write(head)
+        write((b"\n" + head).join(parts))
+        write(b"\n")
+    out.flush()
 
 
 #: The output formats, by the name ``--output`` takes.
 FORMATS: dict[str, Callable[[Matrix, TextIO], None]] = {
     "table": render_table,
     "json": render_json,
+    "jsonl": render_jsonl,
     "csv": render_csv,
     "markdown": render_markdown,
 }
 
 
 def render(matrix: Matrix, output: str, out: TextIO, color: bool | None = None) -> None:
-    """Write ``matrix`` to ``out`` in format ``output`` (table, json, csv, markdown).
+    """Write ``matrix`` to ``out`` in format ``output`` (see :data:`FORMATS`).
 
     Args:
         matrix: the flows.

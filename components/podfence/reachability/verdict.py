@@ -1,11 +1,31 @@
-"""What an evaluation returns: the verdict, per direction, with the policies and rules behind it."""
+"""What an evaluation returns: the verdict, per direction, with the policies and rules behind it.
+
+The :class:`Verdict` is podfence's only "why": explain, check, the matrix's JSON and the table all
+read it. A :class:`DirectionVerdict` holds no traffic, so flows that are decided alike share one;
+the rules that did *not* admit a flow (:meth:`Verdict.not_matching`) are worked out on demand
+from the traffic, with the same predicates the evaluation used.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-__all__ = ["DirectionVerdict", "PolicyRef", "RuleMiss", "RuleRef", "Verdict"]
+from podfence.reachability.isolation import connection_allows, direction_allows
+
+if TYPE_CHECKING:
+    from podfence.reachability.policy import Policy
+    from podfence.reachability.traffic import Traffic
+
+__all__ = [
+    "NOT_ISOLATED",
+    "DirectionVerdict",
+    "PolicyRef",
+    "RuleMiss",
+    "RuleRef",
+    "Verdict",
+]
 
 
 class _Describable(Protocol):
@@ -32,6 +52,7 @@ class RuleRef:
         policy: the policy's name.
         direction: "ingress" or "egress".
         index: the rule's position in ``spec.ingress`` / ``spec.egress``.
+        rule: the compiled rule, for its description; None for a RuleRef built by hand.
     """
 
     namespace: str
@@ -50,8 +71,7 @@ class RuleRef:
 
         Without the compiled rule (a RuleRef built by hand), only the head before the colon.
         """
-        head = f"{self.namespace}/{self.policy} {self.direction} rule {self.index}"
-        return f"{head}: {self.rule.describe()}" if self.rule is not None else head
+        return f"{self}: {self.rule.describe()}" if self.rule is not None else str(self)
 
     def __str__(self) -> str:
         return f"{self.namespace}/{self.policy} {self.direction} rule {self.index}"
@@ -69,48 +89,94 @@ class RuleMiss:
 class DirectionVerdict:
     """The verdict of one direction (ingress at the destination, egress at the source).
 
+    It names no traffic: every flow decided by the same policies and rules shares one.
+
     Attributes:
-        isolated: some policy of the pod's namespace selects the pod and has this direction in
-            its policyTypes; a direction that is not isolated allows everything.
-        policies: the policies that isolate the pod for this direction.
+        isolated: some policy selects the pod with this direction in its policyTypes; a
+            direction that is not isolated allows everything.
+        policies: the policies that isolate the pod for this direction (compiled, so that the
+            rules that did not admit a flow can be worked out; see :meth:`Verdict.not_matching`).
         allowed_by: every rule that admits the traffic (empty when denied or not isolated).
-        allowed: not isolated, or admitted by at least one rule.
-        not_matching: the rules of those policies that do not admit the traffic, each with the
-            reason (empty when not isolated).
     """
 
     isolated: bool
-    policies: tuple[PolicyRef, ...] = ()
+    policies: tuple[Policy, ...] = ()
     allowed_by: tuple[RuleRef, ...] = ()
-    not_matching: tuple[RuleMiss, ...] = ()
 
     @property
     def allowed(self) -> bool:
-        """Whether this direction lets the traffic through."""
-        return not self.isolated or bool(self.allowed_by)
+        """Whether this direction lets the traffic through (see :func:`direction_allows`)."""
+        return bool(direction_allows(int(self.isolated), int(bool(self.allowed_by))))
+
+    @property
+    def policy_refs(self) -> tuple[PolicyRef, ...]:
+        """The isolating policies by namespace and name."""
+        return tuple(policy.ref for policy in self.policies)
+
+
+#: The verdict of a direction no policy isolates (shared: it is the same for every flow).
+NOT_ISOLATED = DirectionVerdict(isolated=False)
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether ``source`` may open a connection to ``destination`` on ``port``/``protocol``.
+    """Whether the traffic is allowed: egress at the source and ingress at the destination.
 
     Attributes:
-        source: ``namespace/pod``, or an address for a source outside the inventory.
-        destination: ``namespace/pod``.
-        port: the destination port number (a named port already resolved).
-        protocol: TCP, UDP or SCTP.
-        ingress: the destination's side.
-        egress: the source's side; None when the source is not a pod (no egress policy applies).
+        traffic: the source, destination, port and protocol evaluated.
+        ingress: the destination's side; None when the destination is outside the cluster
+            (no ingress policy applies to an address).
+        egress: the source's side; None when the source is outside the cluster.
     """
 
-    source: str
-    destination: str
-    port: int
-    protocol: str
-    ingress: DirectionVerdict
+    traffic: Traffic
+    ingress: DirectionVerdict | None
     egress: DirectionVerdict | None
 
     @property
+    def source(self) -> str:
+        """``namespace/pod`` or an address."""
+        return self.traffic.source.key
+
+    @property
+    def destination(self) -> str:
+        """``namespace/pod`` or an address."""
+        return self.traffic.destination.key
+
+    @property
+    def port(self) -> int:
+        """The destination port (a named port already resolved)."""
+        return self.traffic.port
+
+    @property
+    def protocol(self) -> str:
+        """TCP, UDP or SCTP."""
+        return self.traffic.protocol
+
+    @property
     def allowed(self) -> bool:
-        """Egress allowed at the source (if it is a pod) and ingress allowed at the destination."""
-        return self.ingress.allowed and (self.egress is None or self.egress.allowed)
+        """Both sides allow it (see :func:`connection_allows`); a side that is None allows."""
+        ingress = self.ingress is None or self.ingress.allowed
+        egress = self.egress is None or self.egress.allowed
+        return bool(connection_allows(int(ingress), int(egress)))
+
+    def side(self, direction: str) -> DirectionVerdict | None:
+        """``ingress`` or ``egress`` by name."""
+        return self.ingress if direction == "ingress" else self.egress
+
+    def not_matching(self, direction: str) -> tuple[RuleMiss, ...]:
+        """The rules of the isolating policies for ``direction`` that do not admit the traffic.
+
+        Each comes with the reason: the other end matches none of the rule's peers, the port
+        none of its ports, or both. Empty when the direction is not isolated or does not apply.
+        """
+        from podfence.reachability.evaluate import misses
+
+        side = self.side(direction)
+        if side is None or not side.isolated:
+            return ()
+        return misses(side, self.traffic, direction)
+
+    def deciding_rules(self) -> Sequence[RuleRef]:
+        """Every rule that admits the traffic, ingress first."""
+        return [rule for side in (self.ingress, self.egress) if side for rule in side.allowed_by]

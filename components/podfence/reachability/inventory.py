@@ -1,0 +1,161 @@
+"""The inventory: the namespaces and pods policies are evaluated on, and how the CLI names them."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+from collections.abc import Iterable, Mapping
+
+from podfence.errors import InputError
+from podfence.reachability.context import short
+from podfence.reachability.model import Address, External, Namespace, Pod, implicit_namespace
+from podfence.reachability.traffic import Endpoint
+
+__all__ = ["Inventory", "sample_address"]
+
+
+def sample_address(text: str, flag: str) -> Address:
+    """An address, or for a CIDR a sample address inside it (its first host).
+
+    Args:
+        text: ``93.184.216.34`` or ``203.0.113.0/24`` (``2001:db8::/64`` alike).
+        flag: the option it came from, for errors (``--external``).
+
+    Raises:
+        InputError: neither an address nor a CIDR.
+    """
+    if "/" not in text:
+        try:
+            return ipaddress.ip_address(text)
+        except ValueError:
+            raise InputError(f"{flag} {short(text)} is not an IPv4 or IPv6 address") from None
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise InputError(f"{flag} {short(text)} is not an address or a CIDR") from None
+    if network.num_addresses <= 2:
+        return network.network_address
+    return network.network_address + 1
+
+
+class Inventory:
+    """Namespaces and pods.
+
+    Args:
+        namespaces: Namespace objects, each with its labels.
+        pods: Pod objects. A pod whose namespace is not among ``namespaces`` gets one with only
+            the ``kubernetes.io/metadata.name`` label, as the API server sets it.
+
+    Raises:
+        InputError: a namespace or pod listed twice.
+
+    Attributes:
+        namespaces: by name.
+        pods: sorted by namespace and name, each knowing its namespace's labels.
+    """
+
+    def __init__(self, namespaces: Iterable[Namespace] = (), pods: Iterable[Pod] = ()) -> None:
+        by_name: dict[str, Namespace] = {}
+        for namespace in namespaces:
+            if namespace.name in by_name:
+                raise InputError(f"Namespace {namespace.name} appears twice")
+            by_name[namespace.name] = namespace
+        placed: dict[str, Pod] = {}
+        for pod in pods:
+            if pod.key in placed:
+                raise InputError(f"Pod {pod.key} appears twice")
+            if pod.namespace not in by_name:
+                by_name[pod.namespace] = implicit_namespace(pod.namespace)
+            labels = by_name[pod.namespace].labels
+            placed[pod.key] = dataclasses.replace(pod, namespace_labels=labels)
+        self.namespaces: dict[str, Namespace] = by_name
+        self.pods: tuple[Pod, ...] = tuple(
+            sorted(placed.values(), key=lambda p: (p.namespace, p.name))
+        )
+        self._by_key = placed
+        self._by_ip: dict[Address, Pod] = {}
+        for pod in self.pods:
+            for ip in pod.ips:
+                self._by_ip.setdefault(ip, pod)
+
+    def pod(self, key: str, flag: str = "") -> Pod:
+        """The pod named ``namespace/name`` (a bare name means namespace "default").
+
+        Args:
+            key: the pod's name.
+            flag: the option or field it came from, for errors ("" leaves it out).
+
+        Raises:
+            InputError: no such pod; the message suggests close matches.
+        """
+        full = key if "/" in key else f"default/{key}"
+        pod = self._by_key.get(full)
+        if pod is None:
+            import difflib  # only on this error path: keep start-up lean
+
+            close = difflib.get_close_matches(full, list(self._by_key), n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            where = f"{flag} " if flag else ""
+            raise InputError(f"{where}no pod {key!r} in the inventory{hint}")
+        return pod
+
+    def with_ip(self, address: Address) -> Pod | None:
+        """The pod that has ``address`` among its IPs, if any."""
+        return self._by_ip.get(address)
+
+    def address(self, address: Address) -> Endpoint:
+        """An address as the cluster sees it: the pod that has it, or an address outside."""
+        pod = self._by_ip.get(address)
+        return pod if pod is not None else External(address)
+
+    def place(self, endpoint: Endpoint) -> Endpoint:
+        """``endpoint`` as this inventory knows it.
+
+        A pod becomes the inventory's pod of that name (with its namespace's labels); an
+        address that is a pod's IP becomes that pod, as the cluster sees it; any other address
+        stays outside.
+
+        Raises:
+            InputError: a pod that is not in the inventory.
+        """
+        if endpoint.namespace is None:
+            return self.address(endpoint.ips[0])
+        return self.pod(endpoint.key)
+
+    def endpoint(self, text: str, flag: str) -> Endpoint:
+        """A pod by ``namespace/name``, or an IP address (the pod with that IP, if one has it).
+
+        A text that looks like an address is never taken for a pod name.
+
+        Args:
+            text: what the user typed.
+            flag: the option or field it came from (``--from``, ``--to``), for errors.
+
+        Raises:
+            InputError: an unknown pod (with close matches), or a malformed address.
+        """
+        if "/" in text and not _looks_like_address(text):
+            return self.pod(text, flag)
+        if _looks_like_address(text):
+            if "/" in text:
+                raise InputError(
+                    f"{flag} {short(text)} is a CIDR; give one address, e.g. "
+                    f"{text.partition('/')[0]}"
+                )
+            try:
+                return self.address(ipaddress.ip_address(text))
+            except ValueError:
+                raise InputError(f"{flag} {short(text)} is not a valid IP address") from None
+        return self.pod(text, flag)
+
+    def namespace_labels(self, name: str) -> Mapping[str, str]:
+        """The labels of namespace ``name``."""
+        return self.namespaces[name].labels
+
+
+def _looks_like_address(text: str) -> bool:
+    """Digits and dots (IPv4) or hex digits and colons (IPv6), optionally with a /prefix."""
+    body = text.partition("/")[0]
+    if ":" in body:
+        return all(c in "0123456789abcdefABCDEF:." for c in body)
+    return bool(body) and all(c in "0123456789." for c in body) and "." in body

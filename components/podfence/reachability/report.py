@@ -1,0 +1,74 @@
+"""A verdict as data (JSON) and as one line: the forms explain, check and the matrix share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from podfence.reachability.verdict import DirectionVerdict, RuleRef, Verdict
+
+__all__ = ["side_json", "summary", "verdict_json"]
+
+
+def _rule_json(rule: RuleRef) -> dict[str, Any]:
+    return {"policy": f"{rule.namespace}/{rule.policy}", "rule": rule.index}
+
+
+def side_json(side: DirectionVerdict | None) -> dict[str, Any] | None:
+    """``{"isolated": bool, "allowed_by": [{"policy": "ns/name", "rule": 0}]}``; None stays None.
+
+    The matrix's JSON contract for each flow's ``ingress`` and ``egress``: None (null) where the
+    side does not apply, an address outside the cluster having no policies.
+    """
+    if side is None:
+        return None
+    return {"isolated": side.isolated, "allowed_by": [_rule_json(r) for r in side.allowed_by]}
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    """Everything :func:`~podfence.reachability.explain.explain` says, as data.
+
+    The matrix's keys (``from``, ``to``, ``port``, ``protocol``, ``allowed``, and per side
+    ``isolated`` and ``allowed_by``), plus per side the isolating ``policies``, each rule's
+    ``description``, and ``not_matching``: the rules that do not admit the flow, with the reason.
+    """
+    result: dict[str, Any] = {
+        "from": verdict.source,
+        "to": verdict.destination,
+        "port": verdict.port,
+        "protocol": verdict.protocol,
+        "allowed": verdict.allowed,
+    }
+    for direction in ("ingress", "egress"):
+        side = verdict.side(direction)
+        data = side_json(side)
+        if side is not None and data is not None:
+            data["allowed"] = side.allowed
+            data["policies"] = [str(policy) for policy in side.policy_refs]
+            data["allowed_by"] = [
+                {**_rule_json(rule), "description": rule.describe()} for rule in side.allowed_by
+            ]
+            data["not_matching"] = [
+                {**_rule_json(miss.rule), "reason": miss.reason}
+                for miss in verdict.not_matching(direction)
+            ]
+        result[direction] = data
+    return result
+
+
+def summary(verdict: Verdict) -> str:
+    """One line naming what decided: the allowing rules, or the policies that isolate."""
+    if verdict.allowed:
+        rules = [str(rule) for rule in verdict.deciding_rules()]
+        return (
+            "allowed by " + ", ".join(rules) if rules else "allowed: no policy isolates either end"
+        )
+    denied = [
+        (direction, side)
+        for direction in ("ingress", "egress")
+        if (side := verdict.side(direction)) is not None and not side.allowed
+    ]
+    return "; ".join(
+        f"{direction} denied: isolated by {', '.join(str(p) for p in side.policy_refs)}, "
+        "no rule admits it"
+        for direction, side in denied
+    )

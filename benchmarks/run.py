@@ -24,6 +24,7 @@ compared), 1 when podfence and nca disagree, 2 when a tool fails.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -153,7 +154,7 @@ def prepare(size: int | None, directory: Path, seed: int) -> Cluster:
     return Cluster(directory, files["namespaces"], files["pods"], files["policies"], pods, policies)
 
 
-def podfence_command(podfence: list[str], cluster: Cluster) -> list[str]:
+def podfence_command(podfence: list[str], cluster: Cluster, allowed_only: bool = True) -> list[str]:
     return [
         *podfence,
         "matrix",
@@ -164,8 +165,43 @@ def podfence_command(podfence: list[str], cluster: Cluster) -> list[str]:
         str(cluster.pods),
         "--output",
         "json",
-        "--allowed-only",
+        *(["--allowed-only"] if allowed_only else []),
     ]
+
+
+@dataclass(frozen=True)
+class Podfence:
+    """One podfence to time: a label, and the command that runs it."""
+
+    label: str
+    command: list[str]
+
+
+def baseline_podfence(ref: str, workdir: Path) -> Podfence:
+    """podfence as of git ``ref``, from a worktree of it, compiled to bytecode like the current.
+
+    It runs with the same interpreter and libraries as the current code; only podfence's own
+    source differs (PYTHONPATH puts the worktree's ``components`` first).
+    """
+    tree = workdir / "baseline"
+    if tree.exists():
+        subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "worktree", "remove", "--force", str(tree)], check=False
+        )
+    subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "worktree", "add", "--detach", "--force", str(tree), ref],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "components")], check=True)
+    commit = subprocess.run(
+        ["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    code = f"import sys; sys.path.insert(0, {str(tree / 'components')!r}); from podfence.cli import main; sys.exit(main())"
+    return Podfence(f"baseline {commit}", [sys.executable, "-c", code])
 
 
 def _describe(flow: Flow) -> str:
@@ -175,9 +211,10 @@ def _describe(flow: Flow) -> str:
 
 @dataclass
 class Row:
-    """One line of the result table."""
+    """One line of the allowed-flows table: one podfence against nca on one cluster."""
 
     cluster: Cluster
+    label: str
     podfence: Measurement
     nca: Measurement | None
     allowed: int | None
@@ -199,6 +236,7 @@ class Row:
         return [
             f"{self.cluster.pod_count:,}",
             f"{self.cluster.policy_count:,}",
+            self.label,
             "-" if self.allowed is None else f"{self.allowed:,}",
             f"{self.podfence.wall_s:.2f}",
             f"{self.podfence.peak_mib:.0f}",
@@ -212,6 +250,7 @@ class Row:
 HEADERS = [
     "pods",
     "policies",
+    "podfence",
     "allowed flows",
     "podfence s",
     "podfence MiB",
@@ -221,10 +260,12 @@ HEADERS = [
     "agree",
 ]
 
+FULL_HEADERS = ["pods", "podfence", "flows", "output", "wall s", "peak MiB", "same output"]
 
-def print_table(rows: list[Row]) -> None:
-    table = [HEADERS, *(row.cells() for row in rows)]
-    widths = [max(len(line[i]) for line in table) for i in range(len(HEADERS))]
+
+def print_table(headers: list[str], lines: list[list[str]]) -> None:
+    table = [headers, *lines]
+    widths = [max(len(line[i]) for line in table) for i in range(len(headers))]
     for index, line in enumerate(table):
         print("| " + " | ".join(cell.rjust(w) for cell, w in zip(line, widths, strict=True)) + " |")
         if index == 0:
@@ -260,36 +301,43 @@ def _find_podfence(explicit: str | None) -> list[str]:
     return [found] if Path(found).is_file() else [sys.executable, "-m", "podfence"]
 
 
+def _slug(label: str) -> str:
+    return label.split()[0]
+
+
 def run_size(
     args: argparse.Namespace,
     size: int | None,
     directory: Path,
-    podfence: list[str],
+    podfences: list[Podfence],
     nca: Path | None,
-) -> tuple[Row, int]:
+) -> tuple[list[Row], int]:
+    """Each podfence, then nca, on one cluster; every podfence is compared with nca."""
     cluster = prepare(size, directory, args.seed)
     print(
         f"{cluster.directory}: {cluster.pod_count} pods, {cluster.policy_count} policies",
         flush=True,
     )
-    out = {name: directory / f"{name}.out" for name in ("podfence", "nca")}
-    err = {name: directory / f"{name}.err" for name in ("podfence", "nca")}
-    ours = measure(
-        podfence_command(podfence, cluster), out["podfence"], err["podfence"], args.podfence_timeout
-    )
-    print(
-        f"  podfence: {ours.wall_s:.2f} s, {ours.peak_mib:.0f} MiB, exit {ours.returncode}",
-        flush=True,
-    )
-    if ours.returncode != 0 or ours.timed_out:
-        print(err["podfence"].read_text(encoding="utf-8")[-2000:], file=sys.stderr)
-        return Row(cluster, ours, None, None, "podfence failed"), EXIT_FAILED
+    runs: list[tuple[Podfence, Measurement, Path]] = []
+    for podfence in podfences:
+        out = directory / f"{_slug(podfence.label)}.out"
+        err = directory / f"{_slug(podfence.label)}.err"
+        ours = measure(podfence_command(podfence.command, cluster), out, err, args.podfence_timeout)
+        print(
+            f"  {podfence.label}: {ours.wall_s:.2f} s, {ours.peak_mib:.0f} MiB, exit {ours.returncode}",
+            flush=True,
+        )
+        if ours.returncode != 0 or ours.timed_out:
+            print(err.read_text(encoding="utf-8")[-2000:], file=sys.stderr)
+            return [Row(cluster, podfence.label, ours, None, None, "podfence failed")], EXIT_FAILED
+        runs.append((podfence, ours, out))
     theirs: Measurement | None = None
+    nca_out, nca_err = directory / "nca.out", directory / "nca.err"
     if nca is not None:
         theirs = measure(
             nca_command(nca, cluster.policies, cluster.namespaces, cluster.pods),
-            out["nca"],
-            err["nca"],
+            nca_out,
+            nca_err,
             args.nca_timeout,
         )
         state = (
@@ -299,15 +347,76 @@ def run_size(
         )
         print(f"  nca: {state}, exit {theirs.returncode}", flush=True)
         if not theirs.timed_out and theirs.returncode != 0:
-            print(err["nca"].read_text(encoding="utf-8")[-2000:], file=sys.stderr)
-            return Row(cluster, ours, theirs, None, "nca failed"), EXIT_FAILED
+            print(nca_err.read_text(encoding="utf-8")[-2000:], file=sys.stderr)
+            return [
+                Row(cluster, runs[0][0].label, runs[0][1], theirs, None, "nca failed")
+            ], EXIT_FAILED
     usable = theirs is not None and not theirs.timed_out
-    allowed, verdict, ok = compare(
-        cluster, out["podfence"], out["nca"] if usable else None, args.examples
-    )
-    if theirs is not None and theirs.timed_out:
-        verdict = "not compared (nca timed out)"
-    return Row(cluster, ours, theirs, allowed, verdict), EXIT_AGREE if ok else EXIT_DISAGREE
+    rows, status = [], EXIT_AGREE
+    for podfence, ours, out in runs:
+        allowed, verdict, ok = compare(cluster, out, nca_out if usable else None, args.examples)
+        if theirs is not None and theirs.timed_out:
+            verdict = "not compared (nca timed out)"
+        rows.append(Row(cluster, podfence.label, ours, theirs, allowed, verdict))
+        status = max(status, EXIT_AGREE if ok else EXIT_DISAGREE)
+    return rows, status
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_full(args: argparse.Namespace, size: int, podfences: list[Podfence]) -> list[list[str]]:
+    """The full JSON matrix (every flow, allowed or denied) of each podfence on one cluster.
+
+    Timed with the output sent to /dev/null, so the figure is podfence's and not the disk's;
+    when ``--full-compare-up-to`` allows, each output is also written to a file once (not
+    timed) and the files are compared byte for byte.
+    """
+    directory = args.workdir / f"cluster-{size}"
+    cluster = prepare(size, directory, args.seed)
+    print(f"{directory}: full JSON matrix, {cluster.pod_count} pods", flush=True)
+    lines, digests = [], []
+    for podfence in podfences:
+        command = podfence_command(podfence.command, cluster, allowed_only=False)
+        err = directory / f"full-{_slug(podfence.label)}.err"
+        timing = measure(command, Path(os.devnull), err, args.podfence_timeout)
+        state = "timed out" if timing.timed_out else f"exit {timing.returncode}"
+        print(
+            f"  {podfence.label}: {timing.wall_s:.2f} s, {timing.peak_mib:.0f} MiB, {state}",
+            flush=True,
+        )
+        flows, size_text, digest = "-", "-", ""
+        if size <= args.full_compare_up_to and timing.returncode == 0:
+            out = directory / f"full-{_slug(podfence.label)}.json"
+            measure(command, out, err, args.podfence_timeout)
+            flows = f"{sum(1 for _ in out.open('rb')) - 2:,}"
+            size_text = f"{out.stat().st_size / 2**30:.2f} GiB"
+            digest = _digest(out)
+            out.unlink()
+        digests.append(digest)
+        wall = "timed out" if timing.timed_out else f"{timing.wall_s:.2f}"
+        lines.append(
+            [
+                f"{cluster.pod_count:,}",
+                podfence.label,
+                flows,
+                size_text,
+                wall,
+                f"{timing.peak_mib:.0f}",
+                "",
+            ]
+        )
+    same = "yes" if digests and all(d and d == digests[0] for d in digests) else "not compared"
+    if all(digests) and len(set(digests)) > 1:
+        same = "NO"
+    for line in lines:
+        line[-1] = same
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sizes",
         default="1000,5000",
-        help="comma-separated pod counts to generate (default 1000,5000)",
+        help="comma-separated pod counts to generate (default 1000,5000); '' for none",
     )
     parser.add_argument(
         "--cluster",
@@ -333,7 +442,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-nca", action="store_true", help="time podfence only")
     parser.add_argument("--nca-timeout", type=float, default=600.0, help="seconds (default 600)")
     parser.add_argument("--podfence", help="podfence executable (default: from PATH)")
-    parser.add_argument("--podfence-timeout", type=float, default=600.0)
+    parser.add_argument("--podfence-timeout", type=float, default=1800.0)
+    parser.add_argument(
+        "--baseline",
+        metavar="GIT_REF",
+        help="also time podfence as of this commit (a git worktree), in the same run",
+    )
+    parser.add_argument(
+        "--full-sizes",
+        default="",
+        help="pod counts at which to time the full JSON matrix (every flow), e.g. 1000,3000,10000",
+    )
+    parser.add_argument(
+        "--full-compare-up-to",
+        type=int,
+        default=1000,
+        help="write the full outputs to files and compare them byte for byte up to this many pods",
+    )
     parser.add_argument(
         "--examples", type=int, default=5, help="example differences to print per direction"
     )
@@ -342,22 +467,37 @@ def main(argv: list[str] | None = None) -> int:
     nca = None if args.no_nca else find_nca(args.nca)
     if nca is None and not args.no_nca:
         parser.error("nca not found: pass --nca PATH, set PODFENCE_NCA, or use --no-nca")
-    podfence = _find_podfence(args.podfence)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    podfences = [Podfence("current", _find_podfence(args.podfence))]
+    if args.baseline:
+        podfences.insert(0, baseline_podfence(args.baseline, args.workdir))
     jobs: list[tuple[int | None, Path]]
     if args.cluster:
         jobs = [(None, directory) for directory in args.cluster]
     else:
         jobs = [
-            (int(size), args.workdir / f"cluster-{int(size)}") for size in args.sizes.split(",")
+            (int(size), args.workdir / f"cluster-{int(size)}")
+            for size in args.sizes.split(",")
+            if size
         ]
     rows, status = [], EXIT_AGREE
     for size, directory in jobs:
-        row, code = run_size(args, size, directory, podfence, nca)
-        rows.append(row)
+        found, code = run_size(args, size, directory, podfences, nca)
+        rows += found
         status = max(status, code)
+    full: list[list[str]] = []
+    for size_text in filter(None, args.full_sizes.split(",")):
+        full += run_full(args, int(size_text), podfences)
     print()
-    print(f"machine: {os.cpu_count()} cores; podfence: {' '.join(podfence)}; nca: {nca}")
-    print_table(rows)
+    labels = "; ".join(f"{p.label}: {' '.join(p.command)[:80]}" for p in podfences)
+    print(f"machine: {os.cpu_count()} cores; nca: {nca}; {labels}")
+    if rows:
+        print()
+        print_table(HEADERS, [row.cells() for row in rows])
+    if full:
+        print()
+        print("Full JSON matrix (every flow, allowed or denied; output to /dev/null):")
+        print_table(FULL_HEADERS, full)
     return status
 
 

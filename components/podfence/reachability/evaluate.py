@@ -8,9 +8,9 @@ from podfence.reachability.inventory import Inventory
 from podfence.reachability.policy import PolicySet
 from podfence.reachability.ports import PROTOCOLS
 from podfence.reachability.traffic import Endpoint, Traffic
-from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict, RuleMiss, Verdict
+from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict, Verdict
 
-__all__ = ["evaluate", "misses", "resolve_port", "traffic"]
+__all__ = ["evaluate", "resolve_port", "traffic"]
 
 
 def evaluate(policies: PolicySet, inventory: Inventory, traffic: Traffic) -> Verdict:
@@ -53,26 +53,6 @@ def _side(
         if rule.admits(traffic)
     )
     return DirectionVerdict(True, isolating, allowed)
-
-
-def misses(side: DirectionVerdict, traffic: Traffic, direction: str) -> tuple[RuleMiss, ...]:
-    """The rules of ``side``'s isolating policies that do not admit ``traffic``, with reasons."""
-    found = []
-    admitted = set(side.allowed_by)
-    for policy in side.policies:
-        for rule in policy.rules(direction) or ():
-            if rule.ref in admitted:
-                continue
-            other = rule.other_end(traffic)
-            reasons = []
-            if not rule.peer_matches(other):
-                reasons.append(f"{other.key} does not match {rule.describe_peers()}")
-            if not rule.port_matches(traffic.port, traffic.protocol, traffic.destination):
-                reasons.append(
-                    f"{traffic.port}/{traffic.protocol} does not match {rule.describe_ports()}"
-                )
-            found.append(RuleMiss(rule.ref, " and ".join(reasons)))
-    return tuple(found)
 
 
 def resolve_port(

@@ -170,12 +170,26 @@ class Verdict:
         Each comes with the reason: the other end matches none of the rule's peers, the port
         none of its ports, or both. Empty when the direction is not isolated or does not apply.
         """
-        from podfence.reachability.evaluate import misses
-
         side = self.side(direction)
         if side is None or not side.isolated:
             return ()
-        return misses(side, self.traffic, direction)
+        found = []
+        admitted = set(side.allowed_by)
+        traffic = self.traffic
+        for policy in side.policies:
+            for rule in policy.rules(direction) or ():
+                if rule.ref in admitted:
+                    continue
+                other = rule.other_end(traffic)
+                reasons = []
+                if not rule.peer_matches(other):
+                    reasons.append(f"{other.key} does not match {rule.describe_peers()}")
+                if not rule.port_matches(traffic.port, traffic.protocol, traffic.destination):
+                    reasons.append(
+                        f"{traffic.port}/{traffic.protocol} does not match {rule.describe_ports()}"
+                    )
+                found.append(RuleMiss(rule.ref, " and ".join(reasons)))
+        return tuple(found)
 
     def deciding_rules(self) -> Sequence[RuleRef]:
         """Every rule that admits the traffic, ingress first."""

@@ -121,6 +121,9 @@ def read_objects(paths: Sequence[Path]) -> list[dict[str, Any]]:
                 mark = getattr(error, "problem_mark", None)
                 where = f"{file}:{mark.line + 1}" if mark is not None else str(file)
                 problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+                context = getattr(error, "context", None)
+                if context:  # "found duplicate anchor 'a'; first occurrence: second occurrence"
+                    problem = f"{context}: {problem}"
                 raise InputError(f"{where}: invalid YAML: {problem}") from error
             origin = str(file)
             for number, document in enumerate(documents):

@@ -87,3 +87,20 @@ def test_every_podfence_session_in_the_readme_prints_what_the_readme_shows() -> 
         )
         assert done.returncode == 0, f"{command}\n{done.stderr}"
         assert done.stdout == shown, f"{command} prints:\n{done.stdout}"
+
+
+def test_the_readmes_picture_is_what_podfence_graph_proves_for_the_dev_stack() -> None:
+    pictures = _blocks("mermaid")
+    assert pictures, "the README opens with the guestbook firewall's graph"
+    done = subprocess.run(
+        [sys.executable, "-m", "podfence", "graph", "--stack", "dev"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert pictures[0] == done.stdout, (
+        "README.md's picture differs from `podfence graph --stack dev`; paste its output:\n"
+        + done.stdout
+    )

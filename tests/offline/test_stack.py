@@ -173,19 +173,34 @@ def test_a_program_error_leaves_pulumi_ready_for_the_next_run(project_copy: Path
 
 
 def test_stack_inputs_are_the_policies_plus_the_derived_inventory(repo: Path) -> None:
-    objects, externals = load_stack_inputs("dev", repo)
-    kinds = [o["kind"] for o in objects]
+    inputs = load_stack_inputs("dev", repo)
+    kinds = [o["kind"] for o in inputs.objects]
     assert kinds.count("NetworkPolicy") == len(BLOG_POLICIES)
     assert {"Namespace", "Pod"} <= set(kinds)
-    assert externals == ["10.72.0.1", "10.72.10.1", "10.73.0.1"]
+    assert inputs.externals == ["10.72.0.1", "10.72.10.1", "10.73.0.1"]
+
+
+def test_stack_inputs_say_what_each_endpoint_stands_for_in_the_firewall(repo: Path) -> None:
+    inputs = load_stack_inputs("dev", repo)
+    assert inputs.tiers == ["guestbook/ui", "guestbook/api", "guestbook/db"]
+    assert inputs.nodes == {
+        "guestbook/ui": "guestbook/ui",
+        "guestbook/api": "guestbook/api",
+        "guestbook/db": "guestbook/db",
+        "ingress-nginx/controller": "ingress controller ingress-nginx",
+        "monitoring/client": "namespaces team=monitoring",
+        "10.72.0.1": "10.72.0.0/16 except 10.72.10.0/24",
+    }, "the outsider and the addresses in the exception and outside stand for nothing"
 
 
 def test_a_given_inventory_replaces_the_derived_one(repo: Path) -> None:
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x", "namespace": "guestbook"}}
-    objects, externals = load_stack_inputs("dev", repo, inventory=[pod])
-    assert objects[-1] == pod
-    assert [o["kind"] for o in objects].count("Pod") == 1
-    assert externals == []
+    inputs = load_stack_inputs("dev", repo, inventory=[pod])
+    assert inputs.objects[-1] == pod
+    assert [o["kind"] for o in inputs.objects].count("Pod") == 1
+    assert inputs.externals == []
+    assert inputs.nodes == {"guestbook/x": "guestbook/x"}
+    assert inputs.tiers is None
 
 
 def _leaves(value: object) -> list[object]:

@@ -30,11 +30,16 @@ class Inputs:
         objects: NetworkPolicy, Namespace and Pod objects (``kind: List`` already flattened).
         externals: addresses outside the cluster to evaluate as sources, e.g. ``10.72.1.5``.
         origin: where the inputs came from, for headings (``stack dev`` or the file names).
+        nodes: with --stack, what each endpoint stands for in a graph of the firewall; None
+            (each pod stands for itself) otherwise.
+        tiers: with a derived stack inventory, the firewall's own tiers among the nodes.
     """
 
     objects: list[dict[str, Any]]
     externals: list[str] = field(default_factory=list)
     origin: str = ""
+    nodes: dict[str, str] | None = None
+    tiers: list[str] | None = None
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
@@ -97,13 +102,15 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     if args.stack:
         from podfence.offline.stack import load_stack_inputs
 
-        objects, externals = load_stack_inputs(
+        stack = load_stack_inputs(
             args.stack, project_dir=args.project_dir, inventory=inventory or None
         )
         return Inputs(
-            objects=objects,
-            externals=[*externals, *args.external],
+            objects=stack.objects,
+            externals=[*stack.externals, *args.external],
             origin=f"stack {args.stack}",
+            nodes=stack.nodes,
+            tiers=stack.tiers,
         )
     if not args.inventory:
         raise ConfigError(
@@ -123,11 +130,15 @@ class Analysis:
         externals: the addresses outside the cluster (``--external``, and with ``--stack`` the
             stack's sample addresses).
         origin: where the inputs came from.
+        nodes: see :class:`Inputs`.
+        tiers: see :class:`Inputs`.
     """
 
     cluster: Cluster
     externals: list[Address]
     origin: str
+    nodes: dict[str, str] | None = None
+    tiers: list[str] | None = None
 
 
 def warn(message: str) -> None:
@@ -148,4 +159,4 @@ def load_analysis(args: argparse.Namespace) -> Analysis:
     for message in cluster.warnings:
         warn(message)
     externals = [sample_address(text, "--external") for text in inputs.externals]
-    return Analysis(cluster, externals, inputs.origin)
+    return Analysis(cluster, externals, inputs.origin, inputs.nodes, inputs.tiers)

@@ -32,10 +32,23 @@ _POD_RANGES = ("10.244.0.0/16", "172.20.0.0/16", "100.64.0.0/16", "192.168.240.0
 
 @dataclass
 class DerivedInventory:
-    """Namespace and Pod objects plus external sample addresses."""
+    """Namespace and Pod objects plus external sample addresses, and what each stands for.
+
+    Attributes:
+        objects: the Namespace and Pod objects.
+        externals: the sample addresses.
+        nodes: endpoint (``ns/pod`` or address) -> what it stands for in a graph of the
+            firewall: ``guestbook/ui`` for a tier, ``namespace monitoring``, ``ingress
+            controller ingress-nginx``, ``DNS kube-system/k8s-app=kube-dns``, an ipBlock with
+            its exceptions. Endpoints that stand for nothing of the firewall's (``outsider``,
+            addresses in an exception or outside every block) are not in it.
+        tiers: the nodes that are the firewall's own tiers.
+    """
 
     objects: list[dict[str, Any]] = field(default_factory=list)
     externals: list[str] = field(default_factory=list)
+    nodes: dict[str, str] = field(default_factory=dict)
+    tiers: list[str] = field(default_factory=list)
 
 
 def labels_matching(selector: LabelSelector) -> dict[str, str]:
@@ -144,12 +157,15 @@ def derive_inventory(config: FirewallConfig) -> DerivedInventory:
     """The inventory described in the module docstring, for ``config``."""
     blocks = [b for allow in config.ip_block_allows for b in allow.ip_blocks]
     build = _Builder(blocks)
+    nodes: dict[str, str] = {}
     build.namespace(config.namespace)
     for name, tier in config.tiers.items():
         namespace = tier.namespace or config.namespace
         build.pod(
             namespace, name, dict(tier.pod_labels), _container_ports(tier.ports, f"tier {name}")
         )
+        nodes[f"{namespace}/{name}"] = f"{namespace}/{name}"
+    tiers = list(nodes.values())
     controller = config.ingress_controller
     if controller is not None:
         labels = (
@@ -158,6 +174,7 @@ def derive_inventory(config: FirewallConfig) -> DerivedInventory:
             else {"app.kubernetes.io/name": "ingress-nginx"}
         )
         build.pod(controller.namespace, "controller", labels, [])
+        nodes[f"{controller.namespace}/controller"] = f"ingress controller {controller.namespace}"
     for index, allow in enumerate(config.namespace_allows):
         if allow.from_namespace_names is not None:
             names = list(allow.from_namespace_names)
@@ -165,15 +182,23 @@ def derive_inventory(config: FirewallConfig) -> DerivedInventory:
         else:
             ns_labels = labels_matching(allow.source_namespaces)
             names = [_namespace_name(ns_labels, f"admitted-{index}")]
+        selector = allow.from_pod_selector
+        admitted = (
+            f"namespace {', '.join(names)}"
+            if allow.from_namespace_names is not None
+            else f"namespaces {_describe(allow.source_namespaces)}"
+        )
+        if selector is not None and not selector.is_empty:
+            admitted += f", pods {_describe(selector)}"
         for namespace in names:
             build.namespace(namespace, ns_labels)
-            selector = allow.from_pod_selector
             build.pod(
                 namespace,
                 "client",
                 labels_matching(selector) if selector else {"app": "client"},
                 [],
             )
+            nodes[f"{namespace}/client"] = admitted
             if selector is not None and not selector.is_empty:
                 build.pod(namespace, "other", {"app": "other"}, [])
     deny = config.default_deny
@@ -184,7 +209,38 @@ def derive_inventory(config: FirewallConfig) -> DerivedInventory:
             dict(deny.dns.pod_labels),
             _container_ports(deny.dns.ports, "defaultDeny.dns"),
         )
+        dns_labels = ",".join(f"{k}={v}" for k, v in sorted(deny.dns.pod_labels.items()))
+        nodes[f"{deny.dns.namespace}/kube-dns"] = f"DNS {deny.dns.namespace}/{dns_labels}"
     if "default" not in build.namespaces:
         build.pod("default", "outsider", {"app": "outsider"}, [])
-    externals = list(dict.fromkeys(a for b in blocks for a in sample_addresses(b)))
-    return DerivedInventory(objects=build.objects(), externals=externals)
+    externals: list[str] = []
+    for block in blocks:
+        samples = sample_addresses(block)
+        externals += [address for address in samples if address not in externals]
+        if samples and _inside(samples[0], block):
+            excepts = f" except {', '.join(block.except_)}" if block.except_ else ""
+            nodes.setdefault(samples[0], f"{block.cidr}{excepts}")
+    return DerivedInventory(build.objects(), externals, nodes, tiers)
+
+
+def _inside(address: str, block: IpBlock) -> bool:
+    ip = ipaddress.ip_address(address)
+    if ip not in ipaddress.ip_network(block.cidr):
+        return False
+    return not any(ip in ipaddress.ip_network(e) for e in block.except_)
+
+
+def _describe(selector: LabelSelector) -> str:
+    """``team=monitoring``, ``env in (a,b)``: a selector in kubectl's notation."""
+    parts = [f"{key}={value}" for key, value in sorted(selector.match_labels.items())]
+    for requirement in selector.match_expressions:
+        values = ",".join(requirement.values)
+        parts.append(
+            {
+                Operator.IN: f"{requirement.key} in ({values})",
+                Operator.NOT_IN: f"{requirement.key} notin ({values})",
+                Operator.EXISTS: requirement.key,
+                Operator.DOES_NOT_EXIST: f"!{requirement.key}",
+            }[requirement.operator]
+        )
+    return ",".join(parts) or "(all)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ from podfence.errors import ConfigError
 from podfence.offline.project import Project, find_project
 from podfence.offline.recorder import record_program
 
-__all__ = ["load_stack_inputs", "render_stack", "stack_firewall"]
+__all__ = ["StackInputs", "load_stack_inputs", "render_stack", "stack_firewall"]
 
 
 def _relative(path: Path) -> Path:
@@ -60,11 +61,30 @@ def stack_firewall(project: Project, stack: str) -> Any:
     return FirewallConfig.parse(config[key], root=CONFIG_KEY)
 
 
+@dataclass(frozen=True)
+class StackInputs:
+    """The policies a stack would apply, with an inventory to evaluate them on.
+
+    Attributes:
+        objects: the policies plus the inventory's Namespace and Pod objects.
+        externals: sample addresses to evaluate (none when an inventory is given).
+        nodes: what each endpoint stands for in a graph of the firewall (see
+            :class:`podfence.offline.inventory.DerivedInventory`); every pod by its own name
+            when an inventory is given.
+        tiers: the firewall's own tiers among the nodes; None (every node) with an inventory.
+    """
+
+    objects: list[dict[str, Any]]
+    externals: list[str]
+    nodes: dict[str, str]
+    tiers: list[str] | None
+
+
 def load_stack_inputs(
     stack: str,
     project_dir: Path | None = None,
     inventory: list[dict[str, Any]] | None = None,
-) -> tuple[list[dict[str, Any]], list[str]]:
+) -> StackInputs:
     """The policies ``stack`` would apply, with an inventory to evaluate them on.
 
     Args:
@@ -72,15 +92,18 @@ def load_stack_inputs(
         project_dir: where to look for Pulumi.yaml; omitted, the current directory and up.
         inventory: Namespace and Pod objects to use; omitted, derived from the stack's firewall
             config (see :mod:`podfence.offline.inventory`).
-
-    Returns:
-        (objects, external addresses): the policies plus the inventory, and the sample addresses
-        to evaluate as sources (none when an inventory is given).
     """
     from podfence.offline.inventory import derive_inventory
 
     policies = render_stack(stack, project_dir)
     if inventory is not None:
-        return policies + inventory, []
+        nodes = {
+            f"{o['metadata'].get('namespace') or 'default'}/{o['metadata']['name']}": ""
+            for o in inventory
+            if isinstance(o, dict) and o.get("kind") == "Pod" and isinstance(o.get("metadata"), dict)
+        }
+        return StackInputs(policies + inventory, [], {key: key for key in nodes}, None)
     derived = derive_inventory(stack_firewall(find_project(project_dir), stack))
-    return policies + derived.objects, derived.externals
+    return StackInputs(
+        policies + derived.objects, derived.externals, derived.nodes, derived.tiers
+    )

@@ -29,7 +29,7 @@ class ExitStatus(IntEnum):
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every subcommand registered."""
-    from podfence.cli import check, explain, graph, matrix, render
+    from podfence.cli import check, diff, explain, graph, matrix, render
 
     parser = argparse.ArgumentParser(
         prog="podfence",
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show a traceback when something goes wrong"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (render, matrix, explain, check, graph):
+    for module in (render, matrix, explain, check, diff, graph):
         module.register(subparsers)
     return parser
 

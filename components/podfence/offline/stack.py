@@ -100,10 +100,10 @@ def load_stack_inputs(
         nodes = {
             f"{o['metadata'].get('namespace') or 'default'}/{o['metadata']['name']}": ""
             for o in inventory
-            if isinstance(o, dict) and o.get("kind") == "Pod" and isinstance(o.get("metadata"), dict)
+            if isinstance(o, dict)
+            and o.get("kind") == "Pod"
+            and isinstance(o.get("metadata"), dict)
         }
         return StackInputs(policies + inventory, [], {key: key for key in nodes}, None)
     derived = derive_inventory(stack_firewall(find_project(project_dir), stack))
-    return StackInputs(
-        policies + derived.objects, derived.externals, derived.nodes, derived.tiers
-    )
+    return StackInputs(policies + derived.objects, derived.externals, derived.nodes, derived.tiers)

@@ -144,6 +144,7 @@ class Matrix:
         externals: Iterable[Address] = (),
         ports: Sequence[tuple[int, str]] = (),
         allowed_only: bool = False,
+        external_ports: Sequence[tuple[int, str]] = (),
     ) -> Matrix:
         """Decide every flow.
 
@@ -156,6 +157,9 @@ class Matrix:
                 containerPorts; none by default, so pods without declared ports then receive
                 no flows (see :attr:`pods_without_ports`).
             allowed_only: keep only the allowed flows (default: allowed and denied).
+            external_ports: more (port, protocol) pairs to probe on the addresses, besides
+                ``ports`` and the egress rules' ports (e.g. the other side's, to compare two
+                policy sets on the same flows); none by default.
         """
         outside: dict[Address, None] = {}
         of_pods: list[tuple[Address, str]] = []
@@ -167,7 +171,7 @@ class Matrix:
                 outside.setdefault(address)
         addresses = [External(address) for address in outside]
         extra = list(dict.fromkeys(ports))
-        probes = list(dict.fromkeys([*extra, *policies.egress_ports()]))
+        probes = list(dict.fromkeys([*extra, *policies.egress_ports(), *external_ports]))
         grid = Grid(policies, inventory, addresses, extra, probes)
         return cls(policies, inventory, grid, addresses, allowed_only, of_pods, probes)
 

@@ -195,7 +195,7 @@ def diff_firewalls(
     added = tuple(sorted(set(new) - set(old)))
     removed = tuple(sorted(set(old) - set(new)))
     changed = tuple(sorted(k for k in set(old) & set(new) if dict(old[k]) != dict(new[k])))
-    text = []
+    text: list[str] = []
     for key in sorted((*added, *removed, *changed)):
         before_text = dump(old[key]).splitlines(keepends=True) if key in old else []
         after_text = dump(new[key]).splitlines(keepends=True) if key in new else []

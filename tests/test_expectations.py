@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from paths import REPO, STACKS
-from podfence.errors import ConfigError, SpecError
+from podfence.errors import ConfigError, InputError, SpecError
 from podfence.expectations import (
     Expectation,
     ExpectationFile,
@@ -15,7 +15,10 @@ from podfence.expectations import (
     expectations_path,
     load_expectations,
 )
+from podfence.reachability import Cluster, Pod, Traffic, evaluate, load_cluster, traffic
+from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict, Verdict
 from podfence.spec import Protocol
+from reachability.helpers import pod, policy
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -44,7 +47,9 @@ def test_every_stacks_expectations_file_is_valid(stack: str) -> None:
     assert expectations.deny
 
 
-def test_an_entry_reads_from_to_port_and_protocol_defaulting_to_tcp(tmp_path: Path) -> None:
+def test_an_entry_reads_from_to_port_and_protocol_leaving_an_absent_protocol_to_the_port(
+    tmp_path: Path,
+) -> None:
     path = write(
         tmp_path,
         "allow:\n"
@@ -64,9 +69,10 @@ def test_an_entry_reads_from_to_port_and_protocol_defaulting_to_tcp(tmp_path: Pa
         "10.72.10.5",
         "guestbook/ui",
         "http",
-        Protocol.TCP,
-    )
+        None,
+    ), "no protocol: TCP for a number, the named port's own protocol for a name"
     assert second.protocol is Protocol.UDP
+    assert expectations.allow[0].protocol is None
 
 
 def test_describe_reads_as_a_flow() -> None:
@@ -76,18 +82,28 @@ def test_describe_reads_as_a_flow() -> None:
         {"from": "10.0.0.1", "to": "kube-system/dns", "port": "dns", "protocol": "UDP"}
     )
     assert dns.describe() == "10.0.0.1 -> kube-system/dns dns/UDP"
+    named = Expectation.parse({"from": "a/b", "to": "kube-system/dns", "port": "dns"})
+    assert named.describe() == "a/b -> kube-system/dns dns", "the name's protocol is the port's"
+    udp = Expectation.parse({"from": "a/b", "to": "8.8.8.8", "port": 53, "protocol": "UDP"})
+    assert udp.describe() == "a/b -> 8.8.8.8 53/UDP"
+
+
+@pytest.mark.parametrize("to", ["8.8.8.8", "2001:db8::1", "guestbook/ui"])
+def test_a_destination_may_be_a_pod_or_an_ip_address(to: str) -> None:
+    assert Expectation.parse({"from": "a/b", "to": to, "port": 443}).to == to
+    assert Expectation.parse({"from": to, "to": "a/b", "port": 443}).from_ == to
 
 
 @pytest.mark.parametrize("to", ["guestbook", "guestbook/ui/x", "/ui", "guestbook/"])
 def test_a_destination_that_is_not_namespace_slash_pod_is_rejected(to: str) -> None:
     with pytest.raises(SpecError) as caught:
         Expectation.parse({"from": "a/b", "to": to, "port": 80})
-    assert str(caught.value) == f"to: to {to!r} must be namespace/pod"
+    assert str(caught.value) == f"to: {to!r} must be namespace/pod or an IP address"
 
 
 def test_a_bad_entry_is_reported_with_the_file_and_its_index(tmp_path: Path) -> None:
     text = "allow:\n  - {from: a/b, to: c/d, port: 80}\ndeny:\n  - {from: a/b, to: c, port: 80}\n"
-    assert load_error(tmp_path, text) == "deny[0].to: to 'c' must be namespace/pod"
+    assert load_error(tmp_path, text) == "deny[0].to: 'c' must be namespace/pod or an IP address"
 
 
 def test_a_misspelt_key_in_an_entry_is_rejected(tmp_path: Path) -> None:
@@ -127,6 +143,36 @@ def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
     assert str(caught.value) == f"{path}: cannot read expectations: No such file or directory"
 
 
+def small_cluster() -> Cluster:
+    """b/y accepts 80, 81 and dns (53/UDP); a/x (10.0.0.1) may leave the cluster on 443 only."""
+    return load_cluster(
+        [
+            pod("a/x", "10.0.0.1"),
+            pod("b/y", "10.0.0.2", [{"containerPort": 53, "name": "dns", "protocol": "UDP"}]),
+            policy(
+                "b/web",
+                {
+                    "podSelector": {},
+                    "ingress": [
+                        {"ports": [{"port": 80}, {"port": 81}, {"port": "dns", "protocol": "UDP"}]}
+                    ],
+                },
+            ),
+            policy(
+                "a/out",
+                {
+                    "podSelector": {},
+                    "policyTypes": ["Egress"],
+                    "egress": [
+                        {"to": [{"namespaceSelector": {}}]},
+                        {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443}]},
+                    ],
+                },
+            ),
+        ]
+    )
+
+
 def test_check_evaluates_allow_then_deny_and_says_which_passed() -> None:
     expectations = ExpectationFile.parse(
         {
@@ -137,24 +183,77 @@ def test_check_evaluates_allow_then_deny_and_says_which_passed() -> None:
             ],
         }
     )
-    allowed_ports = {80, 81}
-    asked: list[int | str] = []
-
-    def evaluate(entry: Expectation) -> tuple[bool, str]:
-        asked.append(entry.port)
-        return entry.port in allowed_ports, f"verdict for {entry.port}"
-
-    outcomes = check_expectations(expectations, evaluate)
-    assert asked == [80, 82, 81]
+    cluster = small_cluster()
+    outcomes = check_expectations(expectations, cluster.policies, cluster.inventory)
+    assert [o.verdict.port for o in outcomes] == [80, 82, 81], "allow first, then deny"
     assert [(o.expected, o.allowed, o.passed) for o in outcomes] == [
         ("allow", True, True),
         ("allow", False, False),
         ("deny", True, False),
     ]
-    assert outcomes[0] == Outcome(expectations.allow[0], "allow", True, "verdict for 80")
+    flow = traffic(cluster.inventory, "a/x", "b/y", 80)
+    expected = evaluate(cluster.policies, cluster.inventory, flow)
+    assert outcomes[0] == Outcome(expectations.allow[0], "allow", expected), (
+        "each outcome carries the engine's verdict"
+    )
+
+
+def test_check_evaluates_addresses_and_named_ports_with_their_own_protocol() -> None:
+    expectations = ExpectationFile.parse(
+        {
+            "allow": [
+                {"from": "a/x", "to": "8.8.8.8", "port": 443},
+                {"from": "10.0.0.1", "to": "b/y", "port": "dns"},
+            ],
+            "deny": [{"from": "a/x", "to": "8.8.8.8", "port": 53, "protocol": "UDP"}],
+        }
+    )
+    cluster = small_cluster()
+    outcomes = check_expectations(expectations, cluster.policies, cluster.inventory)
+    assert all(o.passed for o in outcomes), [o.verdict.traffic.describe() for o in outcomes]
+    to_address, by_ip, dns_out = (o.verdict for o in outcomes)
+    assert to_address.ingress is None, "an address outside the cluster: egress only"
+    assert (by_ip.source, by_ip.port, by_ip.protocol) == ("a/x", 53, "UDP"), (
+        "a pod's IP is the pod; the named port brings its protocol"
+    )
+    assert dns_out.protocol == "UDP" and not dns_out.allowed
+
+
+def test_check_names_the_entry_whose_flow_cannot_be_evaluated() -> None:
+    cluster = small_cluster()
+    unknown = ExpectationFile.parse(
+        {
+            "allow": [
+                {"from": "a/x", "to": "b/y", "port": 80},
+                {"from": "a/x", "to": "b/z", "port": 80},
+            ]
+        }
+    )
+    with pytest.raises(InputError) as caught:
+        check_expectations(unknown, cluster.policies, cluster.inventory)
+    assert str(caught.value) == (
+        "allow[1] (a/x -> b/z 80/TCP): to no pod 'b/z' in the inventory; did you mean b/y?"
+    )
+    unnamed = ExpectationFile.parse({"deny": [{"from": "a/x", "to": "b/y", "port": "http"}]})
+    with pytest.raises(InputError) as caught:
+        check_expectations(unnamed, cluster.policies, cluster.inventory)
+    assert str(caught.value) == (
+        "deny[0] (a/x -> b/y http): port: pod b/y has no port named 'http' (it names: dns)"
+    )
+
+
+def verdict_with(ingress: DirectionVerdict) -> Verdict:
+    flow = Traffic(Pod("a", "x", {}), Pod("b", "y", {}), 80)
+    return Verdict(flow, ingress, NOT_ISOLATED)
 
 
 def test_a_denied_flow_expected_denied_passes() -> None:
     entry = Expectation.parse({"from": "a/x", "to": "b/y", "port": 80})
-    assert Outcome(entry, "deny", False, "no policy admits it").passed
-    assert not Outcome(entry, "deny", True, "allow-all").passed
+    denied = verdict_with(DirectionVerdict(isolated=True))
+    assert not Outcome(entry, "deny", denied).allowed
+    assert Outcome(entry, "deny", denied).passed
+    assert not Outcome(entry, "allow", denied).passed
+    allowed = verdict_with(NOT_ISOLATED)
+    assert Outcome(entry, "deny", allowed).allowed
+    assert not Outcome(entry, "deny", allowed).passed
+    assert Outcome(entry, "allow", allowed).passed

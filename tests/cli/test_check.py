@@ -99,7 +99,7 @@ def test_an_invalid_expectations_file_names_the_entry_and_field(
     status = main(["check", "--stack", "dev", "--project-dir", str(REPO), "--expect", str(expect)])
     err = capsys.readouterr().err
     assert status == ExitStatus.BAD_INPUT
-    assert "deny[0].to: to 'guestbook' must be namespace/pod" in err
+    assert "deny[0].to: 'guestbook' must be namespace/pod or an IP address" in err
 
 
 def test_policies_without_expectations_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,10 +1,14 @@
-"""`podfence explain`: one flow in words, and its errors."""
+"""`podfence explain`: one flow in words or as JSON, and its errors and warnings."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 from paths import GUESTBOOK_FIXTURE as GUESTBOOK
 from podfence.cli.app import main
+from podfence.reachability import evaluate, load_cluster, read_objects, traffic, verdict_json
 
 INPUTS = [
     "--policies",
@@ -58,7 +62,8 @@ def test_an_unknown_pod_is_one_line_with_suggestions(capsys: pytest.CaptureFixtu
     assert status == 2
     assert out == ""
     assert err == (
-        "podfence: error: no pod 'guestbook/apu-0' in the inventory; did you mean guestbook/api-0, guestbook/ui-0, guestbook/ui-1?\n"
+        "podfence: error: --to no pod 'guestbook/apu-0' in the inventory; did you mean "
+        "guestbook/api-0, guestbook/ui-0, guestbook/ui-1?\n"
     )
 
 
@@ -67,4 +72,188 @@ def test_an_unknown_port_name_is_one_line(capsys: pytest.CaptureFixture[str]) ->
         capsys, "--from", "guestbook/ui-0", "--to", "guestbook/db-0", "--port", "pg"
     )
     assert status == 2
-    assert err == "podfence: error: pod guestbook/db-0 has no port named 'pg' (it names no ports)\n"
+    assert err == (
+        "podfence: error: --port: pod guestbook/db-0 has no port named 'pg' (it names no ports)\n"
+    )
+
+
+def test_a_port_name_brings_its_own_protocol(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(
+        capsys, "--from", "guestbook/api-0", "--to", "kube-system/coredns-0", "--port", "dns"
+    )
+    assert (status, err) == (0, "")
+    assert out.startswith("guestbook/api-0 -> kube-system/coredns-0 on 53/UDP: allowed\n"), (
+        "--port dns names 53/UDP only: no --protocol needed"
+    )
+    status, _, err = run(
+        capsys,
+        "--from",
+        "guestbook/api-0",
+        "--to",
+        "kube-system/coredns-0",
+        "--port",
+        "dns",
+        "--protocol",
+        "tcp",
+    )
+    assert status == 2
+    assert err == (
+        "podfence: error: --port 'dns' of kube-system/coredns-0 is 53/UDP (dns), not TCP\n"
+    )
+
+
+def test_a_port_name_toward_an_address_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "--from", "guestbook/ui-0", "--to", "8.8.8.8", "--port", "dns")
+    assert (status, out) == (2, "")
+    assert err == (
+        "podfence: error: --port 'dns' is a port name, but 8.8.8.8 is an address outside the "
+        "cluster, which declares no ports; give a number\n"
+    )
+
+
+def test_a_cidr_is_one_line_naming_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "--from", "10.0.0.0/8", "--to", "guestbook/ui-0", "--port", "80")
+    assert status == 2
+    assert (
+        err == "podfence: error: --from '10.0.0.0/8' is a CIDR; give one address, e.g. 10.0.0.0\n"
+    )
+
+
+def test_egress_to_an_address_outside_the_cluster(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(
+        capsys, "--from", "guestbook/ui-0", "--to", "93.184.216.34", "--port", "443"
+    )
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[:2] == [
+        "guestbook/ui-0 -> 93.184.216.34 on 443/TCP: denied",
+        "  ingress at 93.184.216.34: not applicable: 93.184.216.34 is outside the cluster, so no "
+        "ingress policy applies to it",
+    ]
+    assert lines[2].startswith("  egress at guestbook/ui-0: denied: ")
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_typed_address_is_never_taken_for_a_pod_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    inventory = write(
+        tmp_path,
+        "pods.yaml",
+        "kind: Pod\nmetadata: {name: web, namespace: default}\nstatus: {podIP: 10.0.0.1}\n",
+    )
+    policies = write(tmp_path, "none.yaml", "")
+    inputs = ["--policies", str(policies), "--inventory", str(inventory)]
+    status = main(["explain", *inputs, "--from", "default/web", "--to", "8.8.8.8", "--port", "80"])
+    captured = capsys.readouterr()
+    assert (status, captured.err) == (0, ""), "8.8.8.8 is an address, not a pod to look up"
+    assert captured.out.startswith("default/web -> 8.8.8.8 on 80/TCP: allowed\n")
+    status = main(
+        ["explain", *inputs, "--from", "default/web", "--to", "8.8.8.300", "--port", "80"]
+    )
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err == "podfence: error: --to '8.8.8.300' is not a valid IP address\n", (
+        "no 'did you mean default/web' for a mistyped address"
+    )
+    status = main(["explain", *inputs, "--from", "10.0.0.1", "--to", "8.8.8.8", "--port", "80"])
+    assert status == 0
+    assert capsys.readouterr().out.startswith("default/web -> 8.8.8.8 on 80/TCP: allowed\n"), (
+        "the pod's IP is the pod"
+    )
+
+
+def test_json_output_is_the_verdict_as_data(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(
+        capsys,
+        "--from",
+        "guestbook/ui-0",
+        "--to",
+        "guestbook/db-0",
+        "--port",
+        "5432",
+        "--output",
+        "json",
+    )
+    assert (status, err) == (0, "")
+    data = json.loads(out)
+    assert list(data) == ["from", "to", "port", "protocol", "allowed", "ingress", "egress"]
+    assert (data["from"], data["to"], data["port"], data["protocol"], data["allowed"]) == (
+        "guestbook/ui-0",
+        "guestbook/db-0",
+        5432,
+        "TCP",
+        False,
+    )
+    for side in ("ingress", "egress"):
+        assert set(data[side]) == {"isolated", "allowed", "allowed_by", "policies", "not_matching"}
+    assert data["ingress"]["not_matching"] == [
+        {
+            "policy": "guestbook/allow-api-to-db",
+            "rule": 0,
+            "reason": "guestbook/ui-0 does not match pods app=api in namespace guestbook",
+        }
+    ]
+    cluster = load_cluster(read_objects([GUESTBOOK]))
+    flow = traffic(cluster.inventory, "guestbook/ui-0", "guestbook/db-0", 5432)
+    assert data == verdict_json(evaluate(cluster.policies, cluster.inventory, flow))
+
+
+def test_json_output_has_null_for_the_side_of_an_address(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(
+        capsys, "--from", "guestbook/ui-0", "--to", "8.8.8.8", "--port", "53", "-o", "json"
+    )
+    assert status == 0
+    data = json.loads(out)
+    assert data["ingress"] is None and data["egress"]["allowed"] is False
+    status, out, _ = run(
+        capsys, "--from", "8.8.8.8", "--to", "guestbook/ui-0", "--port", "http", "-o", "json"
+    )
+    data = json.loads(out)
+    assert (data["port"], data["egress"], data["allowed"]) == (80, None, True)
+
+
+def test_network_policies_that_are_not_evaluated_are_warned_about_on_stderr(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    others = write(
+        tmp_path,
+        "others.yaml",
+        "apiVersion: extensions/v1beta1\nkind: NetworkPolicy\n"
+        "metadata: {name: old, namespace: guestbook}\nspec: {podSelector: {}}\n---\n"
+        "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n"
+        "metadata: {name: l7, namespace: guestbook}\n",
+    )
+    status = main(
+        [
+            "explain",
+            "--policies",
+            str(GUESTBOOK / "policies.yaml"),
+            str(others),
+            "--inventory",
+            str(GUESTBOOK / "inventory.yaml"),
+            "--from",
+            "guestbook/ui-0",
+            "--to",
+            "guestbook/api-0",
+            "--port",
+            "8080",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert status == 0
+    assert captured.out.startswith("guestbook/ui-0 -> guestbook/api-0 on 8080/TCP: allowed\n")
+    assert captured.err.splitlines() == [
+        f"podfence: warning: {others}: extensions/v1beta1 NetworkPolicy guestbook/old is not "
+        "evaluated: that API was removed in Kubernetes 1.16; write it as networking.k8s.io/v1",
+        f"podfence: warning: {others}: cilium.io/v2 CiliumNetworkPolicy guestbook/l7 is not "
+        "evaluated: podfence evaluates networking.k8s.io/v1 NetworkPolicies only, not this "
+        "API's semantics",
+    ]

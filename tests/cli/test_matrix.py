@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from golden import assert_golden
+from golden import GOLDEN, assert_golden
 from paths import GUESTBOOK_FIXTURE as GUESTBOOK
 from podfence.cli.app import main
 from podfence.cli.matrix import parse_port
@@ -114,3 +114,114 @@ def test_a_bad_output_format_or_port_is_a_usage_error(capsys: pytest.CaptureFixt
             main(["matrix", *INPUTS, *args])
         assert caught.value.code == 2
     assert "invalid" in capsys.readouterr().err
+
+
+def test_jsonl_is_one_flow_a_line_equal_to_the_json_flows(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for extra in ([], ["--allowed-only"]):
+        status, out, err = run(capsys, *INPUTS, "--output", "jsonl", *extra)
+        assert (status, err) == (0, "")
+        lines = out.splitlines()
+        _, whole, _ = run(capsys, *INPUTS, "--output", "json", *extra)
+        flows = json.loads(whole)["flows"]
+        assert len(lines) == len(flows) > 0
+        for number, (line, flow) in enumerate(zip(lines, flows, strict=True)):
+            assert json.loads(line) == flow, f"line {number + 1} {extra}"
+
+
+def test_pods_reach_the_external_address_on_the_egress_ports_with_null_ingress(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, *INPUTS, "--output", "json", "--port", "443")
+    assert status == 0
+    flows = json.loads(out)["flows"]
+    to_address = [f for f in flows if f["to"] == "203.0.113.7"]
+    assert {(f["port"], f["protocol"]) for f in to_address} == {
+        (443, "TCP"),  # --port
+        (8000, "TCP"),  # the first port of egress-tiers' 8000-8100
+        (53, "UDP"),
+        (53, "TCP"),
+    }
+    assert {f["from"] for f in to_address} == {
+        "guestbook/api-0",
+        "guestbook/db-0",
+        "guestbook/ui-0",
+        "guestbook/ui-1",
+        "kube-system/coredns-0",
+        "monitoring/prom-0",
+    }, "every pod, and never the address itself"
+    assert all(f["ingress"] is None for f in to_address)
+    https = {f["from"]: f["allowed"] for f in to_address if f["port"] == 443}
+    assert https["guestbook/api-0"] is False and https["monitoring/prom-0"] is True
+
+
+def test_external_cidrs_are_sampled_and_a_pods_ip_is_that_pod(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = [*INPUTS[:4], "--external", "198.51.100.0/24", "--external", "10.72.1.20"]
+    status, out, err = run(capsys, *args, "--output", "csv")
+    assert status == 0
+    assert err == (
+        "podfence: warning: --external 10.72.1.20 is the IP of pod guestbook/api-0: it is "
+        "evaluated as that pod\n"
+    )
+    sources = {line.split(",")[0] for line in out.splitlines()[1:]}
+    assert "198.51.100.1" in sources, "a CIDR is sampled at its first host"
+    assert "10.72.1.20" not in out
+
+
+def test_without_a_port_to_probe_on_addresses_a_warning_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policies = tmp_path / "none.yaml"
+    policies.write_text("")
+    status, out, err = run(
+        capsys,
+        "--policies",
+        str(policies),
+        "--inventory",
+        str(GUESTBOOK / "inventory.yaml"),
+        "--external",
+        "203.0.113.7",
+        "--output",
+        "csv",
+    )
+    assert status == 0
+    assert err == (
+        "podfence: warning: no port to probe on the --external addresses as destinations: no "
+        "egress rule names a port; add --port N[/PROTO]\n"
+    )
+    assert ",203.0.113.7," not in out
+    assert "203.0.113.7,guestbook/ui-0,80,TCP,true" in out.splitlines()
+
+
+def test_network_policies_that_are_not_evaluated_are_warned_about_on_stderr(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    calico = tmp_path / "calico.yaml"
+    calico.write_text(
+        "apiVersion: crd.projectcalico.org/v1\nkind: NetworkPolicy\n"
+        "metadata: {name: deny-all, namespace: guestbook}\nspec: {selector: all()}\n"
+    )
+    status, out, err = run(
+        capsys,
+        "--policies",
+        str(GUESTBOOK / "policies.yaml"),
+        str(calico),
+        "--inventory",
+        str(GUESTBOOK / "inventory.yaml"),
+        "--external",
+        "203.0.113.7",
+        "--output",
+        "csv",
+    )
+    assert status == 0
+    assert err == (
+        f"podfence: warning: {calico}: crd.projectcalico.org/v1 NetworkPolicy guestbook/deny-all "
+        "is not evaluated: podfence evaluates networking.k8s.io/v1 NetworkPolicies only, not "
+        "this API's semantics\n"
+    )
+    assert out == (GOLDEN / "matrix-guestbook.csv").read_text(encoding="utf-8"), (
+        "the Calico policy changes nothing"
+    )

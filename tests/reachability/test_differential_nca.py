@@ -2,8 +2,8 @@
 
 Many small clusters are generated from fixed seeds (namespaces x, y, z, pods a, b, c in each,
 random labels, random declared ports, 1 to 4 random NetworkPolicies). Each case runs through
-`podfence.reachability.Analyzer(...).matrix()` and through nca 2.1.0 (each query in a fresh fork
-of one process that has imported nca, see nca_oracle.NcaForkServer); the
+the matrix of the test-side Engine (tests/reachability/engine.py) and through nca 2.1.0 (each
+query in a fresh fork of one process that has imported nca, see nca_oracle.NcaForkServer); the
 allowed (source pod, destination pod, port, protocol) sets must be equal, restricted to the
 destination pods' declared containerPorts (what podfence's matrix enumerates).
 
@@ -74,7 +74,7 @@ from nca_oracle import (
     parse_connection_set,
     parse_nca_flows,
 )
-from podfence.reachability import Analyzer
+from reachability.engine import Engine
 
 Obj = dict[str, Any]
 
@@ -328,7 +328,7 @@ def podfence_flows(objects: list[Obj]) -> tuple[set[Flow], int]:
     """Allowed pod-to-pod flows in podfence's matrix, and the number of flows compared."""
     allowed: set[Flow] = set()
     compared = 0
-    for flow in Analyzer(objects).matrix():
+    for flow in Engine(objects).matrix():
         compared += 1
         if flow.allowed:
             allowed.add((flow.source, flow.destination, flow.port, flow.protocol))

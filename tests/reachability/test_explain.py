@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from podfence.reachability import Analyzer, explain, read_objects
-from reachability.helpers import FIXTURES
+from podfence.reachability import explain, read_objects
+from reachability.engine import Engine
+from reachability.helpers import FIXTURES, pod, policy
 
 
 @pytest.fixture(scope="module")
-def guestbook() -> Analyzer:
-    return Analyzer(read_objects([FIXTURES / "guestbook"]))
+def guestbook() -> Engine:
+    return Engine(read_objects([FIXTURES / "guestbook"]))
 
 
-def test_an_allowed_flow_lists_the_rules_that_allow_it(guestbook: Analyzer) -> None:
+def test_an_allowed_flow_lists_the_rules_that_allow_it(guestbook: Engine) -> None:
     text = explain(guestbook.evaluate("guestbook/ui-0", "guestbook/api-0", 8080))
     assert text.splitlines() == [
         "guestbook/ui-0 -> guestbook/api-0 on 8080/TCP: allowed",
@@ -28,7 +29,7 @@ def test_an_allowed_flow_lists_the_rules_that_allow_it(guestbook: Analyzer) -> N
 
 
 def test_a_denied_flow_says_which_policies_isolate_and_why_no_rule_admits(
-    guestbook: Analyzer,
+    guestbook: Engine,
 ) -> None:
     text = explain(guestbook.evaluate("guestbook/ui-0", "guestbook/db-0", 5432))
     lines = text.splitlines()
@@ -45,7 +46,7 @@ def test_a_denied_flow_says_which_policies_isolate_and_why_no_rule_admits(
     ) in lines
 
 
-def test_a_direction_without_isolation_is_said_to_allow_everything(guestbook: Analyzer) -> None:
+def test_a_direction_without_isolation_is_said_to_allow_everything(guestbook: Engine) -> None:
     text = explain(guestbook.evaluate("monitoring/prom-0", "kube-system/coredns-0", 53, "UDP"))
     assert (
         "ingress at kube-system/coredns-0: allowed: no policy selects kube-system/coredns-0" in text
@@ -56,7 +57,7 @@ def test_a_direction_without_isolation_is_said_to_allow_everything(guestbook: An
     )
 
 
-def test_an_external_source_has_no_egress_side(guestbook: Analyzer) -> None:
+def test_an_external_source_has_no_egress_side(guestbook: Engine) -> None:
     text = explain(guestbook.evaluate("10.1.2.3", "guestbook/ui-0", 80))
     assert text.splitlines()[0] == "10.1.2.3 -> guestbook/ui-0 on 80/TCP: denied"
     assert (
@@ -64,3 +65,47 @@ def test_an_external_source_has_no_egress_side(guestbook: Analyzer) -> None:
         in text
     )
     assert "egress at 10.1.2.3: not applicable" in text
+
+
+def test_a_destination_outside_the_cluster_has_no_ingress_side(guestbook: Engine) -> None:
+    lines = explain(guestbook.evaluate("guestbook/ui-0", "203.0.113.9", 443)).splitlines()
+    assert lines[:2] == [
+        "guestbook/ui-0 -> 203.0.113.9 on 443/TCP: denied",
+        "  ingress at 203.0.113.9: not applicable: 203.0.113.9 is outside the cluster, so no "
+        "ingress policy applies to it",
+    ]
+    assert lines[2] == (
+        "  egress at guestbook/ui-0: denied: guestbook/ui-0 is isolated for egress by "
+        "guestbook/deny-all, guestbook/egress-tiers; none of their egress rules admits 203.0.113.9:"
+    )
+    assert "    - guestbook/deny-all has no egress rules" in lines
+
+
+def test_an_address_source_side_reads_not_applicable(guestbook: Engine) -> None:
+    lines = explain(guestbook.evaluate("203.0.113.9", "guestbook/ui-0", 80)).splitlines()
+    assert lines[-1] == (
+        "  egress at 203.0.113.9: not applicable: 203.0.113.9 is outside the cluster, so no "
+        "egress policy applies to it"
+    )
+
+
+def test_one_isolating_policy_reads_its_rules_several_read_their_rules() -> None:
+    deny_external = policy(
+        "default/deny-external-egress",
+        {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [{"to": [{"namespaceSelector": {}}]}],
+        },
+    )
+    engine = Engine([pod("default/test", "10.0.0.5"), deny_external])
+    lines = explain(engine.evaluate("default/test", "93.184.216.34", 80)).splitlines()
+    assert lines == [
+        "default/test -> 93.184.216.34 on 80/TCP: denied",
+        "  ingress at 93.184.216.34: not applicable: 93.184.216.34 is outside the cluster, so no "
+        "ingress policy applies to it",
+        "  egress at default/test: denied: default/test is isolated for egress by "
+        "default/deny-external-egress; none of its egress rules admits 93.184.216.34:",
+        "    - default/deny-external-egress egress rule 0: to all pods in all namespaces on any "
+        "port: 93.184.216.34 does not match all pods in all namespaces",
+    ]

@@ -343,3 +343,9 @@ def test_yaml_1_1_scalars_resolve_as_pyyaml_resolves_them() -> None:
     assert fastyaml.load_all(text) == [
         [True, False, True, 493, 31, 1000, 80, "1e3", "0755", None, datetime.date(2001, 12, 14)]
     ]
+
+
+def test_an_empty_tagged_int_is_pyyamls_error_not_an_index_error() -> None:
+    # Found by the differential property: int's constructor indexes the empty value.
+    assert_reads_like_csafeloader(b"- !!int |-\n0\n---\nbase: &b {x: 1}\nuse: *b\n")
+    assert_reads_like_csafeloader(b"- !!int ''\n")

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-import random
-from typing import Any
+import ipaddress
+from collections.abc import Sequence
 
 import pytest
 from podfence.errors import InputError
-from podfence.reachability import Analyzer, Flow, read_objects
-from reachability.helpers import FIXTURES, namespace, pod, policy
+from podfence.reachability import Endpoint, Flow, Matrix, Verdict, read_objects
+from reachability.engine import Engine
+from reachability.helpers import FIXTURES, pod, policy, random_cluster
 
 
 @pytest.fixture(scope="module")
-def guestbook() -> Analyzer:
-    return Analyzer(read_objects([FIXTURES / "guestbook"]), externals=["203.0.113.7"])
+def guestbook() -> Engine:
+    return Engine(read_objects([FIXTURES / "guestbook"]), externals=["203.0.113.7"])
 
 
-def test_flows_run_over_sources_then_destinations_then_declared_ports(guestbook: Analyzer) -> None:
-    flows = list(guestbook.matrix())
+def test_flows_run_over_sources_then_destinations_then_declared_ports(guestbook: Engine) -> None:
+    matrix = guestbook.matrix()
+    flows = list(matrix)
+    keys = [endpoint.key for endpoint in matrix.sources]
+    assert keys[-1] == "203.0.113.7", "sources are the pods, then the addresses"
+    assert [e.key for e in matrix.destinations] == keys
     sources = [f.source for f in flows]
-    assert sources == sorted(sources, key=[*guestbook.matrix().sources].index)
+    assert sources == sorted(sources, key=keys.index)
     assert sources[-1] == "203.0.113.7"
     assert not any(f.source == f.destination for f in flows)
     coredns = [
@@ -28,12 +33,22 @@ def test_flows_run_over_sources_then_destinations_then_declared_ports(guestbook:
         if f.source == "guestbook/api-0" and f.destination == "kube-system/coredns-0"
     ]
     assert coredns == [(53, "UDP"), (53, "TCP")]
-    # 7 targets (coredns declares two ports); a pod is not its own destination
-    assert len(flows) == 5 * (7 - 1) + (7 - 2) + 7
-    assert len(guestbook.matrix()) == len(flows)
+    assert matrix.probe_ports == ((8000, "TCP"), (53, "UDP"), (53, "TCP")), (
+        "the address is probed on every numeric port an egress rule names (a range: its first)"
+    )
+    to_address = [
+        (f.port, f.protocol)
+        for f in flows
+        if f.source == "guestbook/api-0" and f.destination == "203.0.113.7"
+    ]
+    assert to_address == list(matrix.probe_ports)
+    # 10 targets: 7 pod ports (coredns declares two) and 3 probe ports on the address. A pod is
+    # not its own destination; the address reaches the 7 pod ports, not itself.
+    assert len(flows) == 5 * (10 - 1) + (10 - 2) + 7
+    assert sum(len(row.targets) for row in matrix.rows()) == len(flows)
 
 
-def test_allowed_only_keeps_exactly_the_allowed_flows(guestbook: Analyzer) -> None:
+def test_allowed_only_keeps_exactly_the_allowed_flows(guestbook: Engine) -> None:
     everything = list(guestbook.matrix())
     allowed = list(guestbook.matrix(allowed_only=True))
     assert allowed == [f for f in everything if f.allowed]
@@ -43,7 +58,7 @@ def test_allowed_only_keeps_exactly_the_allowed_flows(guestbook: Analyzer) -> No
 
 
 def test_extra_ports_are_added_to_every_destination_once() -> None:
-    engine = Analyzer([pod("a/x", "10.0.0.1", [{"containerPort": 80}]), pod("a/y", "10.0.0.2")])
+    engine = Engine([pod("a/x", "10.0.0.1", [{"containerPort": 80}]), pod("a/y", "10.0.0.2")])
     bare = engine.matrix()
     assert bare.pods_without_ports == ("a/y",)
     assert [(f.source, f.destination, f.port) for f in bare] == [("a/y", "a/x", 80)]
@@ -53,177 +68,223 @@ def test_extra_ports_are_added_to_every_destination_once() -> None:
         ("a/x", 80, "TCP"),
         ("a/x", 53, "UDP"),
     ]
-    with pytest.raises(InputError, match=r"extra port 0/TCP"):
-        engine.matrix(extra_ports=[(0, "TCP")])
-    with pytest.raises(InputError, match=r"extra port 80/ICMP"):
-        engine.matrix(extra_ports=[(80, "ICMP")])
+
+
+@pytest.mark.parametrize("bad", [(0, "TCP"), (80, "ICMP")])
+def test_extra_ports_that_are_not_a_port_and_protocol_are_an_input_error(
+    bad: tuple[int, str],
+) -> None:
+    engine = Engine([pod("a/x", "10.0.0.1", [{"containerPort": 80}]), pod("a/y", "10.0.0.2")])
+    with pytest.raises(InputError, match=rf"{bad[0]}/{bad[1]}"):
+        engine.matrix(extra_ports=[bad])
 
 
 def test_an_empty_inventory_has_no_flows() -> None:
-    matrix = Analyzer([]).matrix()
+    matrix = Engine([]).matrix()
     assert list(matrix) == []
     assert matrix.groups() == []
 
 
-def test_details_name_the_rules_like_evaluate_does(guestbook: Analyzer) -> None:
-    matrix = guestbook.matrix()
-    for row in matrix.rows():
-        for target in row.targets:
-            destination, port, protocol = matrix.target(target)
-            detail = matrix.detail(row.source_class, matrix.target_entry[target])
-            verdict = guestbook.evaluate(row.source, destination, port, protocol)
-            assert detail.ingress == (verdict.ingress.isolated, verdict.ingress.allowed_by)
-            if verdict.egress is None:
-                assert detail.egress is None
-            else:
-                assert detail.egress == (verdict.egress.isolated, verdict.egress.allowed_by)
-    flow = next(iter(guestbook.matrix(allowed_only=True)))
-    assert matrix.verdict(flow).allowed
-
-
-def test_groups_merge_pods_that_behave_alike(guestbook: Analyzer) -> None:
-    groups = guestbook.matrix(allowed_only=True).groups()
-    ui = ("guestbook/ui-0", "guestbook/ui-1")
-    assert any(g.sources == ui and g.destinations == ("guestbook/api-0",) for g in groups)
-    assert all(g.allowed for g in groups)
-    assert not any("203.0.113.7" in g.sources and len(g.sources) > 1 for g in groups)
-    flows = {
-        (f.source, f.destination, f.port, f.protocol) for f in guestbook.matrix(allowed_only=True)
+def verdict_facts(verdict: Verdict) -> dict[str, object]:
+    """Everything a verdict says, misses included, in comparable form."""
+    facts: dict[str, object] = {
+        "traffic": verdict.traffic.describe(),
+        "allowed": verdict.allowed,
     }
-    expanded = {
-        (s, d, g.port, g.protocol)
-        for g in groups
+    for direction in ("ingress", "egress"):
+        side = verdict.side(direction)
+        facts[direction] = (
+            None
+            if side is None
+            else (
+                side.isolated,
+                side.allowed,
+                side.policy_refs,
+                side.allowed_by,
+                verdict.not_matching(direction),
+            )
+        )
+    return facts
+
+
+def assert_verdicts_agree_with_evaluate(engine: Engine, matrix: Matrix) -> int:
+    """Compare matrix.verdict with evaluate on every flow of ``matrix``; the flows compared."""
+    compared = 0
+    for row in matrix.rows():
+        source = matrix.sources[row.source].key
+        for target, allowed in zip(row.targets, row.allowed, strict=True):
+            destination, port, protocol = matrix.target(target)
+            from_matrix = matrix.verdict(row.source, target)
+            evaluated = engine.evaluate(source, destination, port, protocol)
+            flow = f"{source} -> {destination} {port}/{protocol}"
+            assert verdict_facts(from_matrix) == verdict_facts(evaluated), flow
+            assert from_matrix.allowed == allowed, f"{flow}: the row and the verdict differ"
+            compared += 1
+    return compared
+
+
+def test_matrix_verdicts_agree_with_evaluate_on_every_flow_including_misses(
+    guestbook: Engine,
+) -> None:
+    matrix = guestbook.matrix()
+    assert assert_verdicts_agree_with_evaluate(guestbook, matrix) == len(list(matrix))
+    misses = [
+        matrix.verdict(row.source, target).not_matching("egress")
+        for row in matrix.rows()
+        for target in row.targets
+    ]
+    assert any(misses), "the guestbook has flows with rules that miss, so misses were compared"
+
+
+def keys(endpoints: Sequence[Endpoint]) -> tuple[str, ...]:
+    return tuple(endpoint.key for endpoint in endpoints)
+
+
+def assert_groups_expand_to_the_flows(matrix: Matrix) -> None:
+    """Every group, expanded member by member (no endpoint to itself), is exactly the flows."""
+    flows = [(f.source, f.destination, f.port, f.protocol, f.allowed) for f in matrix]
+    expanded = [
+        (s.key, d.key, g.port, g.protocol, g.allowed)
+        for g in matrix.groups()
         for s in g.sources
         for d in g.destinations
-        if s != d
-    }
-    assert expanded == flows
+        if s.key != d.key
+    ]
+    assert len(expanded) == len(set(expanded)), "no flow is in two groups"
+    assert set(expanded) == set(flows)
+
+
+def test_groups_merge_pods_that_behave_alike(guestbook: Engine) -> None:
+    groups = guestbook.matrix(allowed_only=True).groups()
+    ui = ("guestbook/ui-0", "guestbook/ui-1")
+    assert any(
+        keys(g.sources) == ui and keys(g.destinations) == ("guestbook/api-0",) for g in groups
+    )
+    assert all(g.allowed for g in groups)
+    assert not any("203.0.113.7" in keys(g.sources) and len(g.sources) > 1 for g in groups)
+    assert_groups_expand_to_the_flows(guestbook.matrix(allowed_only=True))
+    assert_groups_expand_to_the_flows(guestbook.matrix())
+    assert not any(
+        len(g.sources) == 1 and g.sources == g.destinations for g in guestbook.matrix().groups()
+    ), "no row of a single pod to itself"
+
+
+def test_addresses_that_behave_alike_share_a_group_and_never_face_each_other() -> None:
+    objects = read_objects([FIXTURES / "guestbook"])
+    engine = Engine(objects, externals=["203.0.113.7", "198.51.100.1", "10.9.9.9"])
+    matrix = engine.matrix()
+    groups = matrix.groups()
+    outside = ("203.0.113.7", "198.51.100.1")  # both match 0.0.0.0/0 except 10.0.0.0/8
+    assert any(keys(g.sources) == outside for g in groups)
+    assert ("10.9.9.9",) in {keys(g.sources) for g in groups}, "10.9.9.9 is in the except"
+    assert {keys(g.destinations) for g in groups if g.destinations[0].namespace is None} == {
+        (*outside, "10.9.9.9")
+    }, "as destinations all three behave alike: no egress rule tells them apart"
+    addresses = {*outside, "10.9.9.9"}
+    assert not any(
+        set(keys(g.sources)) <= addresses and set(keys(g.destinations)) <= addresses for g in groups
+    ), "no row between addresses"
+    assert_groups_expand_to_the_flows(matrix)
 
 
 # -- random clusters: the vectorised matrix must agree with evaluate() on every flow -----------
-
-LABELS = {"app": ["a", "b", "c"], "tier": ["x", "y"], "env": ["p", "q"]}
-
-
-def _labels(rnd: random.Random) -> dict[str, str]:
-    return {k: rnd.choice(v) for k, v in LABELS.items() if rnd.random() < 0.7}
-
-
-def _selector(rnd: random.Random) -> dict[str, Any]:
-    choice = rnd.random()
-    if choice < 0.3:
-        return {}
-    key = rnd.choice(list(LABELS))
-    if choice < 0.6:
-        return {"matchLabels": {key: rnd.choice(LABELS[key])}}
-    operator = rnd.choice(["In", "NotIn", "Exists", "DoesNotExist"])
-    expression: dict[str, Any] = {"key": key, "operator": operator}
-    if operator in ("In", "NotIn"):
-        expression["values"] = rnd.sample(LABELS[key], rnd.randint(1, len(LABELS[key])))
-    return {"matchExpressions": [expression]}
-
-
-def _peer(rnd: random.Random) -> dict[str, Any]:
-    kind = rnd.randrange(4)
-    if kind == 0:
-        return {"podSelector": _selector(rnd)}
-    if kind == 1:
-        return {"namespaceSelector": _selector(rnd)}
-    if kind == 2:
-        return {"namespaceSelector": _selector(rnd), "podSelector": _selector(rnd)}
-    cidr = rnd.choice(["10.0.0.0/16", "10.0.1.0/24", "0.0.0.0/0", "192.168.0.0/16", "fd00::/112"])
-    block: dict[str, Any] = {"cidr": cidr}
-    if cidr == "10.0.0.0/16" and rnd.random() < 0.5:
-        block["except"] = ["10.0.1.0/25"]
-    if cidr == "fd00::/112" and rnd.random() < 0.5:
-        block["except"] = ["fd00::/124"]
-    return {"ipBlock": block}
-
-
-def _port(rnd: random.Random) -> dict[str, Any]:
-    kind = rnd.randrange(5)
-    protocol = rnd.choice(["TCP", "TCP", "UDP"])
-    if kind == 0:
-        return {"port": rnd.choice([80, 81, 53]), "protocol": protocol}
-    if kind == 1:
-        return {"port": 80, "endPort": rnd.choice([80, 81, 100]), "protocol": protocol}
-    if kind == 2:
-        return {"port": rnd.choice(["web", "dns", "alt"]), "protocol": protocol}
-    if kind == 3:
-        return {"protocol": protocol}
-    return {"port": rnd.choice(["web", "dns"])}
-
-
-def _rules(rnd: random.Random, peer_key: str) -> list[dict[str, Any]]:
-    rules = []
-    for _ in range(rnd.randrange(3)):
-        rule: dict[str, Any] = {}
-        if rnd.random() < 0.8:
-            rule[peer_key] = [_peer(rnd) for _ in range(rnd.randint(0, 2))]
-        if rnd.random() < 0.7:
-            rule["ports"] = [_port(rnd) for _ in range(rnd.randint(0, 2))]
-        rules.append(rule)
-    return rules
-
-
-def random_cluster(seed: int) -> tuple[list[dict[str, Any]], list[str]]:
-    rnd = random.Random(seed)
-    objects: list[dict[str, Any]] = [namespace(ns, **_labels(rnd)) for ns in ("n1", "n2")]
-    port_choices = [
-        {"containerPort": 80, "name": "web"},
-        {"containerPort": 81, "name": "web"},
-        {"containerPort": 53, "name": "dns", "protocol": "UDP"},
-        {"containerPort": 53, "name": "dns"},
-        {"containerPort": 100, "name": "alt"},
-    ]
-    for index in range(rnd.randint(3, 9)):
-        ns = rnd.choice(["n1", "n2", "n3"])  # n3 has no Namespace object
-        ip = rnd.choice(
-            [
-                f"10.0.0.{index + 1}",
-                f"10.0.1.{index + 1}",
-                f"10.0.1.{index + 200}",
-                f"fd00::{index + 1:x}0",
-                None,
-            ]
-        )
-        ports = rnd.sample(port_choices, rnd.randint(0, 2))
-        if len(ports) == 2 and ports[0]["name"] == ports[1]["name"]:
-            ports.pop()  # a port name is unique within a container
-        objects.append(pod(f"{ns}/p{index}", ip, ports, **_labels(rnd)))
-    for index in range(rnd.randint(0, 5)):
-        spec: dict[str, Any] = {"podSelector": _selector(rnd)}
-        types = rnd.choice([None, ["Ingress"], ["Egress"], ["Egress", "Ingress"]])
-        if types is not None:
-            spec["policyTypes"] = types
-        if rnd.random() < 0.8:
-            spec["ingress"] = _rules(rnd, "from")
-        if rnd.random() < 0.6:
-            spec["egress"] = _rules(rnd, "to")
-        objects.append(policy(f"{rnd.choice(['n1', 'n2', 'n3'])}/pol{index}", spec))
-    externals = rnd.sample(
-        ["10.0.1.5", "10.0.1.200", "192.168.3.4", "8.8.8.8", "fd00::3", "fd00::1:0"], 3
-    )
-    return objects, externals
 
 
 @pytest.mark.parametrize("seed", range(60))
 def test_the_matrix_agrees_with_evaluate_on_random_clusters(seed: int) -> None:
     objects, externals = random_cluster(seed)
-    engine = Analyzer(objects, externals)
+    engine = Engine(objects, externals)
     extra = [(81, "TCP"), (53, "UDP")] if seed % 2 else []
-    flows = list(engine.matrix(extra_ports=extra))
+    matrix = engine.matrix(extra_ports=extra)
+    flows = list(matrix)
     for flow in flows:
         verdict = engine.evaluate(flow.source, flow.destination, flow.port, flow.protocol)
         assert flow.allowed == verdict.allowed, (seed, flow, verdict)
     assert list(engine.matrix(allowed_only=True, extra_ports=extra)) == [
         f for f in flows if f.allowed
     ]
+    assert_groups_expand_to_the_flows(matrix)
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 6))
+def test_matrix_verdicts_agree_with_evaluate_on_random_clusters(seed: int) -> None:
+    objects, externals = random_cluster(seed)
+    engine = Engine(objects, externals)
+    assert_verdicts_agree_with_evaluate(engine, engine.matrix(extra_ports=[(81, "TCP")]))
 
 
 def test_random_clusters_exercise_both_verdicts() -> None:
     verdicts = set()
     for seed in range(60):
         objects, externals = random_cluster(seed)
-        verdicts |= {f.allowed for f in Analyzer(objects, externals).matrix()}
+        verdicts |= {f.allowed for f in Engine(objects, externals).matrix()}
     assert verdicts == {True, False}
+
+
+# -- addresses outside the cluster as destinations ----------------------------------------------
+
+HTTPS_OUT = policy(
+    "a/https-out",
+    {
+        "podSelector": {"matchLabels": {"app": "web"}},
+        "policyTypes": ["Egress"],
+        "egress": [
+            {
+                "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}],
+                "ports": [{"port": 443}],
+            },
+            {"to": [{"podSelector": {}}], "ports": [{"port": "http"}]},
+        ],
+    },
+)
+
+
+def test_pods_reach_addresses_on_the_probe_ports_and_addresses_never_reach_addresses() -> None:
+    objects = [
+        pod("a/web", "10.0.0.1", [{"containerPort": 80, "name": "http"}], app="web"),
+        pod("a/db", "10.0.0.2", [{"containerPort": 5432}]),
+        HTTPS_OUT,
+    ]
+    addresses = ("93.184.216.34", "10.200.0.1")
+    engine = Engine(objects, externals=addresses)
+    matrix = engine.matrix(extra_ports=[(8080, "TCP")])
+    assert matrix.probe_ports == ((8080, "TCP"), (443, "TCP")), (
+        "the extra ports, then the numeric egress ports (the named one is left out)"
+    )
+    flows = {(f.source, f.destination, f.port): f.allowed for f in matrix}
+    assert flows[("a/web", "93.184.216.34", 443)] is True
+    assert flows[("a/web", "93.184.216.34", 8080)] is False
+    assert flows[("a/web", "10.200.0.1", 443)] is False, "inside the except"
+    assert flows[("a/db", "93.184.216.34", 8080)] is True, "a/db is not isolated for egress"
+    assert flows[("a/web", "a/db", 5432)] is False and flows[("a/db", "a/web", 80)] is True
+    assert not any(f.source in addresses and f.destination in addresses for f in matrix), (
+        "flows between two addresses are not part of the matrix"
+    )
+    from_address = [(f.destination, f.port) for f in matrix if f.source == "93.184.216.34"]
+    assert from_address == [("a/db", 5432), ("a/db", 8080), ("a/web", 80), ("a/web", 8080)]
+    assert_verdicts_agree_with_evaluate(engine, matrix)
+    to_address = next(
+        matrix.verdict(row.source, target)
+        for row in matrix.rows()
+        for target in row.targets
+        if matrix.target(target) == ("93.184.216.34", 443, "TCP")
+    )
+    assert to_address.ingress is None and to_address.egress is not None
+
+
+def test_an_address_that_is_a_pods_ip_is_that_pod_and_not_an_address() -> None:
+    objects = [pod("a/web", "10.0.0.1", [{"containerPort": 80}]), pod("a/db", "10.0.0.2")]
+    engine = Engine(objects, externals=["10.0.0.1", "8.8.8.8", "8.8.8.8"])
+    matrix = engine.matrix(extra_ports=[(443, "TCP")])
+    assert matrix.addresses_of_pods == ((ipaddress.ip_address("10.0.0.1"), "a/web"),)
+    assert keys(matrix.sources) == ("a/db", "a/web", "8.8.8.8"), (
+        "the pod's IP is evaluated as the pod; an address given twice is one source"
+    )
+    assert not any("10.0.0.1" in (f.source, f.destination) for f in matrix)
+
+
+def test_externals_may_be_cidrs_sampled_at_their_first_host() -> None:
+    engine = Engine(
+        [pod("a/web", "10.0.0.1", [{"containerPort": 80}])], externals=["203.0.113.0/24"]
+    )
+    assert keys(engine.matrix().sources) == ("a/web", "203.0.113.1")

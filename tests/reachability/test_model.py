@@ -1,4 +1,4 @@
-"""The inventory: pods and namespaces read from their dicts."""
+"""The model: pods and namespaces read from their dicts, and addresses outside the cluster."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from podfence.errors import InputError
 from podfence.reachability.loader import Document
 from podfence.reachability.model import (
     NAME_LABEL,
+    External,
     implicit_namespace,
     parse_address,
     parse_namespace,
@@ -100,3 +101,17 @@ def test_a_port_name_used_twice_in_one_container_is_rejected() -> None:
         "Pod shop/a: spec.containers[0].ports[1].name: 'metrics' already names 8000/TCP "
         "of this container"
     )
+
+
+def test_an_address_outside_the_cluster_is_an_endpoint_with_no_namespace_labels_or_ports() -> None:
+    outside = External(ipaddress.ip_address("93.184.216.34"))
+    assert outside.key == "93.184.216.34"
+    assert outside.namespace is None
+    assert outside.labels == {} and outside.namespace_labels == {}
+    assert outside.ips == (ipaddress.ip_address("93.184.216.34"),)
+    assert outside.ports == ()
+    assert outside == External(ipaddress.ip_address("93.184.216.34"))
+
+
+def test_a_parsed_pod_knows_no_namespace_labels_until_an_inventory_places_it() -> None:
+    assert parse_pod(pod("shop/web-0")).namespace_labels == {}

@@ -6,6 +6,7 @@ import ipaddress
 
 import pytest
 from podfence.errors import InputError
+from podfence.reachability.model import External, Pod
 from podfence.reachability.peers import IpBlockPeer, Peer, PodPeer, parse_peer
 from podfence.reachability.selectors import LabelSelector
 from reachability.helpers import CONTEXT
@@ -19,8 +20,20 @@ def peer(raw: object) -> Peer:
 
 
 def pod_matches(settled: Peer, namespace: str, labels: dict[str, str]) -> bool:
+    """Whether the peer matches a pod of ``namespace`` (a or b) with ``labels``.
+
+    Asked both ways: of the pod as an endpoint, and of its namespace part on its own; the two
+    must agree with each other on the namespace.
+    """
     assert isinstance(settled, PodPeer)
-    return settled.matches(namespace, labels, NS_A if namespace == "a" else NS_B)
+    namespace_labels = NS_A if namespace == "a" else NS_B
+    endpoint = Pod(namespace, "p", labels, namespace_labels=namespace_labels)
+    matched = settled.matches(endpoint)
+    if matched:
+        assert settled.namespace_matches(namespace, namespace_labels), (
+            "a pod matches only when its namespace does"
+        )
+    return matched
 
 
 def test_a_pod_selector_alone_means_the_policys_own_namespace() -> None:
@@ -83,7 +96,11 @@ def test_an_ip_block_matches_addresses_in_cidr_outside_every_except() -> None:
     assert not settled.contains(address("10.0.9.255"))
     assert not settled.contains(address("10.1.0.1"))
     assert not settled.contains(address("::1"))
-    assert settled.matches_any([address("192.0.2.1"), address("10.0.4.4")])
+    assert settled.matches(External(address("10.0.4.4")))
+    assert not settled.matches(External(address("10.0.5.4")))
+    two_ips = Pod("b", "dual", {}, ips=(address("192.0.2.1"), address("10.0.4.4")))
+    assert settled.matches(two_ips), "a pod matches when one of its IPs is in the block"
+    assert not settled.matches(Pod("b", "pending", {})), "a pod without an IP matches no block"
     assert settled.describe() == "10.0.0.0/16 except 10.0.5.0/24, 10.0.9.0/24"
 
 
@@ -142,3 +159,24 @@ def test_a_namespace_selected_by_its_name_label_reads_as_that_namespace() -> Non
         }
     )
     assert settled.describe() == "pods k8s-app=kube-dns in namespace kube-system"
+
+
+def test_a_pod_peer_never_matches_an_address_outside_the_cluster() -> None:
+    everything = peer({"namespaceSelector": {}, "podSelector": {}})
+    assert isinstance(everything, PodPeer)
+    assert everything.matches(Pod("b", "x", {}, namespace_labels=NS_B))
+    assert not everything.matches(External(ipaddress.ip_address("10.0.0.1"))), (
+        "an address has no namespace: only ipBlocks match it"
+    )
+
+
+def test_the_namespace_part_is_the_own_namespace_or_the_namespace_selector() -> None:
+    own = peer({"podSelector": {}})
+    assert isinstance(own, PodPeer)
+    assert own.namespace_matches("a", NS_B), "no namespaceSelector: the name decides, not labels"
+    assert not own.namespace_matches("b", NS_A)
+    red = peer({"namespaceSelector": {"matchLabels": {"team": "red"}}})
+    assert isinstance(red, PodPeer)
+    assert red.namespace_matches("b", NS_B)
+    assert red.namespace_matches("a", NS_B), "a namespaceSelector reads labels, not the name"
+    assert not red.namespace_matches("b", NS_A)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 import pytest
 from podfence.errors import InputError
 from podfence.reachability.loader import Document
-from podfence.reachability.policy import Policy, parse_policy
+from podfence.reachability.model import External, Pod
+from podfence.reachability.policy import Policy, PolicySet, parse_policy
+from podfence.reachability.ports import ContainerPort
+from podfence.reachability.traffic import Traffic
 from reachability.helpers import policy
+
+OUTSIDE = External(ipaddress.ip_address("203.0.113.9"))
 
 
 def compile_spec(spec: dict[str, Any]) -> Policy:
@@ -42,8 +48,10 @@ def test_an_empty_rule_admits_every_peer_on_every_port() -> None:
     assert compiled.ingress is not None
     for rule in compiled.ingress:
         assert rule.peers is None and rule.ports is None
-        assert rule.peer_matches(None, {}, {}, ())
-        assert rule.port_matches(1234, "SCTP", ())
+        assert rule.peer_matches(OUTSIDE), "no peers: every address"
+        assert rule.peer_matches(Pod("elsewhere", "x", {}))
+        assert rule.port_matches(1234, "SCTP", OUTSIDE), "no ports: every port"
+        assert rule.admits(Traffic(OUTSIDE, Pod("shop", "x", {}), 1234, "SCTP"))
         assert rule.describe() == "from anywhere on any port"
 
 
@@ -116,3 +124,99 @@ def test_a_malformed_policy_is_one_line_naming_file_policy_field_and_value(
 def test_a_policy_without_a_name_is_rejected() -> None:
     with pytest.raises(InputError, match=r"NetworkPolicy shop/\(unnamed\): metadata.name"):
         parse_policy({"kind": "NetworkPolicy", "metadata": {"namespace": "shop"}})
+
+
+def shop_pod(name: str, **labels: str) -> Pod:
+    """A pod of namespace shop (team=blue) with ``labels``, as an inventory places it."""
+    return Pod("shop", name, labels, namespace_labels={"team": "blue"})
+
+
+def test_a_rule_admits_when_a_peer_matches_the_other_end_and_a_port_the_port() -> None:
+    compiled = compile_spec(
+        {
+            "podSelector": {"matchLabels": {"app": "db"}},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [
+                {
+                    "from": [{"podSelector": {"matchLabels": {"app": "api"}}}],
+                    "ports": [{"port": 5432}],
+                }
+            ],
+            "egress": [
+                {"to": [{"ipBlock": {"cidr": "203.0.113.0/24"}}], "ports": [{"port": "metrics"}]}
+            ],
+        }
+    )
+    assert compiled.ingress is not None and compiled.egress is not None
+    (ingress,), (egress,) = compiled.ingress, compiled.egress
+    api, db = shop_pod("api", app="api"), shop_pod("db", app="db")
+    web = shop_pod("web", app="web")
+    assert ingress.admits(Traffic(api, db, 5432))
+    assert not ingress.admits(Traffic(web, db, 5432)), "the source is the ingress rule's peer"
+    assert not ingress.admits(Traffic(api, db, 5432, "UDP")), "5432 means 5432/TCP"
+    assert ingress.other_end(Traffic(api, db, 5432)) is api
+    assert egress.other_end(Traffic(db, OUTSIDE, 9100)) is OUTSIDE
+    assert not egress.admits(Traffic(db, OUTSIDE, 9100)), (
+        "a named port never matches an address, which declares no ports"
+    )
+    exporter = Pod(
+        "shop",
+        "exporter",
+        {},
+        ips=(ipaddress.ip_address("203.0.113.5"),),
+        ports=(ContainerPort(9100, "TCP", "metrics"),),
+    )
+    assert egress.admits(Traffic(db, exporter, 9100)), "a pod IP in the block, the name declared"
+    assert not egress.port_matches(9100, "TCP", shop_pod("no-ports"))
+
+
+def test_a_policy_selects_pods_of_its_own_namespace_only() -> None:
+    compiled = compile_spec({"podSelector": {"matchLabels": {"app": "db"}}})
+    assert compiled.selects(shop_pod("db", app="db"))
+    assert not compiled.selects(shop_pod("api", app="api"))
+    assert not compiled.selects(Pod("other", "db", {"app": "db"}))
+    assert not compile_spec({"podSelector": {}}).selects(OUTSIDE), "an address is in no namespace"
+
+
+def test_a_policy_set_finds_the_policies_that_isolate_a_pod_per_direction() -> None:
+    deny = compile_spec({"podSelector": {}})
+    egress = parse_policy(
+        policy("shop/egress", {"podSelector": {"matchLabels": {"app": "db"}}, "egress": [{}]})
+    )
+    elsewhere = parse_policy(policy("other/deny", {"podSelector": {}}))
+    policies = PolicySet([deny, egress, elsewhere])
+    db, api = shop_pod("db", app="db"), shop_pod("api", app="api")
+    assert policies.isolating(db, "ingress") == (deny, egress)
+    assert policies.isolating(db, "egress") == (egress,)
+    assert policies.isolating(api, "egress") == ()
+    assert policies.isolating(OUTSIDE, "ingress") == (), "an address is never isolated"
+    assert list(policies.in_namespace("other")) == [elsewhere]
+    assert len(policies) == 3
+
+
+def test_a_policy_set_keeps_the_last_of_two_policies_with_one_name() -> None:
+    first = compile_spec({"podSelector": {}})
+    second = compile_spec({"podSelector": {"matchLabels": {"app": "x"}}})
+    assert list(PolicySet([first, second])) == [second]
+
+
+def test_egress_ports_are_every_numeric_port_an_egress_rule_names_once_in_order() -> None:
+    first = compile_spec(
+        {
+            "podSelector": {},
+            "ingress": [{"ports": [{"port": 8080}]}],
+            "egress": [
+                {"ports": [{"port": 443}, {"port": 53, "protocol": "UDP"}, {"port": "dns"}]},
+                {"ports": [{"port": 8000, "endPort": 8100}]},
+                {},
+            ],
+        }
+    )
+    second = parse_policy(
+        policy("other/p", {"podSelector": {}, "egress": [{"ports": [{"port": 443}]}]})
+    )
+    assert PolicySet([first, second]).egress_ports() == [
+        (443, "TCP"),
+        (53, "UDP"),
+        (8000, "TCP"),
+    ], "ingress ports, names and repeats are left out; a range names its first port"

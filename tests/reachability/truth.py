@@ -21,8 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from podfence.reachability import Analyzer, Verdict
+from podfence.reachability import Verdict
 from podfence.reachability.render import render
+from reachability.engine import Engine
 
 __all__ = [
     "EXTERNALS",
@@ -165,9 +166,9 @@ class Model:
 MODEL = Model()
 
 
-def analyzer(*policies: Json, model: Model = MODEL) -> Analyzer:
+def analyzer(*policies: Json, model: Model = MODEL) -> Engine:
     """The engine over the model's objects, the given policies and :data:`EXTERNALS`."""
-    return Analyzer([*model.objects(), *policies], externals=EXTERNALS)
+    return Engine([*model.objects(), *policies], externals=EXTERNALS)
 
 
 # --- writing policies compactly ------------------------------------------------------------
@@ -360,7 +361,7 @@ class Reachability:
         for src in sources:
             self.expect(src, destination, allowed)
 
-    def check(self, engine: Analyzer, port_: int | str, protocol: str = "TCP") -> None:
+    def check(self, engine: Engine, port_: int | str, protocol: str = "TCP") -> None:
         """Compare with the engine for one port and protocol; raise a readable AssertionError.
 
         Each cell is asked of ``evaluate``; for a numeric port the same cells are also read from
@@ -383,7 +384,7 @@ class Reachability:
             what = f"{port_}/{protocol}"
             raise AssertionError(self._report(what, evaluated, flows, problems, verdicts))
 
-    def check_all(self, engine: Analyzer, cases: Iterable[tuple[int | str, str]]) -> None:
+    def check_all(self, engine: Engine, cases: Iterable[tuple[int | str, str]]) -> None:
         """:meth:`check` for several (port, protocol) pairs, reporting every failing one."""
         failures: list[str] = []
         for number, protocol in cases:
@@ -458,11 +459,11 @@ class Reachability:
         return "\n".join([header, *side_by_side, "differing cells:", *details])
 
 
-_MATRICES: weakref.WeakKeyDictionary[Analyzer, dict[tuple[int, str], dict[tuple[str, str], bool]]]
+_MATRICES: weakref.WeakKeyDictionary[Engine, dict[tuple[int, str], dict[tuple[str, str], bool]]]
 _MATRICES = weakref.WeakKeyDictionary()
 
 
-def matrix_flows(engine: Analyzer, port_: int, protocol: str) -> dict[tuple[str, str], bool]:
+def matrix_flows(engine: Engine, port_: int, protocol: str) -> dict[tuple[str, str], bool]:
     """``allowed`` of every matrix flow on ``port_``/``protocol``, by (source, destination).
 
     Read from the JSON rendering (the ``{"flows": [...]}`` contract of ``podfence matrix``); a

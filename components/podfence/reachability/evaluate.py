@@ -28,10 +28,16 @@ def evaluate(policies: PolicySet, inventory: Inventory, traffic: Traffic) -> Ver
        outside the cluster has no policies and allows).
 
     Raises:
-        InputError: a pod that is not in the inventory.
+        InputError: a pod that is not in the inventory, or no pod at either end (traffic
+            between two addresses outside the cluster is no policy's business).
     """
     source = inventory.place(traffic.source)
     destination = inventory.place(traffic.destination)
+    if source.namespace is None and destination.namespace is None:
+        raise InputError(
+            f"{source.key} -> {destination.key}: both ends are outside the cluster; "
+            "one end must be a pod"
+        )
     placed = Traffic(source, destination, traffic.port, traffic.protocol)
     ingress = _side(policies, destination, "ingress", placed)
     egress = _side(policies, source, "egress", placed)
@@ -71,7 +77,9 @@ def resolve_port(
         InputError: an out-of-range number, an unknown or ambiguous name, a bad protocol.
     """
     if protocol is not None and protocol not in PROTOCOLS:
-        raise InputError(f"unsupported protocol {protocol!r} (expected {', '.join(PROTOCOLS)})")
+        raise InputError(
+            f"--protocol {protocol!r} is not supported (expected {', '.join(PROTOCOLS)})"
+        )
     if isinstance(port, bool) or not isinstance(port, int | str):
         raise InputError(f"{flag} {short(port)} is not a port number or name")
     text = str(port)
@@ -91,9 +99,11 @@ def resolve_port(
         return chosen[0].port, chosen[0].protocol
     if chosen:
         found = ", ".join(p.describe() for p in chosen)
-        raise InputError(
-            f"{flag} {text!r} names {found} on {destination.key}; say which with --protocol"
-        )
+        if len({p.protocol for p in chosen}) > 1 and protocol is None:
+            hint = "say which with --protocol"
+        else:
+            hint = "give the port number instead"
+        raise InputError(f"{flag} {text!r} names {found} on {destination.key}; {hint}")
     if named:
         found = ", ".join(p.describe() for p in named)
         raise InputError(f"{flag} {text!r} of {destination.key} is {found}, not {protocol}")

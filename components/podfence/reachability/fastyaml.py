@@ -61,8 +61,9 @@ _SCALAR_CONSTRUCTORS: dict[str, Callable[[SafeConstructor, ScalarNode], Any]] = 
     f"tag:yaml.org,2002:{name}": SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{name}"]
     for name in ("null", "bool", "int", "float", "binary", "timestamp")
 }
-#: What those constructors raise on a value they reject (e.g. ``int("")`` for ``0x_``).
-_CONSTRUCTOR_ERRORS = (yaml.YAMLError, ValueError, KeyError, AttributeError)
+#: What those constructors raise on a value they reject (``int("")`` for ``0x_``, ``""[0]`` for an
+#: empty ``!!int``).
+_CONSTRUCTOR_ERRORS = (yaml.YAMLError, ValueError, KeyError, IndexError, AttributeError)
 _NO_KEY: Any = object()
 _MISSING: Any = object()
 

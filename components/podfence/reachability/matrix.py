@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress
 
+from podfence.errors import InputError
 from podfence.reachability.bits import indices
 from podfence.reachability.grid import Grid, WhyRow
 from podfence.reachability.inventory import Inventory
@@ -160,20 +161,32 @@ class Matrix:
             external_ports: more (port, protocol) pairs to probe on the addresses, besides
                 ``ports`` and the egress rules' ports (e.g. the other side's, to compare two
                 policy sets on the same flows); none by default.
+
+        Raises:
+            InputError: a port that is not a number 1-65535 with TCP, UDP or SCTP.
         """
+        for port, protocol in [*ports, *external_ports]:
+            if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+                raise InputError(f"port {port!r}/{protocol}: not a port number (1-65535)")
+            if protocol not in PROTOCOLS:
+                raise InputError(
+                    f"port {port}/{protocol}: unsupported protocol (expected {', '.join(PROTOCOLS)})"
+                )
         outside: dict[Address, None] = {}
-        of_pods: list[tuple[Address, str]] = []
+        of_pods: dict[Address, str] = {}
         for address in externals:
             pod = inventory.with_ip(address)
             if pod is not None:
-                of_pods.append((address, pod.key))
+                of_pods[address] = pod.key
             else:
                 outside.setdefault(address)
         addresses = [External(address) for address in outside]
         extra = list(dict.fromkeys(ports))
         probes = list(dict.fromkeys([*extra, *policies.egress_ports(), *external_ports]))
         grid = Grid(policies, inventory, addresses, extra, probes)
-        return cls(policies, inventory, grid, addresses, allowed_only, of_pods, probes)
+        return cls(
+            policies, inventory, grid, addresses, allowed_only, list(of_pods.items()), probes
+        )
 
     # -- rows ----------------------------------------------------------------------------------
 

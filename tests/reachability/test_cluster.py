@@ -1,0 +1,103 @@
+"""load_cluster(): objects sorted into policies and inventory, and warnings for what is not evaluated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from podfence.errors import InputError
+from podfence.reachability import Cluster, Inventory, PolicySet, load_cluster, read_objects
+from podfence.reachability.loader import Document
+from reachability.helpers import FIXTURES, namespace, pod, policy
+
+NOT_V1 = "podfence evaluates networking.k8s.io/v1 NetworkPolicies only, not this API's semantics"
+
+
+def other_api(api_version: str, kind: str, key: str | None, origin: str = "") -> dict[str, Any]:
+    """A network policy of another API group or kind, ``namespace/name`` or cluster-wide."""
+    metadata: dict[str, Any] = {}
+    if key is not None:
+        ns, _, name = key.rpartition("/")
+        metadata = {"name": name, **({"namespace": ns} if ns else {})}
+    return Document({"apiVersion": api_version, "kind": kind, "metadata": metadata}, origin)
+
+
+def test_objects_are_sorted_into_policies_and_inventory() -> None:
+    cluster = load_cluster(read_objects([FIXTURES / "guestbook"]))
+    assert isinstance(cluster, Cluster)
+    assert isinstance(cluster.policies, PolicySet) and isinstance(cluster.inventory, Inventory)
+    assert [str(p) for p in cluster.policies] == [
+        "guestbook/deny-all",
+        "guestbook/allow-ui-to-api",
+        "guestbook/allow-api-to-db",
+        "guestbook/egress-tiers",
+        "guestbook/allow-web",
+    ]
+    assert len(cluster.inventory.pods) == 6
+    assert sorted(cluster.inventory.namespaces) == ["guestbook", "kube-system", "monitoring"]
+    assert cluster.warnings == ()
+
+
+def test_objects_without_an_api_version_are_read_as_the_core_and_v1_kinds() -> None:
+    bare_policy = policy("a/p", {"podSelector": {}})
+    del bare_policy["apiVersion"]
+    bare_pod = pod("a/x")
+    del bare_pod["apiVersion"]
+    cluster = load_cluster([bare_policy, bare_pod])
+    assert [str(p) for p in cluster.policies] == ["a/p"]
+    assert [p.key for p in cluster.inventory.pods] == ["a/x"]
+    assert cluster.warnings == ()
+
+
+def test_network_policies_of_other_api_groups_and_kinds_are_named_in_warnings() -> None:
+    removed = policy("a/old", {"podSelector": {}})
+    removed["apiVersion"] = "extensions/v1beta1"
+    objects = [
+        pod("a/x", "10.0.0.1"),
+        removed,
+        other_api("crd.projectcalico.org/v1", "NetworkPolicy", "a/deny"),
+        other_api("cilium.io/v2", "CiliumNetworkPolicy", "a/l7", origin="cilium.yaml"),
+        other_api("crd.projectcalico.org/v1", "GlobalNetworkPolicy", "default-deny"),
+        other_api("policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy", None),
+    ]
+    cluster = load_cluster(objects)
+    assert list(cluster.policies) == [], "none of them is evaluated"
+    assert cluster.warnings == (
+        "extensions/v1beta1 NetworkPolicy a/old is not evaluated: that API was removed in "
+        "Kubernetes 1.16; write it as networking.k8s.io/v1",
+        f"crd.projectcalico.org/v1 NetworkPolicy a/deny is not evaluated: {NOT_V1}",
+        f"cilium.yaml: cilium.io/v2 CiliumNetworkPolicy a/l7 is not evaluated: {NOT_V1}",
+        f"crd.projectcalico.org/v1 GlobalNetworkPolicy default-deny is not evaluated: {NOT_V1}",
+        "policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy (unnamed) is not evaluated: "
+        f"{NOT_V1}",
+    )
+
+
+def test_other_kinds_are_left_out_without_a_warning() -> None:
+    objects = [
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "a"}},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}},
+        {"apiVersion": "apps/v1", "kind": "Pod", "metadata": {"name": "not-core"}},
+        namespace("a", team="blue"),
+    ]
+    cluster = load_cluster(objects)
+    assert cluster.warnings == ()
+    assert cluster.inventory.pods == ()
+    assert list(cluster.inventory.namespaces) == ["a"]
+
+
+def test_an_object_listed_twice_names_both_files() -> None:
+    first = Document(pod("a/x"), "one.yaml")
+    second = Document(pod("a/x"), "two.yaml")
+    with pytest.raises(InputError) as caught:
+        load_cluster([first, second])
+    assert str(caught.value) == "Pod a/x appears twice (in one.yaml and two.yaml)"
+    with pytest.raises(InputError, match=r"^NetworkPolicy a/p appears twice"):
+        load_cluster([policy("a/p", {}), policy("a/p", {})])
+
+
+def test_an_object_that_is_not_a_map_is_rejected() -> None:
+    with pytest.raises(
+        InputError, match=r"^expected a Kubernetes object \(a map\), got \['Pod'\]$"
+    ):
+        load_cluster([["Pod"]])  # type: ignore[list-item]

@@ -1,0 +1,134 @@
+"""A verdict as data and as one line: side_json, verdict_json and summary."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from podfence.reachability import read_objects, summary, verdict_json
+from podfence.reachability.report import side_json
+from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict, RuleRef
+from reachability.engine import Engine
+from reachability.helpers import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def guestbook() -> Engine:
+    return Engine(read_objects([FIXTURES / "guestbook"]))
+
+
+def test_a_side_is_isolation_and_the_admitting_rules_and_none_stays_none() -> None:
+    assert side_json(None) is None
+    assert side_json(NOT_ISOLATED) == {"isolated": False, "allowed_by": []}
+    rules = (RuleRef("shop", "allow", "ingress", 0), RuleRef("shop", "allow", "ingress", 2))
+    assert side_json(DirectionVerdict(True, (), rules)) == {
+        "isolated": True,
+        "allowed_by": [{"policy": "shop/allow", "rule": 0}, {"policy": "shop/allow", "rule": 2}],
+    }
+
+
+def test_verdict_json_has_the_matrix_keys_and_every_rule_with_its_reason(
+    guestbook: Engine,
+) -> None:
+    data = verdict_json(guestbook.evaluate("guestbook/ui-0", "guestbook/db-0", 5432))
+    assert list(data) == ["from", "to", "port", "protocol", "allowed", "ingress", "egress"]
+    assert (data["from"], data["to"], data["port"], data["protocol"], data["allowed"]) == (
+        "guestbook/ui-0",
+        "guestbook/db-0",
+        5432,
+        "TCP",
+        False,
+    )
+    assert data["ingress"] == {
+        "isolated": True,
+        "allowed_by": [],
+        "allowed": False,
+        "policies": ["guestbook/deny-all", "guestbook/allow-api-to-db"],
+        "not_matching": [
+            {
+                "policy": "guestbook/allow-api-to-db",
+                "rule": 0,
+                "reason": "guestbook/ui-0 does not match pods app=api in namespace guestbook",
+            }
+        ],
+    }
+    egress = data["egress"]
+    assert egress["allowed"] is True and egress["isolated"] is True
+    assert egress["allowed_by"] == [
+        {
+            "policy": "guestbook/egress-tiers",
+            "rule": 1,
+            "description": "guestbook/egress-tiers egress rule 1: to pods tier=data in namespace "
+            "guestbook on any port",
+        }
+    ]
+    assert [(m["policy"], m["rule"]) for m in egress["not_matching"]] == [
+        ("guestbook/egress-tiers", 0),
+        ("guestbook/egress-tiers", 2),
+    ]
+    assert json.loads(json.dumps(data)) == data, "plain JSON types only"
+
+
+def test_verdict_json_sides_extend_the_matrix_sides(guestbook: Engine) -> None:
+    verdict = guestbook.evaluate("guestbook/ui-0", "guestbook/api-0", 8080)
+    data = verdict_json(verdict)
+    for direction in ("ingress", "egress"):
+        compact = side_json(verdict.side(direction))
+        assert compact is not None
+        full = data[direction]
+        assert full["isolated"] == compact["isolated"]
+        assert [{"policy": r["policy"], "rule": r["rule"]} for r in full["allowed_by"]] == (
+            compact["allowed_by"]
+        ), f"{direction}: allowed_by names the same rules as the matrix's JSON"
+
+
+def test_verdict_json_has_null_for_a_side_outside_the_cluster(guestbook: Engine) -> None:
+    to_address = verdict_json(guestbook.evaluate("guestbook/ui-0", "203.0.113.7", 443))
+    assert to_address["ingress"] is None
+    assert to_address["egress"]["allowed"] is False
+    assert len(to_address["egress"]["not_matching"]) == 3
+    from_address = verdict_json(guestbook.evaluate("203.0.113.7", "guestbook/ui-0", 80))
+    assert from_address["egress"] is None and from_address["allowed"] is True
+
+
+def test_a_side_no_policy_isolates_is_allowed_with_no_policies(guestbook: Engine) -> None:
+    data = verdict_json(guestbook.evaluate("monitoring/prom-0", "kube-system/coredns-0", 53, "UDP"))
+    assert (
+        data["ingress"]
+        == data["egress"]
+        == {
+            "isolated": False,
+            "allowed_by": [],
+            "allowed": True,
+            "policies": [],
+            "not_matching": [],
+        }
+    )
+
+
+def test_summary_names_the_rules_that_allow(guestbook: Engine) -> None:
+    allowed = guestbook.evaluate("guestbook/ui-0", "guestbook/api-0", 8080)
+    assert summary(allowed) == (
+        "allowed by guestbook/allow-ui-to-api ingress rule 0, guestbook/egress-tiers egress rule 0"
+    )
+    open_flow = guestbook.evaluate("monitoring/prom-0", "kube-system/coredns-0", 53, "UDP")
+    assert summary(open_flow) == "allowed: no policy isolates either end"
+    from_outside = guestbook.evaluate("203.0.113.7", "guestbook/ui-0", 80)
+    assert summary(from_outside) == "allowed by guestbook/allow-web ingress rule 0"
+
+
+def test_summary_names_the_policies_of_each_denied_side(guestbook: Engine) -> None:
+    ingress_denied = guestbook.evaluate("guestbook/ui-0", "guestbook/db-0", 5432)
+    assert summary(ingress_denied) == (
+        "ingress denied: isolated by guestbook/deny-all, guestbook/allow-api-to-db, "
+        "no rule admits it"
+    )
+    both = guestbook.evaluate("guestbook/db-0", "guestbook/api-0", 8080)
+    assert summary(both) == (
+        "ingress denied: isolated by guestbook/deny-all, guestbook/allow-ui-to-api, no rule "
+        "admits it; egress denied: isolated by guestbook/deny-all, no rule admits it"
+    )
+    to_address = guestbook.evaluate("guestbook/ui-0", "203.0.113.7", 443)
+    assert summary(to_address) == (
+        "egress denied: isolated by guestbook/deny-all, guestbook/egress-tiers, no rule admits it"
+    )

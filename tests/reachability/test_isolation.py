@@ -11,6 +11,7 @@ from podfence.reachability.isolation import (
     connection_allows,
     direction_allows,
     isolating,
+    selecting,
 )
 from podfence.reachability.model import External, Pod
 from podfence.reachability.policy import parse_policy
@@ -53,7 +54,7 @@ def test_an_empty_universe_allows_nothing() -> None:
     assert direction_allows(0, 0, 0) == 0
 
 
-def test_isolating_are_the_policies_that_select_the_pod_and_list_the_direction() -> None:
+def test_isolating_are_the_selecting_policies_that_list_the_direction() -> None:
     ingress_only = parse_policy(policy("shop/in", {"podSelector": {}}))
     egress_only = parse_policy(
         policy("shop/out", {"podSelector": {}, "policyTypes": ["Egress"], "ingress": [{}]})
@@ -67,12 +68,13 @@ def test_isolating_are_the_policies_that_select_the_pod_and_list_the_direction()
     policies = [ingress_only, egress_only, web_only]
     web = Pod("shop", "web", {"app": "web"})
     api = Pod("shop", "api", {"app": "api"})
-    assert isolating(policies, web, "ingress") == (ingress_only, web_only)
-    assert isolating(policies, web, "egress") == (egress_only, web_only)
-    assert isolating(policies, api, "ingress") == (ingress_only,)
-    assert isolating(policies, Pod("other", "web", {"app": "web"}), "ingress") == ()
+    assert selecting(policies, web) == [ingress_only, egress_only, web_only]
+    assert isolating(selecting(policies, web), "ingress") == (ingress_only, web_only)
+    assert isolating(selecting(policies, web), "egress") == (egress_only, web_only)
+    assert isolating(selecting(policies, api), "ingress") == (ingress_only,)
+    assert selecting(policies, Pod("other", "web", {"app": "web"})) == [], "own namespace only"
     outside = External(ipaddress.ip_address("192.0.2.1"))
-    assert isolating(policies, outside, "ingress") == isolating(policies, outside, "egress") == ()
+    assert selecting(policies, outside) == [], "an address is never selected"
 
 
 def test_directions_map_policy_types_to_rule_fields() -> None:

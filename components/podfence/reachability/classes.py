@@ -9,6 +9,7 @@ from podfence.reachability.bits import from_indices
 from podfence.reachability.model import External, Pod
 from podfence.reachability.peers import IpBlockPeer
 from podfence.reachability.ports import ContainerPort
+from podfence.reachability.selectors import LabelSelector
 from podfence.reachability.traffic import Endpoint
 
 __all__ = ["ClassTable"]
@@ -80,6 +81,7 @@ class ClassTable:
         membership = _block_membership(pods, self.blocks)
         outside = _block_membership(externals, self.blocks)
         keys: dict[object, int] = {}
+        self._with_label: dict[tuple[str, str], set[int]] = {}
         self.pod_class: list[int] = []
         self.representative: list[Endpoint] = []
         self.namespace_of: list[str] = []
@@ -97,6 +99,8 @@ class ClassTable:
             number = keys.get(key)
             if number is None:
                 number = keys[key] = len(self.members)
+                for pair in key[1]:
+                    self._with_label.setdefault(pair, set()).add(number)
                 self.representative.append(pod)
                 self.namespace_of.append(pod.namespace)
                 self.ports_of.append(pod.ports)
@@ -126,3 +130,14 @@ class ClassTable:
         self.by_namespace: dict[str, list[int]] = {}
         for number, name in enumerate(self.namespace_of):
             self.by_namespace.setdefault(name, []).append(number)
+
+    def candidates(self, selector: LabelSelector, classes: Sequence[int]) -> Sequence[int]:
+        """Those of the pod ``classes`` that ``selector`` may match, for it to be asked of.
+
+        Only a narrowing: a class that lacks one of the selector's matchLabels pairs is left
+        out; every other class stays, and the selector itself decides.
+        """
+        if not selector.match_labels:
+            return classes
+        found = self._with_label.get(selector.match_labels[0], set())
+        return [number for number in classes if number in found]

@@ -75,19 +75,26 @@ def load_cluster(objects: Iterable[Mapping[str, Any]]) -> Cluster:
     policies: list[Policy] = []
     warnings: list[str] = []
     seen: dict[tuple[str, str], str] = {}
-    for obj in objects:
+    objects = list(objects)
+    for obj in objects:  # namespaces first, so that each pod is read with its namespace's labels
         if not isinstance(obj, Mapping):
             raise InputError(f"expected a Kubernetes object (a map), got {short(obj)}")
-        kind = obj.get("kind")
-        version = _api_version(obj)
-        if kind == "Pod" and version in (None, "v1"):
-            pod = parse_pod(obj)
-            _once(seen, ("Pod", pod.key), obj)
-            pods.append(pod)
-        elif kind == "Namespace" and version in (None, "v1"):
+        if obj.get("kind") == "Namespace" and _api_version(obj) in (None, "v1"):
             namespace = parse_namespace(obj)
             _once(seen, ("Namespace", namespace.name), obj)
             namespaces.append(namespace)
+    labels = {namespace.name: namespace.labels for namespace in namespaces}
+    for obj in objects:
+        kind = obj.get("kind")
+        version = _api_version(obj)
+        if kind == "Pod" and version in (None, "v1"):
+            metadata = obj.get("metadata")
+            where = metadata.get("namespace") if isinstance(metadata, Mapping) else None
+            pod = parse_pod(
+                obj, labels.get(where if isinstance(where, str) and where else "default")
+            )
+            _once(seen, ("Pod", pod.key), obj)
+            pods.append(pod)
         elif kind == "NetworkPolicy" and version in (None, API_VERSION):
             policy = parse_policy(obj)
             _once(seen, ("NetworkPolicy", str(policy.ref)), obj)

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from podfence.reachability.bits import from_indices, indices, runs
 from podfence.reachability.classes import ClassTable
 from podfence.reachability.inventory import Inventory
-from podfence.reachability.isolation import connection_allows, direction_allows
+from podfence.reachability.isolation import connection_allows, direction_allows, isolating
 from podfence.reachability.model import External
-from podfence.reachability.peers import IpBlockPeer, Peer
+from podfence.reachability.peers import IpBlockPeer, Peer, PodPeer
 from podfence.reachability.policy import Policy, PolicySet, Rule
 from podfence.reachability.ports import PROTOCOLS, PortRule
 from podfence.reachability.selectors import LabelSelector
-from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict, RuleRef
+from podfence.reachability.traffic import Endpoint
+from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict
 
 __all__ = ["Grid", "Side", "WhyRow"]
 
@@ -120,6 +121,8 @@ class Grid:
         self._peer_cache: dict[Peer, int] = {}
         self._port_cache: dict[tuple[PortRule, ...], int] = {}
         self._entry_cache: dict[int, int] = {}
+        self._kinds: list[tuple[int, str, Endpoint, int]] | None = None
+        self._candidates: dict[LabelSelector, list[str]] = {}
         selected = self._isolation(policies)
         # Steps 2 and 3: per source class, the (rule, entries) each rule admits it to.
         self._ingress_rules: list[list[tuple[Rule, int]]] = [[] for _ in range(table.size)]
@@ -140,15 +143,22 @@ class Grid:
         self.ingress_isolating: list[tuple[Policy, ...]] = []
         self.egress_isolating: list[tuple[Policy, ...]] = []
         selected: dict[tuple[Policy, str], int] = {}
-        for number in range(table.pod_classes):
-            pod = table.representative[number]
+        # The policies selecting each class (Policy.selects, asked of the classes its podSelector
+        # may match), in policy order, as :func:`~podfence.reachability.isolation.selecting`.
+        selecting: list[list[Policy]] = [[] for _ in range(table.pod_classes)]
+        for policy in policies:
+            in_namespace = table.by_namespace.get(policy.namespace, ())
+            for number in table.candidates(policy.pod_selector, in_namespace):
+                if policy.selects(table.representative[number]):
+                    selecting[number].append(policy)
+        for number, found_here in enumerate(selecting):
             for direction, found in (
                 ("ingress", self.ingress_isolating),
                 ("egress", self.egress_isolating),
             ):
-                isolating = policies.isolating(pod, direction)
-                found.append(isolating)
-                for policy in isolating:
+                chosen = isolating(found_here, direction)
+                found.append(chosen)
+                for policy in chosen:
                     key = (policy, direction)
                     selected[key] = selected.get(key, 0) | 1 << number
         self.ingress_isolated = from_indices(
@@ -210,23 +220,33 @@ class Grid:
             if peer.namespace_selector is None:
                 candidates = [peer.namespace or ""]
             else:
-                candidates = [
-                    name
-                    for name, namespace in self._inventory.namespaces.items()
-                    if peer.namespace_matches(name, namespace.labels)
-                ]
+                candidates = self._namespaces_for(peer)
             representative = table.representative
+            selector = peer.pod_selector
             mask = from_indices(
                 (
                     number
                     for name in candidates
-                    for number in table.by_namespace.get(name, ())
+                    for number in table.candidates(selector, table.by_namespace.get(name, ()))
                     if peer.matches(representative[number])
                 ),
                 table.size,
             )
         self._peer_cache[peer] = mask
         return mask
+
+    def _namespaces_for(self, peer: PodPeer) -> list[str]:
+        """The namespaces whose labels the peer's namespaceSelector matches (per selector)."""
+        selector = peer.namespace_selector
+        assert selector is not None
+        found = self._candidates.get(selector)
+        if found is None:
+            found = self._candidates[selector] = [
+                name
+                for name, namespace in self._inventory.namespaces.items()
+                if peer.namespace_matches(name, namespace.labels)
+            ]
+        return found
 
     def peer_mask(self, rule: Rule) -> int:
         """The set of classes one of the rule's peers matches (every class when it has none)."""
@@ -238,26 +258,37 @@ class Grid:
         return mask
 
     def port_mask(self, rule: Rule) -> int:
-        """The set of entries :meth:`Rule.port_matches` admits, asked once per distinct entry."""
+        """The set of entries :meth:`Rule.port_matches` admits, asked once per kind of entry."""
         if rule.ports is None:
             return self._all_entries
         cached = self._port_cache.get(rule.ports)
         if cached is None:
-            table = self.table
+            cached = 0
+            for port, protocol, destination, members in self._entry_kinds():
+                if rule.port_matches(port, protocol, destination):
+                    cached |= members
+            self._port_cache[rule.ports] = cached
+        return cached
+
+    def _entry_kinds(self) -> list[tuple[int, str, Endpoint, int]]:
+        """Entries alike for every port rule (same port and protocol, same named ports), as
+        (port, protocol, a destination of theirs, the set of them)."""
+        if self._kinds is None:
             groups: dict[tuple[object, ...], list[int]] = {}
             for entry, number in enumerate(self.entry_class):
-                # Entries alike for every port rule: same port and protocol, same named ports.
                 key = (self.entry_port[entry], self.entry_protocol[entry], self._named[number])
                 groups.setdefault(key, []).append(entry)
-            found: list[int] = []
-            for group in groups.values():
-                first = group[0]
-                destination = table.representative[self.entry_class[first]]
-                protocol = PROTOCOLS[self.entry_protocol[first]]
-                if rule.port_matches(self.entry_port[first], protocol, destination):
-                    found.extend(group)
-            cached = self._port_cache[rule.ports] = from_indices(found, len(self.entry_class))
-        return cached
+            size = len(self.entry_class)
+            self._kinds = [
+                (
+                    self.entry_port[members[0]],
+                    PROTOCOLS[self.entry_protocol[members[0]]],
+                    self.table.representative[self.entry_class[members[0]]],
+                    from_indices(members, size),
+                )
+                for members in groups.values()
+            ]
+        return self._kinds
 
     # -- steps 2-4 -----------------------------------------------------------------------------
 
@@ -295,11 +326,13 @@ class Grid:
 
     # -- why -----------------------------------------------------------------------------------
 
-    def _side(self, policies: tuple[Policy, ...], rules: tuple[RuleRef, ...]) -> DirectionVerdict:
-        key = (*map(id, policies), None, *rules)
+    def _side(self, policies: tuple[Policy, ...], rules: Sequence[Rule]) -> DirectionVerdict:
+        """The isolated side with these policies and admitting rules, one object per value."""
+        key = (id(policies), *map(id, rules))  # the tuples of policies are the grid's own
         side = self._sides.get(key)
         if side is None:
-            side = self._sides[key] = DirectionVerdict(True, policies, rules)
+            refs = tuple(rule.ref for rule in rules)
+            side = self._sides[key] = DirectionVerdict(True, policies, refs)
         return side
 
     def _ingress_base(self) -> list[Side]:
@@ -317,29 +350,35 @@ class Grid:
             self._bases = ingress
         return self._bases
 
-    def why(self, number: int) -> WhyRow:
+    def why(self, number: int, within: int = -1) -> WhyRow:
         """For source class ``number``: per entry, the ingress and the egress verdict.
 
         The row starts from the bases (the entry's isolation; the source's), and only the
         entries some rule admits the source to are overwritten with those rules, in policy and
         rule order, as :func:`~podfence.reachability.evaluate.evaluate` lists them.
+
+        Args:
+            number: the source class.
+            within: the set of entries asked about (every entry by default); the sides of
+                others may be left at their bases.
         """
-        touched: dict[int, list[RuleRef]] = {}
-        for rule, entries in self._ingress_rules[number]:
-            for entry in indices(entries):
-                touched.setdefault(entry, []).append(rule.ref)
-        ingress = {
-            entry: self._side(self.ingress_isolating[self.entry_class[entry]], tuple(refs))
-            for entry, refs in touched.items()
-        }
+        touched = self._touched(self._ingress_rules[number], within)
+        isolating, entry_class = self.ingress_isolating, self.entry_class
+        ingress = {e: self._side(isolating[entry_class[e]], r) for e, r in touched.items()}
         if number >= self.table.pod_classes:
             return WhyRow(self._ingress_base(), ingress, None, {})
         policies = self.egress_isolating[number]
         if not policies:
             return WhyRow(self._ingress_base(), ingress, NOT_ISOLATED, {})
-        touched = {}
-        for rule, entries in self._egress_rules[number]:
-            for entry in indices(entries):
-                touched.setdefault(entry, []).append(rule.ref)
-        egress = {entry: self._side(policies, tuple(refs)) for entry, refs in touched.items()}
+        touched = self._touched(self._egress_rules[number], within)
+        egress = {entry: self._side(policies, rules) for entry, rules in touched.items()}
         return WhyRow(self._ingress_base(), ingress, self._side(policies, ()), egress)
+
+    @staticmethod
+    def _touched(applied: list[tuple[Rule, int]], within: int) -> dict[int, list[Rule]]:
+        """The entries (of ``within``) the rules ``applied`` admit a class to, with the rules."""
+        touched: dict[int, list[Rule]] = {}
+        for rule, entries in applied:
+            for entry in indices(entries & within):
+                touched.setdefault(entry, []).append(rule)
+        return touched

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 from collections.abc import Iterable, Mapping
 
@@ -67,7 +66,9 @@ class Inventory:
             if pod.namespace not in by_name:
                 by_name[pod.namespace] = implicit_namespace(pod.namespace)
             labels = by_name[pod.namespace].labels
-            placed[pod.key] = dataclasses.replace(pod, namespace_labels=labels)
+            if pod.namespace_labels is not labels:
+                pod = Pod(pod.namespace, pod.name, pod.labels, pod.ips, pod.ports, labels)
+            placed[pod.key] = pod
         self.namespaces: dict[str, Namespace] = by_name
         self.pods: tuple[Pod, ...] = tuple(
             sorted(placed.values(), key=lambda p: (p.namespace, p.name))

@@ -15,26 +15,28 @@ if TYPE_CHECKING:
     from podfence.reachability.policy import Policy
     from podfence.reachability.traffic import Endpoint
 
-__all__ = ["DIRECTIONS", "connection_allows", "direction_allows", "isolating"]
+__all__ = ["DIRECTIONS", "connection_allows", "direction_allows", "isolating", "selecting"]
 
 #: The two directions, as the policyTypes spell them and as the rules' field names.
 DIRECTIONS = {"Ingress": "ingress", "Egress": "egress"}
 
 
-def isolating(policies: Iterable[Policy], pod: Endpoint, direction: str) -> tuple[Policy, ...]:
-    """The policies that isolate ``pod`` for ``direction``.
+def selecting(policies: Iterable[Policy], pod: Endpoint) -> list[Policy]:
+    """The policies whose podSelector selects ``pod`` (in the policy's own namespace only)."""
+    return [policy for policy in policies if policy.selects(pod)]
+
+
+def isolating(selecting: Iterable[Policy], direction: str) -> tuple[Policy, ...]:
+    """The policies that isolate a pod for ``direction``, of those that select it.
 
     Semantics: a pod is isolated for a direction when a policy of its namespace selects it (its
     podSelector matches the pod's labels) and lists that direction in its effective policyTypes.
 
     Args:
-        policies: candidate policies (any namespace; others select nothing).
-        pod: the pod (an address outside the cluster is never isolated).
+        selecting: the policies that select the pod (see :func:`selecting`).
         direction: "ingress" or "egress".
     """
-    return tuple(
-        policy for policy in policies if policy.rules(direction) is not None and policy.selects(pod)
-    )
+    return tuple(policy for policy in selecting if policy.rules(direction) is not None)
 
 
 def direction_allows(isolated: int, admitted: int, universe: int = 1) -> int:

@@ -261,17 +261,25 @@ class Matrix:
     # -- why -----------------------------------------------------------------------------------
 
     def why(self, source_class: int) -> WhyRow:
-        """Per entry, the ingress and egress verdicts of a source of ``source_class``."""
+        """Per entry, the ingress and egress verdicts of a source of ``source_class``.
+
+        In an allowed-only matrix, only the allowed entries' sides are worked out.
+        """
         cached = self._why.get(source_class)
         if cached is None:
             if len(self._why) >= _ROW_CACHE:
                 self._why.clear()
-            cached = self._why[source_class] = self.grid.why(source_class)
+            within = self.grid.allowed[source_class] if self.allowed_only else -1
+            cached = self._why[source_class] = self.grid.why(source_class, within)
         return cached
 
     def verdict(self, source: int, target: int) -> Verdict:
         """The verdict of the flow from source ``source`` to target ``target``."""
-        ingress, egress = self.why(self.source_class[source]).at(self.target_entry[target])
+        number, entry = self.source_class[source], self.target_entry[target]
+        why = self.why(number)
+        if self.allowed_only and not self.grid.allowed[number] >> entry & 1:
+            why = self.grid.why(number)  # a flow the matrix does not list: the whole row
+        ingress, egress = why.at(entry)
         _, port, protocol = self.target(target)
         traffic = Traffic(
             self.sources[source], self.destinations[self.target_endpoint[target]], port, protocol

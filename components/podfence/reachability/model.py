@@ -245,8 +245,12 @@ def _container_ports(spec: Any, context: ObjectContext) -> tuple[ContainerPort, 
     return tuple(ports)
 
 
-def parse_pod(obj: Mapping[str, Any]) -> Pod:
+def parse_pod(obj: Mapping[str, Any], namespace_labels: Mapping[str, str] | None = None) -> Pod:
     """Read a Pod object: namespace (default "default"), labels, IPs, container ports.
+
+    Args:
+        obj: the object.
+        namespace_labels: its namespace's labels, when known (an Inventory sets them anyway).
 
     Raises:
         InputError: missing name, malformed labels, an unparsable podIP, a bad containerPort.
@@ -260,4 +264,5 @@ def parse_pod(obj: Mapping[str, Any]) -> Pod:
         labels=labels,
         ips=_pod_ips(obj.get("status"), context),
         ports=_container_ports(obj.get("spec"), context),
+        namespace_labels=namespace_labels if namespace_labels is not None else {},
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from podfence.reachability.context import ObjectContext, short
-from podfence.reachability.isolation import DIRECTIONS, isolating
+from podfence.reachability.isolation import DIRECTIONS, isolating, selecting
 from podfence.reachability.model import object_name
 from podfence.reachability.peers import Peer, parse_peer
 from podfence.reachability.ports import PortRule, parse_port_rule
@@ -167,7 +167,7 @@ class PolicySet:
 
     def isolating(self, pod: Endpoint, direction: str) -> tuple[Policy, ...]:
         """The policies that isolate ``pod`` for ``direction`` (see :func:`isolating`)."""
-        return isolating(self.in_namespace(pod.namespace), pod, direction)
+        return isolating(selecting(self.in_namespace(pod.namespace), pod), direction)
 
     def egress_ports(self) -> list[tuple[int, str]]:
         """Every numeric port an egress rule names, as (port, protocol), in order, once each.

@@ -149,8 +149,12 @@ def render_markdown(matrix: Matrix, out: TextIO) -> None:
 # -- every flow --------------------------------------------------------------------------------
 
 
-def _target_texts(matrix: Matrix, form: Callable[[str, int, str], str]) -> list[str]:
-    names = [endpoint.key for endpoint in matrix.destinations]
+def _target_texts(
+    matrix: Matrix, form: Callable[[str, int, str], str], name: Callable[[str], str] = str
+) -> list[str]:
+    """Each target's part of a line: ``form(name(destination), port, protocol)``, each
+    destination's ``name`` worked out once."""
+    names = [name(endpoint.key) for endpoint in matrix.destinations]
     ports = matrix.grid.entry_port
     protocols = matrix.grid.entry_protocol
     return [
@@ -169,24 +173,43 @@ class _Tails:
     def __init__(self, matrix: Matrix) -> None:
         self.matrix = matrix
         self.sides: dict[int, str] = {}  # by the side's identity: the grid shares equal sides
+        self.shown: dict[object, str] = {}  # by what the JSON shows of a side
+        self.pairs: dict[tuple[int, int], str] = {}  # by the two sides' identities
         self.texts: dict[tuple[str, str], str] = {}  # by what the JSON shows, far fewer
         self.bases: dict[str, list[str]] = {}
 
     def side(self, verdict: Side) -> str:
         text = self.sides.get(id(verdict))
         if text is None:
-            text = self.sides[id(verdict)] = json.dumps(side_json(verdict))
+            # Sides with other isolating policies often show the same: dump each shown once.
+            shown = None if verdict is None else (verdict.isolated, *map(id, verdict.allowed_by))
+            text = self.shown.get(shown)
+            if text is None:
+                text = self.shown[shown] = json.dumps(side_json(verdict))
+            self.sides[id(verdict)] = text
         return text
 
     def tail(self, ingress: Side, egress: Side) -> str:
-        key = (self.side(ingress), self.side(egress))
-        text = self.texts.get(key)
+        key = (id(ingress), id(egress))
+        text = self.pairs.get(key)
         if text is None:
-            text = self.texts[key] = f', "ingress": {key[0]}, "egress": {key[1]}}}'
+            texts = (self.side(ingress), self.side(egress))
+            text = self.texts.get(texts)
+            if text is None:
+                text = self.texts[texts] = f', "ingress": {texts[0]}, "egress": {texts[1]}}}'
+            self.pairs[key] = text
         return text
 
-    def row(self, number: int) -> list[str]:
+    def row(self, number: int, entries: Sequence[int]) -> Callable[[int], str]:
+        """The tail of each flow of source class ``number``, by entry.
+
+        For a few ``entries`` (an allowed-only row) each is looked up alone; for many, the row
+        starts from its egress base's tails, copied whole, and only the entries a rule touches
+        are looked up.
+        """
         why = self.matrix.why(number)
+        if len(entries) * 8 < len(why.ingress_base):
+            return lambda entry: self.tail(*why.at(entry))
         egress_text = self.side(why.egress_base)
         base = self.bases.get(egress_text)
         if base is None:
@@ -196,11 +219,15 @@ class _Tails:
         tails = list(base)
         for entry in why.ingress.keys() | why.egress.keys():
             tails[entry] = self.tail(*why.at(entry))
-        return tails
+        return tails.__getitem__
 
 
 def _lines(
-    matrix: Matrix, head: Callable[[str], str], target: Callable[[str, int, str], str], why: bool
+    matrix: Matrix,
+    head: Callable[[str], str],
+    target: Callable[[str, int, str], str],
+    why: bool,
+    name: Callable[[str], str] = str,
 ) -> Iterator[tuple[bytes, list[bytes]]]:
     """Per source with flows: its line head, and each flow's rest of the line, as UTF-8.
 
@@ -208,7 +235,7 @@ def _lines(
     for the next sources of that class (a few classes at a time); each source then leaves out
     what :meth:`Matrix.cut` says is not its flows.
     """
-    targets = _target_texts(matrix, target)
+    targets = _target_texts(matrix, target, name)
     entries = matrix.target_entry
     verdicts = ("false", "true")
     tails = _Tails(matrix) if why else None
@@ -221,9 +248,9 @@ def _lines(
         parts = kept.get(number)
         if parts is None:
             if tails is not None:
-                ends = tails.row(number)
+                tail_of = tails.row(number, row)
                 texts = [
-                    f"{targets[t]}{verdicts[a]}{ends[entries[t]]}"
+                    f"{targets[t]}{verdicts[a]}{tail_of(entries[t])}"
                     for t, a in zip(row, allowed, strict=True)
                 ]
             else:

@@ -1,26 +1,15 @@
-"""The guestbook firewall: the stack's ``firewall`` config in, podfence components out."""
+"""The guestbook firewall: the stack's ``firewall`` config in, one podfence Firewall out."""
 
 import pulumi
 from podfence import PodfenceError
-from podfence.components import DefaultDeny, IpBlockAllow, NamespaceAllow, TierFirewall
+from podfence.components import Firewall
 from podfence.config import FirewallConfig
 
 try:
-    firewall = FirewallConfig.from_pulumi(pulumi.Config())
+    config = FirewallConfig.from_pulumi(pulumi.Config())
+    firewall = Firewall("guestbook", config)
 except PodfenceError as error:
     # RunError ends the program with this one line instead of a traceback.
     raise pulumi.RunError(str(error)) from error
 
-deny = DefaultDeny("default-deny", firewall.default_deny_spec())
-tiers = TierFirewall("tiers", firewall.tier_firewall_spec())
-namespace_allows = [NamespaceAllow(spec.name, spec) for spec in firewall.namespace_allow_specs()]
-ip_block_allows = [IpBlockAllow(spec.name, spec) for spec in firewall.ip_block_allows]
-
-pulumi.export(
-    "policies",
-    [
-        name
-        for component in (deny, tiers, *namespace_allows, *ip_block_allows)
-        for name in component.policies
-    ],
-)
+pulumi.export("policies", firewall.policy_names)

@@ -100,6 +100,8 @@ class FirewallConfig(Spec):
         ingress_controller: admit the ingress controller into one tier; omitted, nothing.
         namespace_allows: extra NamespaceAllow entries (``namespaces`` defaults to ``namespace``).
         ip_block_allows: extra IpBlockAllow entries (``namespaces`` defaults to ``namespace``).
+        create_namespaces: create the namespaces the policies live in; omitted (false), they
+            must exist, and a missing one fails ``pulumi preview`` naming it.
     """
 
     namespace: str
@@ -109,6 +111,7 @@ class FirewallConfig(Spec):
     ingress_controller: IngressController | None = None
     namespace_allows: tuple[NamespaceAllowSpec, ...] = ()
     ip_block_allows: tuple[IpBlockAllowSpec, ...] = ()
+    create_namespaces: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -141,12 +144,17 @@ class FirewallConfig(Spec):
         check_unique(self.manifests())
         return self
 
+    @property
+    def tier_namespaces(self) -> dict[str, str]:
+        """Each tier's namespace: its own, or the firewall's (the one place this is settled)."""
+        return {name: tier.namespace or self.namespace for name, tier in self.tiers.items()}
+
     def deny_namespaces(self) -> tuple[str, ...]:
-        """The namespaces DefaultDeny covers."""
+        """The namespaces DefaultDeny covers: ``defaultDeny.namespaces``, or the firewall's
+        namespace and every tier's."""
         if self.default_deny.namespaces is not None:
             return self.default_deny.namespaces
-        names = [self.namespace] + [t.namespace for t in self.tiers.values() if t.namespace]
-        return tuple(dict.fromkeys(names))
+        return tuple(dict.fromkeys([self.namespace, *self.tier_namespaces.values()]))
 
     def default_deny_spec(self) -> DefaultDenySpec:
         """The DefaultDeny component's spec."""
@@ -163,11 +171,15 @@ class FirewallConfig(Spec):
         """The TierFirewall component's spec. A tier is egress-isolated when the default deny
         denies egress in its namespace (unless the tier says otherwise)."""
         denied = set(self.deny_namespaces()) if self.default_deny.egress else set()
+        namespaces = self.tier_namespaces
         tiers = {
-            name: tier
-            if tier.egress_isolated is not None
-            else tier.model_copy(
-                update={"egress_isolated": (tier.namespace or self.namespace) in denied}
+            name: tier.model_copy(
+                update={
+                    "namespace": namespaces[name],
+                    "egress_isolated": namespaces[name] in denied
+                    if tier.egress_isolated is None
+                    else tier.egress_isolated,
+                }
             )
             for name, tier in self.tiers.items()
         }
@@ -183,7 +195,7 @@ class FirewallConfig(Spec):
                 0,
                 NamespaceAllowSpec(
                     name=controller.policy_name,
-                    namespaces=(tier.namespace or self.namespace,),
+                    namespaces=(self.tier_namespaces[controller.tier],),
                     pod_selector=LabelSelector.of(tier.pod_labels),
                     from_namespace_names=(controller.namespace,),
                     from_pod_selector=controller.pod_selector,

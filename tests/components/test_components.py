@@ -17,6 +17,7 @@ from podfence.manifests import (
     namespace_allow_policies,
     tier_firewall_policies,
 )
+from podfence.manifests.wire import is_deny
 from podfence.offline.recorder import RecordedResource, record
 from podfence.spec import (
     DefaultDenySpec,
@@ -91,12 +92,38 @@ def test_children_are_parented_to_the_component_and_named_after_it(
 
 
 @pytest.mark.parametrize(("component", "token", "args", "build", "spec"), CASES, ids=IDS)
-def test_the_same_component_can_be_used_twice_without_name_collisions(
+def test_the_same_component_twice_with_the_same_policies_is_one_error_naming_both(
     component: type, token: str, args: dict[str, Any], build: Callable[[Any], Any], spec: Any
 ) -> None:
-    resources = record(lambda: (component("one", args), component("two", args)), "p", "test")
-    names = [r.name for r in policies(resources)]
-    assert len(names) == len(set(names)) == 2 * len(build(spec.parse(args))), names
+    registered: list[str] = []
+    with pytest.raises(SpecError) as raised:
+        record(
+            lambda: (component("one", args), component("two", args)),
+            "p",
+            "test",
+            registered=registered,
+        )
+    first = build(spec.parse(args))[0]["metadata"]
+    assert str(raised.value) == (
+        f"NetworkPolicy {first['namespace']}/{first['name']} is made twice in this program: by "
+        f"{token} one and by {token} two; Kubernetes keeps one object per namespace and name, so "
+        "rename one of them"
+    )
+    assert not [u for u in registered if u.endswith("::two") or "::two-" in u], (
+        "nothing of the second is registered"
+    )
+
+
+def test_a_component_type_used_twice_on_other_namespaces_names_its_children_apart() -> None:
+    resources = record(
+        lambda: (
+            DefaultDeny("one", {"namespaces": ["a"]}),
+            DefaultDeny("two", {"namespaces": ["b"]}),
+        ),
+        "p",
+        "test",
+    )
+    assert [r.name for r in policies(resources)] == ["one-a-deny-all", "two-b-deny-all"]
 
 
 @pytest.mark.parametrize(("component", "token", "args", "build", "spec"), CASES, ids=IDS)
@@ -127,10 +154,10 @@ def test_policy_names_are_exposed_as_an_output(
         instance.policy_names.apply(seen.append)
 
     record(program, "p", "test")
-    expected = [
-        f"{m['metadata']['namespace']}/{m['metadata']['name']}" for m in build(spec.parse(args))
-    ]
-    assert seen == [expected]
+    made = build(spec.parse(args))
+    in_order = [m for m in made if not is_deny(m)] + [m for m in made if is_deny(m)]
+    expected = [f"{m['metadata']['namespace']}/{m['metadata']['name']}" for m in in_order]
+    assert seen == [expected], "allows first, then the policies that only isolate"
 
 
 @pytest.mark.parametrize(("component", "token", "args", "build", "spec"), CASES, ids=IDS)
@@ -145,12 +172,13 @@ def test_a_typed_spec_and_a_snake_case_dict_are_accepted_alike(
 
 
 def test_invalid_args_raise_one_line_naming_the_field_and_register_nothing() -> None:
-    created: list[RecordedResource] = []
+    created: list[str] = []
     with pytest.raises(SpecError) as raised:
-        created = record(
+        record(
             lambda: TierFirewall("fw", {**TIERS, "flows": [{"from": "ui", "to": "apii"}]}),
             "p",
             "test",
+            registered=created,
         )
     message = str(raised.value)
     assert message == (

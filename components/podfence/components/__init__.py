@@ -1,8 +1,10 @@
-"""The Pulumi components: DefaultDeny, TierFirewall, NamespaceAllow, IpBlockAllow."""
+"""The Pulumi components: Firewall (one app's whole firewall), and its parts for hand-built
+compositions: DefaultDeny, TierFirewall, NamespaceAllow, IpBlockAllow."""
 
 from podfence.components.default_deny import DefaultDeny
+from podfence.components.firewall import Firewall
 from podfence.components.ip_block_allow import IpBlockAllow
 from podfence.components.namespace_allow import NamespaceAllow
 from podfence.components.tier_firewall import TierFirewall
 
-__all__ = ["DefaultDeny", "IpBlockAllow", "NamespaceAllow", "TierFirewall"]
+__all__ = ["DefaultDeny", "Firewall", "IpBlockAllow", "NamespaceAllow", "TierFirewall"]

@@ -8,10 +8,11 @@ from typing import Any, ClassVar, Generic, TypeVar
 import pulumi
 import pulumi_kubernetes as k8s
 
-from podfence.manifests.wire import Manifest, check_unique
+from podfence.components.registry import claim
+from podfence.manifests.wire import Manifest, check_unique, is_deny
 from podfence.spec.base import Spec
 
-__all__ = ["PolicyComponent"]
+__all__ = ["PolicyComponent", "create_policies"]
 
 SpecT = TypeVar("SpecT", bound=Spec)
 
@@ -24,9 +25,19 @@ class PolicyComponent(pulumi.ComponentResource, Generic[SpecT]):
     before anything is registered, so bad args leave nothing half-built.
 
     Children are named ``<component name>-<namespace>-<policy name>`` (unique when a component
-    type is used twice) and parented to the component, so a provider or ``protect`` given to it
-    reaches them. Policy names are written explicitly (``metadata.name``): a changed name would
-    replace the policy, delete first, and leave a gap, so keep names stable.
+    type is used twice) and parented to the component, so a provider, ``protect`` or ``aliases``
+    given to it reach them. Policy names are written explicitly (``metadata.name``). A changed
+    spec is patched in place; a changed name or namespace replaces the policy, and the provider
+    creates the new object before it deletes the old one, so a rename leaves no gap.
+
+    Rollout order: the children depend on whatever the component ``depends_on`` (in a
+    :class:`~podfence.components.firewall.Firewall`, the namespaces, and for its DefaultDeny
+    every allow), and a policy that only isolates (``deny-all``) also depends on every allow
+    policy of the component, so on ``pulumi up`` no deny lands before the allows it would cut
+    (``pulumi destroy`` removes in the reverse order: the deny first).
+
+    Every ``namespace/name`` is claimed for the whole program before anything is registered: a
+    policy another component already makes is one error naming both components.
 
     Args:
         name: the component's name.
@@ -34,12 +45,13 @@ class PolicyComponent(pulumi.ComponentResource, Generic[SpecT]):
         opts: resource options for the component; omitted, none.
 
     Raises:
-        SpecError: the args are invalid (one line naming the field); nothing is registered.
+        SpecError: the args are invalid (one line naming the field), or a policy is already
+            made elsewhere in the program; nothing is registered.
 
     Attributes:
         spec: the validated spec.
-        policies: ``"namespace/name"`` -> the NetworkPolicy resource, in creation order.
-        policy_names: the same keys, as an output.
+        policies: ``"namespace/name"`` -> the NetworkPolicy resource, allows first.
+        policy_names: the same keys, as an output that resolves once every child is created.
     """
 
     #: The spec the args are validated into.
@@ -64,18 +76,63 @@ class PolicyComponent(pulumi.ComponentResource, Generic[SpecT]):
         spec: SpecT = self.spec_type.parse(args, root=name)  # type: ignore[assignment]
         manifests = type(self).build(spec)
         check_unique(manifests, f"{kind} {name}")
+        keys = [_key(manifest) for manifest in manifests]
+        claim(keys, f"{kind} {name}")
         super().__init__(f"podfence:index:{kind}", name, None, opts)
         self.spec = spec
-        child_opts = pulumi.ResourceOptions(parent=self)
-        self.policies = {}
-        for manifest in manifests:
-            metadata = manifest["metadata"]
-            key = f"{metadata['namespace']}/{metadata['name']}"
-            self.policies[key] = k8s.networking.v1.NetworkPolicy(
-                f"{name}-{metadata['namespace']}-{metadata['name']}",
-                metadata=metadata,
-                spec=manifest["spec"],
-                opts=child_opts,
-            )
-        self.policy_names = pulumi.Output.from_input(list(self.policies))
+        self.policies = create_policies(self, name, manifests, opts)
+        self.policy_names = pulumi.Output.all(*(p.id for p in self.policies.values())).apply(
+            lambda _: list(self.policies)
+        )
         self.register_outputs({"policyNames": self.policy_names})
+
+
+def _key(manifest: Manifest) -> str:
+    metadata = manifest["metadata"]
+    return f"{metadata['namespace']}/{metadata['name']}"
+
+
+def create_policies(
+    parent: pulumi.Resource,
+    name: str,
+    manifests: list[Manifest],
+    opts: pulumi.ResourceOptions | None = None,
+) -> dict[str, k8s.networking.v1.NetworkPolicy]:
+    """The NetworkPolicy children of ``parent``: allows first, then the policies that only
+    isolate, each of those depending on every allow (and everything on ``opts.depends_on``).
+
+    Args:
+        parent: the component.
+        name: its name, the prefix of the children's names.
+        manifests: the policies.
+        opts: the component's options; their ``depends_on`` is passed to every child.
+    """
+    after = list(_depends_on(opts))
+    policies: dict[str, k8s.networking.v1.NetworkPolicy] = {}
+    allows = [m for m in manifests if not is_deny(m)]
+    denies = [m for m in manifests if is_deny(m)]
+    for manifest in allows:
+        policies[_key(manifest)] = _policy(parent, name, manifest, after)
+    created = list(policies.values())
+    for manifest in denies:
+        policies[_key(manifest)] = _policy(parent, name, manifest, [*after, *created])
+    return policies
+
+
+def _depends_on(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:
+    found = opts.depends_on if opts is not None else None
+    if found is None:
+        return []
+    return list(found) if isinstance(found, list | tuple) else [found]  # type: ignore[list-item]
+
+
+def _policy(
+    parent: pulumi.Resource, name: str, manifest: Manifest, after: list[pulumi.Resource]
+) -> k8s.networking.v1.NetworkPolicy:
+    metadata = manifest["metadata"]
+    return k8s.networking.v1.NetworkPolicy(
+        f"{name}-{metadata['namespace']}-{metadata['name']}",
+        metadata=metadata,
+        spec=manifest["spec"],
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=after or None),
+    )

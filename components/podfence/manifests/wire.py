@@ -22,6 +22,7 @@ __all__ = [
     "Manifest",
     "check_unique",
     "ip_block_peer",
+    "is_deny",
     "namespace_name_selector",
     "network_policy",
     "pod_peer",
@@ -159,3 +160,13 @@ def check_unique(manifests: Sequence[Manifest], owner: str = "") -> None:
             prefix = f"{owner}: " if owner else ""
             raise SpecError(f"{prefix}two policies would be named {key}; rename one")
         seen.add(key)
+
+
+def is_deny(manifest: Manifest) -> bool:
+    """Whether a policy only isolates: it has no ingress and no egress rules.
+
+    Semantics: such a policy allows nothing and, for the pods it selects, takes away everything
+    no other policy allows (``deny-all``); every other policy only adds allowed traffic.
+    """
+    spec = manifest.get("spec") or {}
+    return not spec.get("ingress") and not spec.get("egress")

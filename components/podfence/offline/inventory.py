@@ -160,7 +160,7 @@ def derive_inventory(config: FirewallConfig) -> DerivedInventory:
     nodes: dict[str, str] = {}
     build.namespace(config.namespace)
     for name, tier in config.tiers.items():
-        namespace = tier.namespace or config.namespace
+        namespace = config.tier_namespaces[name]
         build.pod(
             namespace, name, dict(tier.pod_labels), _container_ports(tier.ports, f"tier {name}")
         )

@@ -37,6 +37,8 @@ class RecordedResource:
         inputs: the inputs as the provider would receive them (custom resources only).
         custom: False for component resources.
         provider: the provider reference the resource was registered with ("" for the default).
+        dependencies: the URNs of the resources it ``depends_on`` (explicitly or through its
+            inputs), as the engine would order them.
     """
 
     type: str
@@ -45,6 +47,7 @@ class RecordedResource:
     inputs: dict[str, Any]
     custom: bool
     provider: str = ""
+    dependencies: tuple[str, ...] = ()
 
 
 def _integral(value: Any) -> Any:
@@ -74,6 +77,21 @@ class _Recorder(pulumi.runtime.Mocks):
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         return {}, None
+
+
+class _Monitor(MockMonitor):
+    """The mock monitor, remembering each registration's dependencies, in registration order."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.dependencies: dict[str, tuple[str, ...]] = {}
+        self.order: list[str] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        self.dependencies[response.urn] = tuple(request.dependencies)
+        self.order.append(response.urn)
+        return response
 
 
 def _discard(_: object) -> None:
@@ -107,6 +125,7 @@ def record(
     stack: str,
     config: dict[str, str] | None = None,
     directory: Path | None = None,
+    registered: list[str] | None = None,
 ) -> list[RecordedResource]:
     """Run ``program`` under mocks as stack ``stack`` of ``project`` and record its resources.
 
@@ -116,6 +135,8 @@ def record(
         stack: the stack name, as ``pulumi.get_stack()`` will report it.
         config: fully qualified config keys -> string values (objects as JSON); omitted, none.
         directory: the working directory and first import path while it runs; omitted, unchanged.
+        registered: when given, receives the URN of every resource registered, in order, even
+            when the program fails (to show that a failing program registered nothing).
 
     Returns:
         Every registered resource, components included, sorted by URN (registration runs in
@@ -126,7 +147,7 @@ def record(
             ConfigError with its message.
     """
     recorder = _Recorder()
-    monitor = MockMonitor(recorder)
+    monitor = _Monitor(recorder)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     # The mock monitor answers in executor threads, and Pulumi gives each thread an event loop
@@ -144,6 +165,8 @@ def record(
     except pulumi.RunError as error:
         raise ConfigError(str(error)) from error
     finally:
+        if registered is not None:
+            registered.extend(u for u in monitor.order if "::pulumi:pulumi:Stack::" not in u)
         pulumi.runtime.set_all_config({})
         pulumi.runtime.reset_options()
         asyncio.set_event_loop(None)
@@ -160,7 +183,10 @@ def record(
         custom = recorder.custom.get((type_, name), False)
         inputs = _integral(dict(registration.state)) if custom else {}
         provider = recorder.provider.get((type_, name), "")
-        out.append(RecordedResource(type_, name, urn, inputs, custom, provider))
+        depends = tuple(
+            u for u in monitor.dependencies.get(urn, ()) if "::pulumi:pulumi:Stack::" not in u
+        )
+        out.append(RecordedResource(type_, name, urn, inputs, custom, provider, depends))
     return out
 
 

@@ -1,0 +1,100 @@
+"""Firewall: one application's whole firewall, rolled out without ever cutting a declared flow."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from podfence.components._policies import create_policies
+from podfence.components.registry import claim
+from podfence.config import FirewallConfig
+from podfence.manifests.wire import Manifest
+
+__all__ = ["Firewall"]
+
+
+class Firewall(pulumi.ComponentResource):
+    """Deny by default, then exactly the declared flows, namespaces and address ranges.
+
+    The one composition of podfence's policies (the same :meth:`FirewallConfig.manifests` that
+    ``podfence render``, ``matrix``, ``check`` and ``diff`` evaluate): every default is settled
+    when the spec is built (tier namespaces, which namespaces deny which direction, and so which
+    flows get an egress twin), with no flag to keep in step between components.
+
+    Rollout order: every allow policy is created before any policy that only isolates
+    (``deny-all``); each deny ``depends_on`` every allow, which also orders updates (switching
+    egress denial on patches deny-all only after the egress allows exist). ``pulumi destroy``
+    deletes in the reverse order: deny-all first, so nothing declared is cut while it runs.
+
+    Namespaces: the policies of a namespace depend on it. By default the namespaces are read
+    (``Namespace.get``), so a missing one fails ``pulumi preview`` naming it, not only
+    ``pulumi up``; with ``createNamespaces: true`` the firewall creates them instead.
+
+    Children are named ``<name>-<namespace>-<policy>`` and parented to the firewall. A changed
+    spec is patched in place; a renamed policy is created before the old one is deleted (no
+    gap). Every namespace/name is claimed for the whole program first: a policy that another
+    component (or another Firewall) makes too is one error naming both.
+
+    Args:
+        name: the component's name.
+        args: a :class:`~podfence.config.FirewallConfig`, or the stack's ``firewall`` object as
+            a dict (camelCase or snake_case keys).
+        opts: resource options (a provider given here reaches every child).
+
+    Raises:
+        SpecError: invalid args (one line naming the field), or a policy made elsewhere in the
+            program too; nothing is registered.
+
+    Attributes:
+        spec: the validated firewall.
+        namespaces: namespace name -> the Namespace resource (read, or created).
+        policies: ``namespace/name`` -> NetworkPolicy, allows first.
+        policy_names: the same keys, an output that resolves once every policy is created.
+    """
+
+    spec: FirewallConfig
+    namespaces: dict[str, k8s.core.v1.Namespace]
+    policies: dict[str, k8s.networking.v1.NetworkPolicy]
+    policy_names: pulumi.Output[list[str]]
+
+    def __init__(
+        self,
+        name: str,
+        args: FirewallConfig | Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        spec = FirewallConfig.parse(args, root=name)
+        manifests = spec.manifests()
+        claim((_key(m) for m in manifests), f"Firewall {name}")
+        super().__init__("podfence:index:Firewall", name, None, opts)
+        self.spec = spec
+        self.namespaces = {
+            namespace: self._namespace(name, namespace, spec.create_namespaces)
+            for namespace in dict.fromkeys(m["metadata"]["namespace"] for m in manifests)
+        }
+        self.policies = {}
+        by_namespace: dict[str, list[Manifest]] = {}
+        for manifest in manifests:
+            by_namespace.setdefault(manifest["metadata"]["namespace"], []).append(manifest)
+        for namespace, found in by_namespace.items():
+            after = pulumi.ResourceOptions(depends_on=[self.namespaces[namespace]])
+            self.policies.update(create_policies(self, name, found, after))
+        self.policy_names = pulumi.Output.all(*(p.id for p in self.policies.values())).apply(
+            lambda _: list(self.policies)
+        )
+        self.register_outputs({"policyNames": self.policy_names})
+
+    def _namespace(self, name: str, namespace: str, create: bool) -> k8s.core.v1.Namespace:
+        child = f"{name}-{namespace}"
+        opts = pulumi.ResourceOptions(parent=self)
+        if create:
+            return k8s.core.v1.Namespace(child, metadata={"name": namespace}, opts=opts)
+        return k8s.core.v1.Namespace.get(child, namespace, opts=opts)
+
+
+def _key(manifest: Manifest) -> str:
+    metadata = manifest["metadata"]
+    return f"{metadata['namespace']}/{metadata['name']}"

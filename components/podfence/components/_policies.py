@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from podfence.components.inputs import Deferred
 from podfence.components.registry import claim
 from podfence.manifests.wire import Manifest, check_unique, is_deny
 from podfence.spec.base import Spec
@@ -38,6 +39,10 @@ class PolicyComponent(pulumi.ComponentResource, Generic[SpecT]):
 
     Every ``namespace/name`` is claimed for the whole program before anything is registered: a
     policy another component already makes is one error naming both components.
+
+    Names and label values may be ``pulumi.Output`` values (another resource's output, such as
+    a created Namespace's name): everything known is validated before anything is registered,
+    the rest when the outputs resolve (see :class:`~podfence.components.inputs.Deferred`).
 
     Args:
         name: the component's name.
@@ -73,14 +78,19 @@ class PolicyComponent(pulumi.ComponentResource, Generic[SpecT]):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         kind = type(self).__name__
-        spec: SpecT = self.spec_type.parse(args, root=name)  # type: ignore[assignment]
+        deferred = Deferred(args)
+
+        def parse(value: Any) -> Any:
+            return self.spec_type.parse(value, root=name)
+
+        spec: SpecT = deferred.parse(parse, name)
         manifests = type(self).build(spec)
         check_unique(manifests, f"{kind} {name}")
-        keys = [_key(manifest) for manifest in manifests]
-        claim(keys, f"{kind} {name}")
+        claim((k for k in map(_key, manifests) if deferred.known(k)), f"{kind} {name}")
         super().__init__(f"podfence:index:{kind}", name, None, opts)
         self.spec = spec
-        self.policies = create_policies(self, name, manifests, opts)
+        self.policies = create_policies(self, name, manifests, opts, deferred.restore)
+        deferred.check_later(parse)
         self.policy_names = pulumi.Output.all(*(p.id for p in self.policies.values())).apply(
             lambda _: list(self.policies)
         )
@@ -97,6 +107,7 @@ def create_policies(
     name: str,
     manifests: list[Manifest],
     opts: pulumi.ResourceOptions | None = None,
+    restore: Callable[[Any], Any] = lambda value: value,
 ) -> dict[str, k8s.networking.v1.NetworkPolicy]:
     """The NetworkPolicy children of ``parent``: allows first, then the policies that only
     isolate, each of those depending on every allow (and everything on ``opts.depends_on``).
@@ -106,16 +117,18 @@ def create_policies(
         name: its name, the prefix of the children's names.
         manifests: the policies.
         opts: the component's options; their ``depends_on`` is passed to every child.
+        restore: turns a manifest's placeholders back into the outputs they stand for (see
+            :class:`~podfence.components.inputs.Deferred`); by default nothing to turn.
     """
     after = list(_depends_on(opts))
     policies: dict[str, k8s.networking.v1.NetworkPolicy] = {}
     allows = [m for m in manifests if not is_deny(m)]
     denies = [m for m in manifests if is_deny(m)]
     for manifest in allows:
-        policies[_key(manifest)] = _policy(parent, name, manifest, after)
+        policies[_key(manifest)] = _policy(parent, name, manifest, after, restore)
     created = list(policies.values())
     for manifest in denies:
-        policies[_key(manifest)] = _policy(parent, name, manifest, [*after, *created])
+        policies[_key(manifest)] = _policy(parent, name, manifest, [*after, *created], restore)
     return policies
 
 
@@ -127,12 +140,16 @@ def _depends_on(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:
 
 
 def _policy(
-    parent: pulumi.Resource, name: str, manifest: Manifest, after: list[pulumi.Resource]
+    parent: pulumi.Resource,
+    name: str,
+    manifest: Manifest,
+    after: list[pulumi.Resource],
+    restore: Callable[[Any], Any],
 ) -> k8s.networking.v1.NetworkPolicy:
     metadata = manifest["metadata"]
     return k8s.networking.v1.NetworkPolicy(
         f"{name}-{metadata['namespace']}-{metadata['name']}",
-        metadata=metadata,
-        spec=manifest["spec"],
+        metadata=restore(metadata),
+        spec=restore(manifest["spec"]),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=after or None),
     )

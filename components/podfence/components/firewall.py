@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from podfence.components._policies import create_policies
+from podfence.components.inputs import Deferred
 from podfence.components.registry import claim
 from podfence.config import FirewallConfig
 from podfence.manifests.wire import Manifest
@@ -32,6 +33,9 @@ class Firewall(pulumi.ComponentResource):
     Namespaces: the policies of a namespace depend on it. By default the namespaces are read
     (``Namespace.get``), so a missing one fails ``pulumi preview`` naming it, not only
     ``pulumi up``; with ``createNamespaces: true`` the firewall creates them instead.
+
+    Names and label values may be ``pulumi.Output`` values, e.g. a created Namespace's name:
+    everything known is validated before anything is registered, the rest once they resolve.
 
     Children are named ``<name>-<namespace>-<policy>`` and parented to the firewall. A changed
     spec is patched in place; a renamed policy is created before the old one is deleted (no
@@ -66,13 +70,20 @@ class Firewall(pulumi.ComponentResource):
         args: FirewallConfig | Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        spec = FirewallConfig.parse(args, root=name)
+        deferred = Deferred(args)
+
+        def parse(value: Any) -> FirewallConfig:
+            return FirewallConfig.parse(value, root=name)
+
+        spec: FirewallConfig = deferred.parse(parse, name)
         manifests = spec.manifests()
-        claim((_key(m) for m in manifests), f"Firewall {name}")
+        claim((k for k in map(_key, manifests) if deferred.known(k)), f"Firewall {name}")
         super().__init__("podfence:index:Firewall", name, None, opts)
         self.spec = spec
         self.namespaces = {
-            namespace: self._namespace(name, namespace, spec.create_namespaces)
+            namespace: self._namespace(
+                f"{name}-{namespace}", deferred.restore(namespace), spec.create_namespaces
+            )
             for namespace in dict.fromkeys(m["metadata"]["namespace"] for m in manifests)
         }
         self.policies = {}
@@ -81,14 +92,17 @@ class Firewall(pulumi.ComponentResource):
             by_namespace.setdefault(manifest["metadata"]["namespace"], []).append(manifest)
         for namespace, found in by_namespace.items():
             after = pulumi.ResourceOptions(depends_on=[self.namespaces[namespace]])
-            self.policies.update(create_policies(self, name, found, after))
+            self.policies.update(create_policies(self, name, found, after, deferred.restore))
         self.policy_names = pulumi.Output.all(*(p.id for p in self.policies.values())).apply(
             lambda _: list(self.policies)
         )
+        deferred.check_later(parse)
         self.register_outputs({"policyNames": self.policy_names})
 
-    def _namespace(self, name: str, namespace: str, create: bool) -> k8s.core.v1.Namespace:
-        child = f"{name}-{namespace}"
+    def _namespace(
+        self, child: str, namespace: pulumi.Input[str], create: bool
+    ) -> k8s.core.v1.Namespace:
+        """The namespace ``namespace``, read (or created), as the child ``child``."""
         opts = pulumi.ResourceOptions(parent=self)
         if create:
             return k8s.core.v1.Namespace(child, metadata={"name": namespace}, opts=opts)

@@ -20,13 +20,14 @@ def _blocks(language: str) -> list[str]:
 def test_the_component_example_creates_the_policies_it_describes() -> None:
     (example,) = _blocks("python")
     resources = record(lambda: exec(compile(example, "README.md", "exec"), {}), "readme", "test")
+    policies = [r for r in resources if r.type == "kubernetes:networking.k8s.io/v1:NetworkPolicy"]
     names = sorted(
-        f"{r.inputs['metadata']['namespace']}/{r.inputs['metadata']['name']}"
-        for r in resources
-        if r.custom
+        f"{r.inputs['metadata']['namespace']}/{r.inputs['metadata']['name']}" for r in policies
     )
     assert names == [
+        "finance/allow-dns-egress",
         "finance/allow-orders-to-ledger",
+        "finance/deny-all",
         "shop/allow-dns-egress",
         "shop/allow-office",
         "shop/allow-orders-to-ledger-egress",
@@ -35,7 +36,7 @@ def test_the_component_example_creates_the_policies_it_describes() -> None:
         "shop/allow-web-to-orders-egress",
         "shop/deny-all",
     ]
-    (cross,) = [r for r in resources if r.custom and r.inputs["metadata"]["namespace"] == "finance"]
+    (cross,) = [r for r in policies if r.inputs["metadata"]["name"] == "allow-orders-to-ledger"]
     assert cross.inputs["spec"]["ingress"][0]["from"] == [
         {
             "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "shop"}},

@@ -1,17 +1,21 @@
-"""`podfence render`: what a stack would apply, printed as YAML."""
+"""`podfence render`: what a stack would apply, printed as YAML, or as a bulk-import file."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from golden import assert_golden
 from paths import REPO, STACKS
 from podfence.cli import ExitStatus, main
-from podfence.offline.stack import render_stack
+from podfence.errors import ConfigError
+from podfence.offline.recorder import RecordedResource
+from podfence.offline.stack import bulk_import, record_stack, render_stack
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -93,3 +97,148 @@ def test_debug_shows_the_traceback(project_copy: Path) -> None:
     )
     assert done.returncode == ExitStatus.BAD_INPUT
     assert "Traceback (most recent call last)" in done.stderr
+
+
+def _engine_urns(document: dict[str, Any], project: str, stack: str) -> set[str]:
+    """The URN `pulumi import --file` gives each entry: NewURN(stack, project, parent type,
+    type, logicalName), parents found by name among the entries (pulumi's parseImportFile)."""
+    entries = {entry["name"]: entry for entry in document["resources"]}
+
+    def qualified(entry: dict[str, Any]) -> str:
+        parent = entry.get("parent")
+        prefix = f"{qualified(entries[parent])}$" if parent else ""
+        return prefix + entry["type"]
+
+    return {
+        f"urn:pulumi:{stack}::{project}::{qualified(e)}::{e.get('logicalName', e['name'])}"
+        for e in document["resources"]
+    }
+
+
+def test_import_file_for_dev_is_golden_and_prints_nothing_on_stdout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "import.json"
+    argv = ["render", "--stack", "dev", "--project-dir", str(REPO), "--import-file", str(path)]
+    assert main(argv) == ExitStatus.SUCCESS
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"podfence: wrote 6 NetworkPolicies to {path}; next: pulumi import --stack dev --file "
+        f"{path} --protect=false --generate-code=false, then pulumi up --stack dev\n"
+    )
+    assert_golden("import-dev.json", path.read_text(encoding="utf-8"))
+
+
+def test_the_import_file_has_the_component_then_each_policy_by_namespace_and_name(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "import.json"
+    main(["render", "--stack", "dev", "--project-dir", str(REPO), "--import-file", str(path)])
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert set(document) == {"resources"}  # no nameTable: the parent is in the file
+    component, *policies = document["resources"]
+    assert component == {"type": "podfence:index:Firewall", "name": "guestbook", "component": True}
+    assert len(policies) == 6
+    objects = render_stack("dev", REPO)
+    assert [p["id"] for p in policies] == [
+        f"{o['metadata']['namespace']}/{o['metadata']['name']}" for o in objects
+    ]
+    for policy, obj in zip(policies, objects, strict=True):
+        assert policy == {
+            "type": "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+            "name": f"guestbook-guestbook-{obj['metadata']['name']}",
+            "id": f"guestbook/{obj['metadata']['name']}",
+            "parent": "guestbook",
+        }
+
+
+def test_pulumi_import_would_compute_exactly_the_urns_the_program_registers(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "import.json"
+    main(["render", "--stack", "dev", "--project-dir", str(REPO), "--import-file", str(path)])
+    document = json.loads(path.read_text(encoding="utf-8"))
+    _, resources = record_stack("dev", REPO)
+    # The mock monitor puts the stack's type in front of a top-level resource's type; the engine
+    # leaves the root stack out of URNs.
+    registered = {
+        r.urn.replace("::pulumi:pulumi:Stack$", "::")
+        for r in resources
+        if r.type in ("podfence:index:Firewall", "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    }
+    assert "urn:pulumi:dev::guestbook::podfence:index:Firewall::guestbook" in registered
+    assert _engine_urns(document, "guestbook", "dev") == registered
+
+
+def _resource(type_: str, name: str, urn_type: str, **inputs: Any) -> RecordedResource:
+    custom = type_ == "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+    urn = f"urn:pulumi:dev::guestbook::{urn_type}::{name}"
+    return RecordedResource(type_, name, urn, inputs, custom)
+
+
+def test_two_firewalls_each_get_their_own_policies_and_a_shared_name_gets_a_logical_name() -> None:
+    firewall, other = "podfence:index:Firewall", "podfence:index:Other"
+    policy = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+
+    def child(parent_type: str, name: str) -> RecordedResource:
+        metadata = {"name": name.rsplit("-", 1)[-1], "namespace": "ns"}
+        return _resource(policy, name, f"{parent_type}${policy}", metadata=metadata)
+
+    resources = [
+        _resource(firewall, "a", f"pulumi:pulumi:Stack${firewall}"),
+        _resource(firewall, "b", f"pulumi:pulumi:Stack${firewall}"),
+        _resource(other, "b-x", f"pulumi:pulumi:Stack${other}"),
+        child(firewall, "a-ns-x"),
+        child(firewall, "b-x"),  # b's policy, named like the other component
+        child(other, "b-x-ns-z"),
+    ]
+    entries = bulk_import(resources)["resources"]
+    assert [(e["name"], e.get("logicalName"), e.get("parent")) for e in entries] == [
+        ("a", None, None),
+        ("b", None, None),
+        ("b-x", None, None),
+        ("a-ns-x", None, "a"),
+        ("b-x-2", "b-x", "b"),
+        ("b-x-ns-z", None, "b-x"),
+    ]
+    assert _engine_urns({"resources": entries}, "guestbook", "dev") == {
+        r.urn.replace("::pulumi:pulumi:Stack$", "::") for r in resources
+    }
+    resources.append(child(firewall, "c-ns-y"))  # named after neither firewall
+    with pytest.raises(ConfigError, match="cannot tell which podfence:index:Firewall"):
+        bulk_import(resources)
+
+
+def test_a_policy_with_an_explicit_provider_is_one_clear_error() -> None:
+    policy = RecordedResource(
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        "p",
+        "urn:pulumi:dev::guestbook::pulumi:pulumi:Stack$kubernetes:networking.k8s.io/v1:NetworkPolicy::p",
+        {"metadata": {"name": "p", "namespace": "ns"}},
+        True,
+        provider="urn:pulumi:dev::guestbook::pulumi:providers:kubernetes::k8s::id",
+    )
+    with pytest.raises(ConfigError, match=r"^--import-file: p is created with the provider .*k8s"):
+        bulk_import([policy])
+
+
+def test_an_unwritable_import_file_is_one_line_naming_the_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "missing" / "import.json"
+    argv = ["render", "--stack", "dev", "--project-dir", str(REPO), "--import-file", str(path)]
+    assert main(argv) == ExitStatus.BAD_INPUT
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"podfence: error: --import-file {path}: cannot write: No such file or directory\n"
+    )
+    assert not path.exists()
+
+
+def test_import_file_and_out_cannot_be_combined(tmp_path: Path) -> None:
+    argv = ["render", "--stack", "dev", "--out", str(tmp_path), "--import-file", "i.json"]
+    with pytest.raises(SystemExit) as raised:
+        main(argv)
+    assert raised.value.code == ExitStatus.BAD_INPUT

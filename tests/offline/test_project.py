@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pulumi
 import pytest
+from podfence.cli import ExitStatus, main
 from podfence.errors import ConfigError
-from podfence.offline.project import find_project
+from podfence.offline.project import SECRET_PLACEHOLDER, find_project, is_secure
+from podfence.offline.recorder import record
+from podfence.offline.stack import render_stack
 
 
 def test_the_project_is_found_from_a_folder_below_it(repo: Path) -> None:
@@ -47,12 +51,90 @@ def test_objects_reach_the_runtime_as_json_and_strings_as_they_are(repo: Path) -
     assert json.loads(config["guestbook:firewall"])["namespace"] == "guestbook"
 
 
-def test_a_secret_cannot_be_read_offline_and_says_so(project_copy: Path) -> None:
+SECURE_KUBECONFIG = "  kubernetes:kubeconfig:\n    secure: AAABAHxQe3Vz0m9kZXY=\n"
+
+
+def _with_secure_kubeconfig(project_copy: Path, name: str) -> Path:
+    """A copy of the dev stack whose kubeconfig is encrypted, as `pulumi config set --secret`
+    writes it."""
+    dev = (project_copy / "stacks" / "Pulumi.dev.yaml").read_text()
+    stack = project_copy / "stacks" / f"Pulumi.{name}.yaml"
+    stack.write_text(dev.replace("config:\n", "config:\n" + SECURE_KUBECONFIG, 1))
+    return stack
+
+
+def test_a_stack_with_a_secure_kubeconfig_renders_what_the_plain_stack_renders(
+    repo: Path, project_copy: Path
+) -> None:
+    _with_secure_kubeconfig(project_copy, "sealed")
+    assert render_stack("sealed", project_copy) == render_stack("dev", repo)
+
+
+def test_a_secure_value_reaches_the_program_as_a_secret_placeholder(project_copy: Path) -> None:
+    _with_secure_kubeconfig(project_copy, "sealed")
+    project = find_project(project_copy)
+    config = project.pulumi_config("sealed")
+    assert config["kubernetes:kubeconfig"] == SECRET_PLACEHOLDER
+    assert project.secret_keys("sealed") == ["kubernetes:kubeconfig"]
+    seen: list[object] = []
+
+    def program() -> None:
+        seen.append(pulumi.Config("kubernetes").get("kubeconfig"))
+        seen.append(pulumi.runtime.is_config_secret("kubernetes:kubeconfig"))
+        seen.append(pulumi.runtime.is_config_secret("guestbook:firewall"))
+
+    record(program, "guestbook", "sealed", config, secret_keys=project.secret_keys("sealed"))
+    assert seen == [SECRET_PLACEHOLDER, True, False]
+    assert not pulumi.runtime.is_config_secret("kubernetes:kubeconfig")  # reset afterwards
+
+
+def test_a_secure_part_of_an_object_is_replaced_and_the_whole_key_is_secret(
+    project_copy: Path,
+) -> None:
     (project_copy / "stacks" / "Pulumi.s.yaml").write_text(
-        "config:\n  guestbook:token:\n    secure: AAABAL==\n"
+        "config:\n  guestbook:db:\n    user: app\n    password:\n      secure: AAABAL==\n"
+        "  guestbook:tiers:\n    secure: {not: encrypted}\n"
     )
-    with pytest.raises(ConfigError, match="guestbook:token is a secret"):
-        find_project(project_copy).stack_config("s")
+    project = find_project(project_copy)
+    assert json.loads(project.pulumi_config("s")["guestbook:db"]) == {
+        "user": "app",
+        "password": SECRET_PLACEHOLDER,
+    }
+    # A mapping whose `secure` holds no string is plain config (a tier may be named `secure`).
+    assert json.loads(project.pulumi_config("s")["guestbook:tiers"]) == {
+        "secure": {"not": "encrypted"}
+    }
+    assert project.secret_keys("s") == ["guestbook:db"]
+    assert not is_secure({"secure": {"not": "encrypted"}})
+
+
+def test_a_secure_firewall_is_one_clear_error(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project_copy / "stacks" / "Pulumi.s.yaml").write_text(
+        SECURE_KUBECONFIG.join(["config:\n", "  guestbook:firewall:\n    secure: AAABAL==\n"])
+    )
+    argv = ["render", "--stack", "s", "--project-dir", str(project_copy)]
+    assert main(argv) == ExitStatus.BAD_INPUT
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"podfence: error: {project_copy / 'stacks' / 'Pulumi.s.yaml'}: config guestbook:firewall "
+        "is encrypted (secure:); podfence's offline commands cannot decrypt it: keep the "
+        "firewall object in plain text\n"
+    )
+
+
+def test_a_secure_value_inside_the_firewall_names_where(project_copy: Path) -> None:
+    dev = (project_copy / "stacks" / "Pulumi.dev.yaml").read_text()
+    sealed = dev.replace("ports: [6379]", "ports:\n          - secure: AAABAL==")
+    (project_copy / "stacks" / "Pulumi.s.yaml").write_text(sealed)
+    with pytest.raises(
+        ConfigError,
+        match=r"config guestbook:firewall\.tiers\.db\.ports\[0\] is encrypted \(secure:\); "
+        r"podfence's offline commands cannot decrypt it: keep the firewall object in plain text$",
+    ):
+        render_stack("s", project_copy)
 
 
 def test_invalid_yaml_in_a_stack_file_names_the_line(project_copy: Path) -> None:

@@ -10,7 +10,50 @@ from typing import Any
 import yaml
 from podfence.errors import ConfigError
 
-__all__ = ["Project", "find_project"]
+__all__ = ["SECRET_PLACEHOLDER", "Project", "find_project", "is_secure"]
+
+#: What the program sees, under mocks, in place of a ``secure:`` value: clearly not a real
+#: kubeconfig, token or password, and marked secret (``Config.get_secret`` wraps it as one).
+SECRET_PLACEHOLDER = "[secret: encrypted in the stack file, not decrypted offline]"
+
+
+def is_secure(value: Any) -> bool:
+    """Whether ``value`` is an encrypted config value as a stack file holds it: ``{secure: <text>}``.
+
+    The same rule as Pulumi's: a mapping whose only key is ``secure`` with a string in it (so a
+    firewall tier that happens to be named ``secure`` is not mistaken for one).
+    """
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
+
+
+def _secure_paths(value: Any, path: str = "") -> list[str]:
+    """Where ``value`` holds secure values: ``""`` for the value itself, else dotted paths."""
+    if is_secure(value):
+        return [path]
+    if isinstance(value, dict):
+        return [
+            found
+            for key, item in value.items()
+            for found in _secure_paths(item, f"{path}.{key}" if path else str(key))
+        ]
+    if isinstance(value, list):
+        return [
+            found
+            for index, item in enumerate(value)
+            for found in _secure_paths(item, f"{path}[{index}]")
+        ]
+    return []
+
+
+def _opaque(value: Any) -> Any:
+    """``value`` with every secure value in it replaced by :data:`SECRET_PLACEHOLDER`."""
+    if is_secure(value):
+        return SECRET_PLACEHOLDER
+    if isinstance(value, dict):
+        return {key: _opaque(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_opaque(item) for item in value]
+    return value
 
 
 def _load_yaml(path: Path) -> Any:
@@ -62,10 +105,16 @@ class Project:
     def stack_config(self, stack: str) -> dict[str, Any]:
         """The stack's ``config:`` map, keys fully qualified (``project:key``), values as written.
 
+        Encrypted values (``secure: ...``) are returned as written: opaque, since they cannot be
+        decrypted without the stack's secrets provider. Only the firewall object itself
+        (``<project>:firewall``) must be plain text, since the offline commands evaluate it.
+
         Raises:
-            ConfigError: the file is missing or not a mapping, or a value is a secret (secrets
-                cannot be decrypted offline).
+            ConfigError: the file is missing or not a mapping, or the firewall object is or
+                contains an encrypted value (one line naming the key).
         """
+        from podfence.config import CONFIG_KEY
+
         path = self.stack_file(stack)
         document = _load_yaml(path) or {}
         if not isinstance(document, dict):
@@ -73,25 +122,37 @@ class Project:
         config = document.get("config") or {}
         if not isinstance(config, dict):
             raise ConfigError(f"{path}: config: must be a mapping of keys to values")
+        firewall = f"{self.name}:{CONFIG_KEY}"
         out: dict[str, Any] = {}
         for key, value in config.items():
             full = key if ":" in str(key) else f"{self.name}:{key}"
-            if isinstance(value, dict) and set(value) == {"secure"}:
+            if full == firewall and (where := _secure_paths(value)):
+                named = full + ("." if where[0][:1] not in ("", "[") else "") + where[0]
                 raise ConfigError(
-                    f"{path}: config {full} is a secret; the offline commands cannot decrypt it"
+                    f"{path}: config {named} is encrypted (secure:); podfence's offline commands "
+                    "cannot decrypt it: keep the firewall object in plain text"
                 )
             out[full] = value
         return out
 
     def pulumi_config(self, stack: str) -> dict[str, str]:
-        """The stack's config as the Pulumi runtime holds it: strings, objects as JSON."""
+        """The stack's config as the Pulumi runtime holds it: strings, objects as JSON.
+
+        Encrypted values are passed as :data:`SECRET_PLACEHOLDER` (inside an object, in place of
+        each encrypted part), and their keys are listed by :meth:`secret_keys`.
+        """
         out: dict[str, str] = {}
         for key, value in self.stack_config(stack).items():
-            if isinstance(value, str):
-                out[key] = value
-            else:
-                out[key] = json.dumps(value)
+            plain = _opaque(value)
+            out[key] = plain if isinstance(plain, str) else json.dumps(plain)
         return out
+
+    def secret_keys(self, stack: str) -> list[str]:
+        """The config keys that are, or contain, encrypted values: secret to the runtime, as
+        ``pulumi up`` treats them (``Config.get_secret`` and friends wrap them as secrets)."""
+        return sorted(
+            key for key, value in self.stack_config(stack).items() if _secure_paths(value)
+        )
 
 
 def find_project(start: Path | None = None) -> Project:

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import runpy
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +126,7 @@ def record(
     config: dict[str, str] | None = None,
     directory: Path | None = None,
     registered: list[str] | None = None,
+    secret_keys: Collection[str] = (),
 ) -> list[RecordedResource]:
     """Run ``program`` under mocks as stack ``stack`` of ``project`` and record its resources.
 
@@ -137,6 +138,10 @@ def record(
         directory: the working directory and first import path while it runs; omitted, unchanged.
         registered: when given, receives the URN of every resource registered, in order, even
             when the program fails (to show that a failing program registered nothing).
+        secret_keys: the config keys that are secrets (a stack file's ``secure:`` values, passed
+            in ``config`` as placeholders): ``Config.get`` returns them as they are,
+            ``Config.get_secret`` and ``require_secret`` wrap them as secret outputs, as in
+            ``pulumi up``.
 
     Returns:
         Every registered resource, components included, sorted by URN (registration runs in
@@ -159,7 +164,7 @@ def record(
         pulumi.runtime.set_mocks(
             recorder, project=project, stack=stack, preview=False, monitor=monitor
         )
-        pulumi.runtime.set_all_config(config or {})
+        pulumi.runtime.set_all_config(config or {}, secret_keys=list(secret_keys))
         with _program_context(directory):
             loop.run_until_complete(run_pulumi_func(lambda: _discard(program())))
     except pulumi.RunError as error:
@@ -167,7 +172,7 @@ def record(
     finally:
         if registered is not None:
             registered.extend(u for u in monitor.order if "::pulumi:pulumi:Stack::" not in u)
-        pulumi.runtime.set_all_config({})
+        pulumi.runtime.set_all_config({}, secret_keys=[])
         pulumi.runtime.reset_options()
         asyncio.set_event_loop(None)
         loop.close()
@@ -191,7 +196,11 @@ def record(
 
 
 def record_program(
-    program: Path, project: str, stack: str, config: dict[str, str]
+    program: Path,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: Collection[str] = (),
 ) -> list[RecordedResource]:
     """Run the program file ``program`` (a __main__.py) the way `pulumi up` would, under mocks:
     in its own directory, importable from there, as ``__main__``. See :func:`record`."""
@@ -201,4 +210,5 @@ def record_program(
         stack,
         config,
         directory=program.parent,
+        secret_keys=secret_keys,
     )

@@ -8,9 +8,22 @@ from typing import Any
 
 from podfence.errors import ConfigError
 from podfence.offline.project import Project, find_project
-from podfence.offline.recorder import record_program
+from podfence.offline.recorder import RecordedResource, record_program
 
-__all__ = ["StackInputs", "load_stack_inputs", "render_stack", "stack_firewall"]
+__all__ = [
+    "NETWORK_POLICY",
+    "StackInputs",
+    "bulk_import",
+    "import_file",
+    "load_stack_inputs",
+    "record_stack",
+    "render_stack",
+    "stack_firewall",
+]
+
+#: The type token of the objects podfence makes.
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+_ROOT_STACK = "pulumi:pulumi:Stack"
 
 
 def _relative(path: Path) -> Path:
@@ -25,6 +38,30 @@ def _object_key(obj: dict[str, Any]) -> tuple[str, str, str]:
     return (obj["kind"], metadata.get("namespace", ""), metadata.get("name", ""))
 
 
+def record_stack(
+    stack: str, project_dir: Path | None = None
+) -> tuple[Project, list[RecordedResource]]:
+    """Run the program as ``stack`` under mocks, with the stack file's config (encrypted values
+    as secret placeholders); return the project and every resource the program registered.
+
+    Args:
+        stack: the stack's name (stacks/Pulumi.<stack>.yaml).
+        project_dir: where to look for Pulumi.yaml; omitted, the current directory and up.
+
+    Raises:
+        ConfigError: no such stack, an encrypted firewall object, or the program fails (its one
+            line, after the stack file's path).
+    """
+    project = find_project(project_dir)
+    config = project.pulumi_config(stack)
+    secret_keys = project.secret_keys(stack)
+    try:
+        resources = record_program(project.program, project.name, stack, config, secret_keys)
+    except ConfigError as error:
+        raise ConfigError(f"{_relative(project.stack_file(stack))}: {error}") from error
+    return project, resources
+
+
 def render_stack(stack: str, project_dir: Path | None = None) -> list[dict[str, Any]]:
     """Run the program as ``stack`` under mocks; return every Kubernetes object it would create,
     in wire form (apiVersion, kind, metadata, spec), sorted by kind, namespace and name.
@@ -33,18 +70,154 @@ def render_stack(stack: str, project_dir: Path | None = None) -> list[dict[str, 
         stack: the stack's name (stacks/Pulumi.<stack>.yaml).
         project_dir: where to look for Pulumi.yaml; omitted, the current directory and up.
     """
-    project = find_project(project_dir)
-    config = project.pulumi_config(stack)
-    try:
-        resources = record_program(project.program, project.name, stack, config)
-    except ConfigError as error:
-        raise ConfigError(f"{_relative(project.stack_file(stack))}: {error}") from error
+    _, resources = record_stack(stack, project_dir)
     objects = [
         r.inputs
         for r in resources
         if r.custom and r.type.startswith("kubernetes:") and "kind" in r.inputs
     ]
     return sorted(objects, key=_object_key)
+
+
+def import_file(stack: str, project_dir: Path | None = None) -> dict[str, Any]:
+    """The bulk-import file (``pulumi import --file``) for every NetworkPolicy ``stack`` makes.
+
+    For objects that already exist in the cluster (the blog's policies, applied with kubectl):
+    pulumi-kubernetes >= 4.29 refuses to create over them (AlreadyExists). Importing them first
+    makes them the stack's own, under the same URNs the program registers. In order:
+
+    1. ``podfence render --stack STACK --import-file import.json``
+    2. ``pulumi import --stack STACK --file import.json --protect=false --generate-code=false``
+    3. ``pulumi up --stack STACK``: from here on the objects are the program's; where the
+       kubectl-applied ones differ from podfence's, the preview shows in-place updates.
+
+    No ``pulumi up`` comes before step 2: the file lists each parent component (the Firewall)
+    itself, with ``"component": true``, so ``pulumi import`` creates it, empty, before the
+    policies it parents (Pulumi >= 3.94). A parent named only through ``nameTable`` would have
+    to be in the stack's state already, and only a ``pulumi up`` puts it there, one that fails
+    on the first existing policy (after creating any that did not exist). A component already
+    in the state (from such a failed ``pulumi up``) is left as it is: an import whose URN and
+    ID are already in the state is a no-op. ``--generate-code=false``: the program already
+    declares every resource. ``--protect=false``: the program does not protect them
+    (``pulumi import`` would, until the next ``pulumi up``).
+
+    The alternative: ``pulumi config set kubernetes:upsertExistingObjects true`` (pulumi-kubernetes
+    >= 4.29), and ``pulumi up`` updates the existing objects in place instead of failing. Unset it
+    once they are adopted: while set, a rename without aliases can delete the object it renames.
+
+    Args:
+        stack: the stack's name (stacks/Pulumi.<stack>.yaml).
+        project_dir: where to look for Pulumi.yaml; omitted, the current directory and up.
+
+    Returns:
+        The file's JSON object; see :func:`bulk_import`.
+    """
+    _, resources = record_stack(stack, project_dir)
+    return bulk_import(resources)
+
+
+def bulk_import(resources: list[RecordedResource]) -> dict[str, Any]:
+    """Pulumi's bulk-import file for the NetworkPolicies among ``resources`` (a mocked run).
+
+    ``{"resources": [...]}``: first each component that parents a policy (``type``, ``name``,
+    ``"component": true``, and ``parent`` when it has one other than the stack), parents before
+    children; then each policy: ``type``, ``name`` (its Pulumi name), ``id`` (``namespace/name``,
+    the provider's ID of a namespaced object) and ``parent`` (the ``name`` of its component's
+    entry). ``name`` is the resource's Pulumi name, so ``pulumi import`` computes the URN the
+    program registers (``logicalName`` defaults to it; one is written only when two entries
+    share a Pulumi name, since a parent is referred to by ``name``). No ``nameTable``: every
+    parent is in the file, and listing one there too would give Pulumi two resources with one
+    URN.
+
+    Raises:
+        ConfigError: a policy without a namespace, one created with an explicit provider (its
+            import would need that provider in the stack's state first), or a parent that cannot
+            be told apart from another component of the same type.
+    """
+    policies = [r for r in resources if r.custom and r.type == NETWORK_POLICY]
+    parents: dict[str, RecordedResource | None] = {}
+
+    def parent_of(child: RecordedResource) -> RecordedResource | None:
+        if child.urn not in parents:
+            parents[child.urn] = _parent(child, resources)
+            found = parents[child.urn]
+            if found is not None:
+                parent_of(found)
+        return parents[child.urn]
+
+    for policy in policies:
+        if policy.provider and "::pulumi:providers:kubernetes::default" not in policy.provider:
+            raise ConfigError(
+                f"--import-file: {policy.name} is created with the provider {policy.provider}; "
+                "podfence writes import files for the stack's default provider only"
+            )
+        parent_of(policy)
+
+    def depth(resource: RecordedResource) -> int:
+        parent = parents.get(resource.urn)
+        return 0 if parent is None else 1 + depth(parent)
+
+    components = sorted(
+        (r for r in resources if r.urn in parents and r.type != NETWORK_POLICY),
+        key=lambda r: (depth(r), r.urn),
+    )
+    names: dict[str, str] = {}
+    entries: list[dict[str, Any]] = []
+    for resource in [*components, *policies]:
+        entry: dict[str, Any] = {"type": resource.type, "name": _unique(resource.name, names)}
+        if entry["name"] != resource.name:
+            entry["logicalName"] = resource.name
+        names[resource.urn] = entry["name"]
+        if resource.custom:
+            entry["id"] = _object_id(resource)
+        else:
+            entry["component"] = True
+        parent = parents.get(resource.urn)
+        if parent is not None:
+            entry["parent"] = names[parent.urn]
+        entries.append(entry)
+    return {"resources": entries}
+
+
+def _unique(name: str, taken: dict[str, str]) -> str:
+    """``name``, or ``name-2``, ``name-3``... when an entry already has it."""
+    used = set(taken.values())
+    candidate, count = name, 1
+    while candidate in used:
+        count += 1
+        candidate = f"{name}-{count}"
+    return candidate
+
+
+def _object_id(resource: RecordedResource) -> str:
+    """pulumi-kubernetes' ID of a namespaced object: ``<namespace>/<name>``."""
+    metadata = resource.inputs.get("metadata") or {}
+    if not metadata.get("namespace") or not metadata.get("name"):
+        raise ConfigError(
+            f"--import-file: {resource.name} has no metadata.namespace and metadata.name to "
+            "import it by"
+        )
+    return f"{metadata['namespace']}/{metadata['name']}"
+
+
+def _parent(child: RecordedResource, resources: list[RecordedResource]) -> RecordedResource | None:
+    """The component ``child`` was registered under; None for the stack.
+
+    A URN carries the parent's type (``<parent type>$<type>``), not its name: the parent is the
+    one component of that type, or, among several, the one whose name prefixes the child's
+    (podfence names children ``<component name>-...``).
+    """
+    chain = child.urn.split("::")[2].split("$")
+    if len(chain) < 2 or chain[-2] == _ROOT_STACK:
+        return None
+    candidates = [r for r in resources if r.type == chain[-2] and not r.custom]
+    if len(candidates) > 1:
+        candidates = [r for r in candidates if child.name.startswith(f"{r.name}-")]
+    if len(candidates) != 1:
+        raise ConfigError(
+            f"--import-file: cannot tell which {chain[-2]} is the parent of {child.name}"
+        )
+    return candidates[0]
 
 
 def stack_firewall(project: Project, stack: str) -> Any:

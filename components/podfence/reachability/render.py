@@ -200,16 +200,18 @@ class _Tails:
             self.pairs[key] = text
         return text
 
-    def row(self, number: int, entries: Sequence[int]) -> Callable[[int], str]:
-        """The tail of each flow of source class ``number``, by entry.
+    def row(self, number: int, targets: Sequence[int]) -> Callable[[int], str]:
+        """The tail of each flow of source class ``number`` to ``targets``, by entry.
 
-        For a few ``entries`` (an allowed-only row) each is looked up alone; for many, the row
-        starts from its egress base's tails, copied whole, and only the entries a rule touches
-        are looked up.
+        For a few targets (an allowed-only row) each distinct entry is looked up alone; for
+        many, the row starts from its egress base's tails, copied whole, and only the entries a
+        rule touches are looked up.
         """
         why = self.matrix.why(number)
-        if len(entries) * 8 < len(why.ingress_base):
-            return lambda entry: self.tail(*why.at(entry))
+        if len(targets) * 8 < len(why.ingress_base):
+            entry_of = self.matrix.target_entry
+            wanted = {entry_of[target] for target in targets}
+            return {entry: self.tail(*why.at(entry)) for entry in wanted}.__getitem__
         egress_text = self.side(why.egress_base)
         base = self.bases.get(egress_text)
         if base is None:
@@ -276,10 +278,9 @@ def _json_parts(matrix: Matrix) -> Iterator[tuple[bytes, list[bytes]]]:
     return _lines(
         matrix,
         lambda source: f'{{"from": {json.dumps(source)}, ',
-        lambda d, p, proto: (
-            f'"to": {json.dumps(d)}, "port": {p}, "protocol": "{proto}", "allowed": '
-        ),
+        lambda d, p, proto: f'"to": {d}, "port": {p}, "protocol": "{proto}", "allowed": ',
         why=True,
+        name=json.dumps,
     )
 
 

@@ -147,18 +147,27 @@ def test_a_typed_address_is_never_taken_for_a_pod_name(
         "pods.yaml",
         "kind: Pod\nmetadata: {name: web, namespace: default}\nstatus: {podIP: 10.0.0.1}\n",
     )
-    policies = write(tmp_path, "none.yaml", "")
-    inputs = ["--policies", str(policies), "--inventory", str(inventory)]
+    policies = write(tmp_path, "none.yaml", "kind: List\nitems: []\n")
+    inputs = [
+        "--policies",
+        str(policies),
+        "--inventory",
+        str(inventory),
+        "--namespaces-from-pods",
+    ]
     status = main(["explain", *inputs, "--from", "default/web", "--to", "8.8.8.8", "--port", "80"])
     captured = capsys.readouterr()
-    assert (status, captured.err) == (0, ""), "8.8.8.8 is an address, not a pod to look up"
+    assert (status, captured.err) == (
+        0,
+        f"podfence: warning: no NetworkPolicy in --policies {policies}: every flow is allowed\n",
+    ), "8.8.8.8 is an address, not a pod to look up"
     assert captured.out.startswith("default/web -> 8.8.8.8 on 80/TCP: allowed\n")
     status = main(
         ["explain", *inputs, "--from", "default/web", "--to", "8.8.8.300", "--port", "80"]
     )
     err = capsys.readouterr().err
     assert status == 2
-    assert err == "podfence: error: --to '8.8.8.300' is not a valid IP address\n", (
+    assert err.splitlines()[-1] == "podfence: error: --to '8.8.8.300' is not a valid IP address", (
         "no 'did you mean default/web' for a mistyped address"
     )
     status = main(["explain", *inputs, "--from", "10.0.0.1", "--to", "8.8.8.8", "--port", "80"])
@@ -182,7 +191,17 @@ def test_json_output_is_the_verdict_as_data(capsys: pytest.CaptureFixture[str]) 
     )
     assert (status, err) == (0, "")
     data = json.loads(out)
-    assert list(data) == ["from", "to", "port", "protocol", "allowed", "ingress", "egress"]
+    assert list(data) == [
+        "from",
+        "to",
+        "port",
+        "protocol",
+        "allowed",
+        "ingress",
+        "egress",
+        "assumptions",
+    ]
+    assert data["assumptions"] == [], "the guestbook inventory defines its namespaces"
     assert (data["from"], data["to"], data["port"], data["protocol"], data["allowed"]) == (
         "guestbook/ui-0",
         "guestbook/db-0",
@@ -257,3 +276,84 @@ def test_network_policies_that_are_not_evaluated_are_warned_about_on_stderr(
         "evaluated: podfence evaluates networking.k8s.io/v1 NetworkPolicies only, not this "
         "API's semantics",
     ]
+
+
+PRODUCTION_ONLY = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-production, namespace: shop}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {purpose: production}}
+    ports: [{port: 80}]
+  - from:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: payments}}
+    ports: [{port: 9090}]
+"""
+PODS_ONLY = """\
+apiVersion: v1
+kind: List
+items:
+- {kind: Pod, metadata: {name: api, namespace: payments}, status: {podIP: 10.0.0.1}}
+- {kind: Pod, metadata: {name: web, namespace: shop}, status: {podIP: 10.0.0.2}}
+"""
+ASSUMED = (
+    "namespace {0} is not in the inventory: its labels are taken to be only "
+    "kubernetes.io/metadata.name={0}; add its Namespace object (kubectl get namespaces -o yaml), "
+    "or pass --namespaces-from-pods to say so on purpose"
+)
+
+
+def test_a_verdict_that_reads_labels_of_a_namespace_missing_from_the_inventory_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policies = write(tmp_path, "policies.yaml", PRODUCTION_ONLY)
+    pods = write(tmp_path, "pods.yaml", PODS_ONLY)
+    flow = ["--from", "payments/api", "--to", "shop/web", "--port", "80"]
+    status = main(["explain", "--policies", str(policies), "--inventory", str(pods), *flow])
+    captured = capsys.readouterr()
+    assert status == 0
+    assert captured.err == "".join(
+        f"podfence: warning: {ASSUMED.format(name)}\n" for name in ("payments", "shop")
+    )
+    assert captured.out == (
+        "payments/api -> shop/web on 80/TCP: denied\n"
+        "  ingress at shop/web: denied: shop/web is isolated for ingress by shop/from-production; "
+        "none of its ingress rules admits payments/api:\n"
+        "    - shop/from-production ingress rule 0: from all pods in namespaces purpose=production "
+        "on 80/TCP: payments/api does not match all pods in namespaces purpose=production\n"
+        "    - shop/from-production ingress rule 1: from all pods in namespace payments on "
+        "9090/TCP: 80/TCP does not match 9090/TCP\n"
+        "  egress at payments/api: allowed: no policy selects payments/api for egress, so it is "
+        "not isolated for egress\n"
+        "  assumption: namespace payments is not in the inventory; its labels were taken to be "
+        "only kubernetes.io/metadata.name=payments\n"
+    )
+
+
+def test_namespaces_from_pods_silences_the_warning_and_json_lists_the_assumption(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policies = write(tmp_path, "policies.yaml", PRODUCTION_ONLY)
+    pods = write(tmp_path, "pods.yaml", PODS_ONLY)
+    inputs = ["--policies", str(policies), "--inventory", str(pods), "--namespaces-from-pods"]
+    flow = ["--from", "payments/api", "--to", "shop/web", "--port", "80"]
+    status = main(["explain", *inputs, *flow, "--output", "json"])
+    captured = capsys.readouterr()
+    assert (status, captured.err) == (0, "")
+    assert json.loads(captured.out)["assumptions"] == [
+        {
+            "namespace": "payments",
+            "labels": {"kubernetes.io/metadata.name": "payments"},
+            "rules": [{"policy": "shop/from-production", "rule": 0, "direction": "ingress"}],
+            "description": "namespace payments is not in the inventory; its labels were taken to "
+            "be only kubernetes.io/metadata.name=payments",
+        }
+    ]
+    by_name = ["--from", "payments/api", "--to", "shop/web", "--port", "9090"]
+    main(["explain", *inputs, *by_name, "--output", "json"])
+    assert json.loads(capsys.readouterr().out)["assumptions"] == [], (
+        "a selector on the name label alone assumes nothing: the API server always sets it"
+    )

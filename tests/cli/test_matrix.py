@@ -60,17 +60,19 @@ def test_pods_without_ports_are_counted_on_stderr_and_port_adds_ports(
         "kind: Pod\nmetadata: {name: b, namespace: x}\nstatus: {podIP: 10.0.0.2}\n"
     )
     policies = tmp_path / "none.yaml"
-    policies.write_text("")
+    policies.write_text("apiVersion: v1\nkind: List\nitems: []\n")
     args = ["--policies", str(policies), "--inventory", str(inventory), "--output", "csv"]
+    args += ["--namespaces-from-pods"]
+    none = f"podfence: warning: no NetworkPolicy in --policies {policies}: every flow is allowed\n"
     status, out, err = run(capsys, *args)
     assert status == 0
     assert out == "from,to,port,protocol,allowed\n"
-    assert err == (
+    assert err == none + (
         "podfence: warning: 2 pods declare no containerPorts and receive no flows (e.g. x/a); "
         "evaluate ports on every pod with --port N[/PROTO]\n"
     )
     status, out, err = run(capsys, *args, "--port", "80", "--port", "53/udp")
-    assert (status, err) == (0, "")
+    assert (status, err) == (0, none)
     assert out.splitlines()[1:] == [
         "x/a,x/b,80,TCP,true",
         "x/a,x/b,53,UDP,true",
@@ -175,7 +177,7 @@ def test_without_a_port_to_probe_on_addresses_a_warning_says_so(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     policies = tmp_path / "none.yaml"
-    policies.write_text("")
+    policies.write_text("kind: List\nitems: []\n")
     status, out, err = run(
         capsys,
         "--policies",
@@ -189,6 +191,7 @@ def test_without_a_port_to_probe_on_addresses_a_warning_says_so(
     )
     assert status == 0
     assert err == (
+        f"podfence: warning: no NetworkPolicy in --policies {policies}: every flow is allowed\n"
         "podfence: warning: no port to probe on the --external addresses as destinations: no "
         "egress rule names a port; add --port N[/PROTO]\n"
     )
@@ -224,4 +227,66 @@ def test_network_policies_that_are_not_evaluated_are_warned_about_on_stderr(
     )
     assert out == (GOLDEN / "matrix-guestbook.csv").read_text(encoding="utf-8"), (
         "the Calico policy changes nothing"
+    )
+
+
+def test_a_kubectl_pods_only_inventory_names_each_namespace_it_assumes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pods = tmp_path / "pods.yaml"
+    pods.write_text(
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "- {kind: Pod, metadata: {name: a, namespace: shop}, status: {podIP: 10.0.0.1}}\n"
+        "- {kind: Pod, metadata: {name: b, namespace: payments}, status: {podIP: 10.0.0.2}}\n"
+    )
+    args = ["--policies", str(GUESTBOOK / "policies.yaml"), "--inventory", str(pods)]
+    status, _, err = run(capsys, *args, "--output", "csv", "--port", "80")
+    assert status == 0
+    assert err == "".join(
+        f"podfence: warning: namespace {name} is not in the inventory: its labels are taken to "
+        f"be only kubernetes.io/metadata.name={name}; add its Namespace object (kubectl get "
+        "namespaces -o yaml), or pass --namespaces-from-pods to say so on purpose\n"
+        for name in ("payments", "shop")
+    )
+    status, _, err = run(capsys, *args, "--output", "csv", "--port", "80", "--namespaces-from-pods")
+    assert (status, err) == (0, "")
+
+
+def test_a_misspelt_kind_is_named_and_the_empty_policy_set_is_said(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policies = tmp_path / "policies.yaml"
+    policies.write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolcy\n"
+        "metadata: {name: deny-all, namespace: guestbook}\nspec: {podSelector: {}}\n"
+    )
+    status, out, err = run(
+        capsys, "--policies", str(policies), "--inventory", str(GUESTBOOK / "inventory.yaml")
+    )
+    assert status == 0
+    assert err == (
+        f"podfence: warning: {policies}: networking.k8s.io/v1 NetworkPolcy guestbook/deny-all is "
+        "not evaluated: podfence reads NetworkPolicy (networking.k8s.io/v1), Namespace and Pod "
+        "(v1) objects only; did you mean NetworkPolicy?\n"
+        f"podfence: warning: no NetworkPolicy in --policies {policies}: every flow is allowed\n"
+    )
+    assert "denied" not in out
+
+
+def test_a_map_where_peers_go_is_an_error_not_every_flow_allowed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policies = tmp_path / "policies.yaml"
+    policies.write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+        "metadata: {name: from-ui, namespace: guestbook}\n"
+        "spec: {podSelector: {}, ingress: [{from: {podSelector: {matchLabels: {app: ui}}}}]}\n"
+    )
+    status, out, err = run(
+        capsys, "--policies", str(policies), "--inventory", str(GUESTBOOK / "inventory.yaml")
+    )
+    assert (status, out) == (2, "")
+    assert err == (
+        f"podfence: error: {policies}: NetworkPolicy guestbook/from-ui: spec.ingress[0].from: "
+        "expected a list of peers, got {'podSelector': {'matchLabels': {'app': 'ui'}}}\n"
     )

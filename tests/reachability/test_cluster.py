@@ -73,17 +73,65 @@ def test_network_policies_of_other_api_groups_and_kinds_are_named_in_warnings() 
     )
 
 
-def test_other_kinds_are_left_out_without_a_warning() -> None:
+READS = "podfence reads NetworkPolicy (networking.k8s.io/v1), Namespace and Pod (v1) objects only"
+
+
+def test_every_other_kind_and_api_version_is_left_out_with_a_warning_naming_it() -> None:
     objects = [
         {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "a"}},
         {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}},
         {"apiVersion": "apps/v1", "kind": "Pod", "metadata": {"name": "not-core"}},
+        Document(
+            {
+                "apiVersion": "networking.k8s.io/v1beta1",
+                "kind": "NetworkPolicy",
+                "metadata": {"name": "p", "namespace": "a"},
+            },
+            "policies.yaml",
+        ),
+        Document(
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolcy",
+                "metadata": {"name": "typo", "namespace": "a"},
+            },
+            "policies.yaml",
+        ),
+        Document({"metadata": {"name": "kindless"}}, "policies.yaml", "document 3"),
+        Document({"kind": 7}, "policies.yaml", "document 4 items[0]"),
         namespace("a", team="blue"),
     ]
     cluster = load_cluster(objects)
-    assert cluster.warnings == ()
+    assert cluster.warnings == (
+        f"v1 Service a/s is not evaluated: {READS}",
+        f"apps/v1 Deployment d is not evaluated: {READS}",
+        "apps/v1 Pod not-core is not evaluated: the API server serves Pod as apiVersion v1 only; "
+        "write it so",
+        "policies.yaml: networking.k8s.io/v1beta1 NetworkPolicy a/p is not evaluated: the API "
+        "server serves NetworkPolicy as networking.k8s.io/v1 only; write it so",
+        "policies.yaml: networking.k8s.io/v1 NetworkPolcy a/typo is not evaluated: "
+        f"{READS}; did you mean NetworkPolicy?",
+        f"policies.yaml (document 3): an object with no kind (kindless) is not evaluated: {READS}",
+        f"policies.yaml (document 4 items[0]): an object with kind 7 ((unnamed)) is not "
+        f"evaluated: {READS}",
+    )
     assert cluster.inventory.pods == ()
+    assert list(cluster.policies) == []
     assert list(cluster.inventory.namespaces) == ["a"]
+
+
+def test_past_five_objects_of_one_kind_a_warning_counts_the_rest() -> None:
+    services = [
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"s{n}", "namespace": "a"}}
+        for n in range(8)
+    ]
+    warnings = load_cluster([*services, {"kind": None}, {}]).warnings
+    assert warnings[:5] == tuple(f"v1 Service a/s{n} is not evaluated: {READS}" for n in range(5))
+    assert warnings[5:] == (
+        "3 more v1 Service objects are not evaluated",
+        f"an object with no kind ((unnamed)) is not evaluated: {READS}",
+        f"an object with no kind ((unnamed)) is not evaluated: {READS}",
+    )
 
 
 def test_an_object_listed_twice_names_both_files() -> None:

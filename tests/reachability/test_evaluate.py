@@ -312,7 +312,7 @@ def test_other_kinds_and_other_network_policy_apis_are_not_evaluated() -> None:
     assert list(engine.policies) == [], "only networking.k8s.io/v1 NetworkPolicies are evaluated"
     verdict = engine.evaluate("a/y", "a/x", 80)
     assert verdict.allowed and verdict.ingress == NOT_ISOLATED
-    assert len(engine.warnings) == 2, engine.warnings  # named in warnings: see test_cluster.py
+    assert len(engine.warnings) == 3, engine.warnings  # each named in warnings: test_cluster.py
 
 
 def test_an_object_listed_twice_is_an_error() -> None:

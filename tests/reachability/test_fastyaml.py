@@ -216,9 +216,23 @@ def csafe_load_all(data: bytes) -> list[Any]:
     return list(yaml.load_all(data, Loader=yaml.CSafeLoader))
 
 
+def contains_itself(value: Any, path: frozenset[int] = frozenset()) -> bool:
+    """Whether a value built by PyYAML holds an alias inside its own anchor."""
+    if not isinstance(value, dict | list):
+        return False
+    if id(value) in path:
+        return True
+    inner = path | {id(value)}
+    items = list(value.values()) if isinstance(value, dict) else value
+    return any(contains_itself(item, inner) for item in items)
+
+
 def assert_reads_like_csafeloader(data: bytes) -> None:
     ok, expected = outcome(csafe_load_all, data)
     fast_ok, actual = outcome(fastyaml.load_all, data)
+    if isinstance(actual, fastyaml.AliasError) and "contains itself" in str(actual):
+        assert ok and contains_itself(expected), f"{actual!r} for {expected!r}"
+        return  # kubectl refuses what PyYAML reads
     if ok:
         assert fast_ok, f"fastyaml raised {actual!r}, PyYAML read {expected!r}"
         assert same(actual, expected), f"{actual!r} != {expected!r}"
@@ -246,8 +260,12 @@ def test_each_raw_snippet_reads_exactly_as_with_the_csafeloader(text: str) -> No
     assert_reads_like_csafeloader(text.encode())
 
 
-# What the event walk hands to yaml.load_all: the documented cases, nothing else.
+# What the event walk hands to PyYAML: the documented cases, nothing else.
 FALLS_BACK = {
+    "base: &b {x: 1}\nuse: *b\nboth: [*b, *b]\n",
+    "- &s scalar\n- *s\n- &n 12\n- *n\n- &e\n- *e\n",
+    "a: &x 1\n---\nb: *x\n",
+    "a: &x 1\nb: &x 2\n",
     "base: &b {x: 1, y: 2}\nmerged:\n  <<: *b\n  y: 3\n",
     "a: &a {x: 1}\nb: &b {y: 2}\nc: {<<: [*a, *b], z: 3}\n",
     "s: !!set {a, b}\no: !!omap [a: 1, b: 2]\np: !!pairs [a: 1]\n",
@@ -266,7 +284,7 @@ FALLS_BACK = {
 
 
 @pytest.mark.parametrize("text", RAW)
-def test_only_non_core_tags_merge_keys_complex_keys_and_rejected_scalars_fall_back(
+def test_only_non_core_tags_merge_keys_complex_keys_anchors_and_rejected_scalars_fall_back(
     text: str,
 ) -> None:
     try:
@@ -334,8 +352,6 @@ def test_a_rejected_scalar_leaves_the_error_to_pyyaml_which_reports_a_later_synt
 def test_an_alias_is_the_anchored_object_itself_as_in_pyyaml() -> None:
     (document,) = fastyaml.load_all(b"a: &shared [1]\nb: *shared\n")
     assert document["a"] is document["b"]
-    (recursive,) = fastyaml.load_all(b"&loop [1, *loop]\n")
-    assert recursive[1] is recursive
 
 
 def test_yaml_1_1_scalars_resolve_as_pyyaml_resolves_them() -> None:
@@ -349,3 +365,100 @@ def test_an_empty_tagged_int_is_pyyamls_error_not_an_index_error() -> None:
     # Found by the differential property: int's constructor indexes the empty value.
     assert_reads_like_csafeloader(b"- !!int |-\n0\n---\nbase: &b {x: 1}\nuse: *b\n")
     assert_reads_like_csafeloader(b"- !!int ''\n")
+
+
+# -- what kubectl refuses: excessive aliasing, an alias inside its anchor, huge objects --------
+
+
+def laughs(levels: int, fan_out: int = 9) -> bytes:
+    """The "billion laughs": each level a list of ``fan_out`` aliases of the level before."""
+    lines = [f"l0: &l0 [{', '.join(['lol'] * fan_out)}]"]
+    lines += [
+        f"l{level}: &l{level} [{', '.join([f'*l{level - 1}'] * fan_out)}]"
+        for level in range(1, levels + 1)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_the_allowed_alias_ratio_is_go_yamls() -> None:
+    assert fastyaml.allowed_alias_ratio(1_000) == 0.99
+    assert fastyaml.allowed_alias_ratio(400_000) == 0.99
+    assert fastyaml.allowed_alias_ratio(2_200_000) == pytest.approx(0.545)
+    assert fastyaml.allowed_alias_ratio(4_000_000) == 0.10
+    assert fastyaml.allowed_alias_ratio(10**9) == 0.10
+
+
+def test_a_billion_laughs_stops_at_its_first_levels_with_the_position() -> None:
+    with pytest.raises(fastyaml.AliasError) as raised:
+        fastyaml.load_all(laughs(9))
+    error = raised.value
+    assert isinstance(error, yaml.composer.ComposerError)
+    assert error.problem == (
+        "document contains excessive aliasing: 4,630 of its first 4,670 nodes come from aliases, "
+        "over the 99% kubectl allows"
+    )
+    assert error.problem_mark is not None and error.problem_mark.line == 2, "l2's anchor"
+
+
+def test_a_few_levels_of_aliases_are_read_as_pyyaml_reads_them() -> None:
+    assert_reads_like_csafeloader(laughs(2))  # 90 strings through aliases of 99: allowed
+    assert_reads_like_csafeloader(b"defaults: &d {a: 1}\nx: *d\ny: *d\nz: *d\n")
+
+
+def test_the_same_bomb_is_refused_where_pyyaml_reads_it_after_a_merge_key() -> None:
+    data = b"m: &m {a: 1}\nn: {<<: *m}\n" + laughs(9)
+    with pytest.raises(fastyaml._Fallback):
+        fastyaml._events(data)
+    with pytest.raises(fastyaml.AliasError, match="document contains excessive aliasing"):
+        fastyaml.load_all(data)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"&loop [1, *loop]\n", b"a: &m {b: [*m]}\n", b"x: &x {<<: {}, y: *x}\n"],
+)
+def test_an_alias_inside_its_own_anchor_is_refused_as_kubectl_refuses_it(text: bytes) -> None:
+    (expected,) = csafe_load_all(text)
+    assert contains_itself(expected), "PyYAML builds a value that contains itself"
+    with pytest.raises(fastyaml.AliasError, match="value contains itself"):
+        fastyaml.load_all(text)
+
+
+def test_the_fast_reader_names_the_anchor_that_contains_itself() -> None:
+    with pytest.raises(fastyaml.AliasError) as raised:
+        fastyaml.load_all(b"a: 1\nb: &loop [1, *loop]\n")
+    assert raised.value.problem == "anchor 'loop' value contains itself"
+    assert raised.value.problem_mark is not None and raised.value.problem_mark.line == 1
+
+
+def test_a_stream_up_to_3_mib_is_never_measured_and_one_object_over_it_is_refused() -> None:
+    small = b"a: '" + b"x" * (3 * 1024 * 1024 - 100) + b"'\n"
+    assert len(fastyaml.load_all(small)[0]["a"]) == 3 * 1024 * 1024 - 100
+    big = b"---\nkind: Pod\n---\na: '" + b"x" * (3 * 1024 * 1024) + b"'\n"
+    with pytest.raises(fastyaml.TooLarge) as raised:
+        fastyaml.load_all(big)
+    assert (raised.value.what, raised.value.mark.line) == ("document 2", 2)  # 0-based
+    assert str(raised.value) == (
+        "document 2 is 3.0 MiB, over the API server's 3 MiB limit on a request: no cluster can "
+        "hold it"
+    )
+
+
+def test_multibyte_characters_count_in_bytes() -> None:
+    text = "a: '" + "é" * (1024 * 1024 + 600_000) + "'\n"  # 1.6 M characters, 3.2 MB
+    with pytest.raises(fastyaml.TooLarge) as raised:
+        fastyaml.load_all(text.encode())
+    assert raised.value.size > 3 * 1024 * 1024
+
+
+def test_the_items_of_a_list_are_measured_one_by_one() -> None:
+    item = "- {kind: Pod, metadata: {name: p, annotations: {a: '" + "x" * 1_000_000 + "'}}}\n"
+    stream = "apiVersion: v1\nitems:\n" + item * 4 + "kind: List\n"
+    assert len(fastyaml.load_all(stream.encode())[0]["items"]) == 4
+    not_a_list = "apiVersion: v1\nitems:\n" + item * 4 + "kind: Pod\n"
+    with pytest.raises(fastyaml.TooLarge, match=r"^document 1 is 3\.8 MiB"):
+        fastyaml.load_all(not_a_list.encode())
+    merged = "m: &m {a: 1}\nn: {<<: *m}\n---\n" + stream  # read by PyYAML: measured alike
+    assert len(fastyaml.load_all(merged.encode())[1]["items"]) == 4
+    with pytest.raises(fastyaml.TooLarge, match=r"^document 2 is 3\.8 MiB"):
+        fastyaml.load_all(("m: &m {a: 1}\nn: {<<: *m}\n---\n" + not_a_list).encode())

@@ -141,3 +141,13 @@ def test_sample_address_names_the_flag_of_what_is_neither(text: str, message: st
     with pytest.raises(InputError) as caught:
         sample_address(text, "--external")
     assert str(caught.value) == message
+
+
+def test_the_namespaces_pods_use_without_defining_them_are_recorded_as_implicit() -> None:
+    inventory = Inventory(
+        [parse_namespace(namespace("shop", team="a"))],
+        [parse_pod(pod("shop/a")), parse_pod(pod("payments/b")), parse_pod(pod("payments/c"))],
+    )
+    assert inventory.implicit_namespaces == frozenset({"payments"})
+    assert inventory.namespace_labels("payments") == {"kubernetes.io/metadata.name": "payments"}
+    assert Inventory([parse_namespace(namespace("shop"))], []).implicit_namespaces == frozenset()

@@ -132,3 +132,177 @@ def test_a_list_whose_items_are_not_a_list_is_rejected(tmp_path: Path) -> None:
     path.write_text("kind: List\nitems: {a: b}\n")
     with pytest.raises(InputError, match=r"list\.yaml: List\.items: expected a list"):
         read_objects([path])
+
+
+# -- inputs that hold nothing, and what the API server would refuse --------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["", "\n", "# only a comment\n", "---\n", "---\n# a comment\n---\n"]
+)
+def test_a_file_that_holds_no_object_is_an_error_naming_it(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "policies.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        read_objects([path])
+    assert str(caught.value) == (
+        f"{path}: no Kubernetes object: the file is empty or holds only comments (an empty "
+        "kind: List says nothing on purpose)"
+    )
+
+
+def test_an_empty_json_file_is_an_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "pods.json"
+    path.write_text("  \n")
+    with pytest.raises(InputError, match=r"pods\.json: no Kubernetes object: the file is empty"):
+        read_objects([path])
+
+
+def test_a_directory_without_yaml_or_json_is_an_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("kind: Pod\n")
+    with pytest.raises(InputError) as caught:
+        read_objects([tmp_path])
+    assert str(caught.value) == (
+        f"{tmp_path}: no Kubernetes object: the directory has no *.yaml, *.yml or *.json file"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["kind: List\nitems: []\n", "apiVersion: v1\nkind: List\n", "kind: PodList\nitems: ~\n"],
+)
+def test_an_explicitly_empty_list_is_valid_and_holds_nothing(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "none.yaml"
+    path.write_text(text)
+    assert read_objects([path]) == []
+
+
+def test_list_items_of_the_wrong_type_are_an_error_naming_the_value(tmp_path: Path) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text("kind: List\nitems: ''\n")
+    with pytest.raises(InputError) as caught:
+        read_objects([path])
+    assert str(caught.value) == f"{path}: List.items: expected a list, got ''"
+
+
+def test_each_object_knows_its_file_and_position(tmp_path: Path) -> None:
+    path = tmp_path / "objects.yaml"
+    path.write_text(
+        "kind: Pod\nmetadata: {name: a}\n---\n"
+        "kind: List\nitems:\n- {kind: Pod, metadata: {name: b}}\n"
+        "- {kind: List, items: [{kind: Pod, metadata: {name: c}}]}\n"
+    )
+    objects = read_objects([path])
+    assert [getattr(o, "position", None) for o in objects] == [
+        "document 1",
+        "document 2 items[0]",
+        "document 2 items[1] items[0]",
+    ]
+
+
+def test_a_scalar_pyyaml_rejects_is_invalid_yaml_not_an_internal_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("kind: Pod\nmetadata: {name: !!int abc}\n")
+    with pytest.raises(InputError) as caught:
+        read_objects([path])
+    assert str(caught.value) == (
+        f"{path}: invalid YAML: invalid literal for int() with base 10: 'abc'"
+    )
+
+
+BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{this}: &{this} [{', '.join(['*' + last] * 9)}]\n"
+    for last, this in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def test_a_billion_laughs_is_refused_at_once_as_kubectl_refuses_it(tmp_path: Path) -> None:
+    import time
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(BOMB)
+    started = time.perf_counter()
+    with pytest.raises(InputError) as caught:
+        read_objects([path])
+    assert time.perf_counter() - started < 1.0
+    assert str(caught.value) == (
+        f"{path}:3: invalid YAML: document contains excessive aliasing: 4,630 of its first 4,670 "
+        "nodes come from aliases, over the 99% kubectl allows"
+    )
+
+
+def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text("kind: Pod\nmetadata: &m {name: a, labels: *m}\n")
+    with pytest.raises(InputError) as caught:
+        read_objects([path])
+    assert str(caught.value) == f"{path}:2: invalid YAML: anchor 'm' value contains itself"
+
+
+def _pods(count: int, padding: int = 0) -> dict[str, object]:
+    return {
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {
+                    "name": f"p{n}",
+                    "namespace": "a",
+                    "annotations": {"pad": "x" * padding},
+                },
+            }
+            for n in range(count)
+        ],
+    }
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_list_over_3_mib_of_small_objects_is_read_whole(tmp_path: Path, suffix: str) -> None:
+    data = _pods(400, 9000)
+    path = tmp_path / f"pods{suffix}"
+    path.write_text(json.dumps(data, indent=1))  # JSON is YAML too
+    assert path.stat().st_size > 3 * 1024 * 1024
+    assert read_objects([path]) == data["items"]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_an_item_over_3_mib_is_refused_with_the_api_servers_limit(
+    tmp_path: Path, suffix: str
+) -> None:
+    data = _pods(3)
+    data["items"][1]["metadata"]["annotations"]["pad"] = "x" * (3 * 1024 * 1024)  # type: ignore[index]
+    path = tmp_path / f"pods{suffix}"
+    path.write_text(json.dumps(data, indent=1))
+    with pytest.raises(InputError) as caught:
+        read_objects([path])
+    assert str(caught.value) == (
+        f"{path}:16: items[1] of document 1 is 3.0 MiB, over the API server's 3 MiB limit on "
+        "a request: no cluster can hold it"
+    )
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_single_object_over_3_mib_is_refused(tmp_path: Path, suffix: str) -> None:
+    data = _pods(1, 3 * 1024 * 1024)["items"][0]  # type: ignore[index]
+    path = tmp_path / f"pod{suffix}"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError) as caught:
+        read_objects([path])
+    assert str(caught.value) == (
+        f"{path}:1: document 1 is 3.0 MiB, over the API server's 3 MiB limit on a request: no "
+        "cluster can hold it"
+    )
+
+
+def test_a_big_json_file_reads_as_json_loads_reads_it(tmp_path: Path) -> None:
+    data = {**_pods(350, 9000), "metadata": {"resourceVersion": ""}, "items2": [1, {"a": None}]}
+    path = tmp_path / "pods.json"
+    path.write_text(json.dumps(data, separators=(",", ":")))
+    assert path.stat().st_size > 3 * 1024 * 1024
+    assert read_objects([path]) == data["items"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data)[:-1] + "]")
+    with pytest.raises(InputError, match=rf"^{bad}:1: invalid JSON: Expecting ',' delimiter$"):
+        read_objects([bad])

@@ -115,3 +115,108 @@ def test_an_address_outside_the_cluster_is_an_endpoint_with_no_namespace_labels_
 
 def test_a_parsed_pod_knows_no_namespace_labels_until_an_inventory_places_it() -> None:
     assert parse_pod(pod("shop/web-0")).namespace_labels == {}
+
+
+DNS_LABEL = (
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
+    "must start and end with an alphanumeric character"
+)
+DNS_SUBDOMAIN = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+    "'.', and must start and end with an alphanumeric character"
+)
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        (
+            {"name": "guestbook db", "namespace": "shop"},
+            f"Pod shop/guestbook db: metadata.name: 'guestbook db': {DNS_SUBDOMAIN}",
+        ),
+        (
+            {"name": "web", "namespace": "Guest_Book"},
+            f"Pod Guest_Book/web: metadata.namespace: 'Guest_Book': {DNS_LABEL}",
+        ),
+        (
+            {"name": "web", "namespace": "a" * 64},
+            f"Pod {'a' * 57}.../web: metadata.namespace: '{'a' * 56}...: must be no more than 63 "
+            "characters",
+        ),
+        (
+            {"name": "web", "namespace": 7},
+            "Pod web: metadata.namespace: expected a namespace name, got 7",
+        ),
+        (
+            {"name": "web", "namespace": []},
+            "Pod web: metadata.namespace: expected a namespace name, got []",
+        ),
+        (
+            {"name": "web", "labels": {"-app": "x"}},
+            "Pod default/web: metadata.labels: label key '-app': name part must consist of "
+            "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+            "character",
+        ),
+        (
+            {"name": "web", "labels": []},
+            "Pod default/web: metadata.labels: expected a map of labels, got []",
+        ),
+    ],
+)
+def test_a_pod_name_namespace_or_label_the_api_server_refuses_is_one_line(
+    metadata: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_pod(Document({"kind": "Pod", "metadata": metadata}, "pods.yaml"))
+    assert str(caught.value) == f"pods.yaml: {message}"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("guest.book", "metadata.name: 'guest.book': must not contain dots"),
+        ("Payments", f"metadata.name: 'Payments': {DNS_LABEL}"),
+    ],
+)
+def test_a_namespace_name_must_be_a_dns1123_label(name: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_namespace(namespace(name))
+    assert str(caught.value) == f"Namespace {name}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("part", "value", "message"),
+    [
+        ("spec", [], "spec: expected a map, got []"),
+        ("spec", "", "spec: expected a map, got ''"),
+        ("spec", {"containers": {}}, "spec.containers: expected a list, got {}"),
+        (
+            "spec",
+            {"containers": [{"ports": {}}]},
+            "spec.containers[0].ports: expected a list, got {}",
+        ),
+        (
+            "spec",
+            {"containers": [{"ports": ""}]},
+            "spec.containers[0].ports: expected a list, got ''",
+        ),
+        ("status", [], "status: expected a map, got []"),
+    ],
+)
+def test_a_pod_part_of_the_wrong_type_is_an_error_not_nothing(
+    part: str, value: object, message: str
+) -> None:
+    raw = pod("shop/web-0")
+    raw[part] = value
+    with pytest.raises(InputError) as caught:
+        parse_pod(raw)
+    assert str(caught.value) == f"Pod shop/web-0: {message}"
+
+
+def test_null_pod_parts_are_absent() -> None:
+    raw = pod("shop/web-0")
+    raw["spec"] = {"containers": [{"name": "main", "ports": None}]}
+    raw["status"] = None
+    assert parse_pod(raw).ports == ()
+    raw["spec"] = None
+    assert parse_pod(raw).ips == ()

@@ -31,7 +31,17 @@ def test_verdict_json_has_the_matrix_keys_and_every_rule_with_its_reason(
     guestbook: Engine,
 ) -> None:
     data = verdict_json(guestbook.evaluate("guestbook/ui-0", "guestbook/db-0", 5432))
-    assert list(data) == ["from", "to", "port", "protocol", "allowed", "ingress", "egress"]
+    assert list(data) == [
+        "from",
+        "to",
+        "port",
+        "protocol",
+        "allowed",
+        "ingress",
+        "egress",
+        "assumptions",
+    ]
+    assert data["assumptions"] == []
     assert (data["from"], data["to"], data["port"], data["protocol"], data["allowed"]) == (
         "guestbook/ui-0",
         "guestbook/db-0",

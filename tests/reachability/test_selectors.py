@@ -124,3 +124,93 @@ def test_a_malformed_selector_is_one_line_naming_the_policy_field_and_value(
     assert text.startswith("policies.yaml: NetworkPolicy shop/test: spec.podSelector")
     assert message in text
     assert "\n" not in text
+
+
+LABEL_CHARS = (
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+    "alphanumeric character"
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"matchLabels": []}, "matchLabels: expected a map of labels, got []"),
+        ({"matchLabels": ""}, "matchLabels: expected a map of labels, got ''"),
+        ({"matchExpressions": {}}, "matchExpressions: expected a list of requirements, got {}"),
+        ({"matchExpressions": ""}, "matchExpressions: expected a list of requirements, got ''"),
+        (
+            {"matchLabels": {"-app": "web"}},
+            f"matchLabels: label key '-app': name part {LABEL_CHARS}",
+        ),
+        (
+            {"matchLabels": {"/app": "web"}},
+            "matchLabels: label key '/app': prefix part must be non-empty",
+        ),
+        (
+            {"matchLabels": {"a/b/c": "web"}},
+            "matchLabels: label key 'a/b/c': must be a name part with an optional DNS subdomain "
+            "prefix and one '/' (e.g. 'example.com/MyName')",
+        ),
+        (
+            {"matchLabels": {"app": "guestbook db"}},
+            "matchLabels.app: label value 'guestbook db': must be empty or consist of alphanumeric "
+            "characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        ),
+        (
+            {"matchLabels": {"app": "x" * 64}},
+            f"matchLabels.app: label value '{'x' * 56}...: must be no more than 63 characters",
+        ),
+        (
+            {"matchExpressions": [{"key": "tier db", "operator": "Exists"}]},
+            f"matchExpressions[0].key: 'tier db': name part {LABEL_CHARS}",
+        ),
+        (
+            {"matchExpressions": [{"key": "tier", "operator": "In", "values": ["a b"]}]},
+            "matchExpressions[0].values[0]: 'a b': must be empty or consist of alphanumeric "
+            "characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        ),
+        (
+            {"matchExpressions": [{"key": "tier", "operator": "In", "values": "db"}]},
+            "matchExpressions[0].values: expected a list of label values, got 'db'",
+        ),
+        (
+            {"matchExpressions": [{"key": "tier", "operator": "Exists", "value": ["x"]}]},
+            "matchExpressions[0].value: unknown field (expected key, operator, values)",
+        ),
+    ],
+)
+def test_what_the_api_server_refuses_in_a_selector_is_one_line_with_field_and_value(
+    raw: object, message: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        sel(raw)
+    assert (
+        str(caught.value) == f"policies.yaml: NetworkPolicy shop/test: spec.podSelector.{message}"
+    )
+
+
+def test_null_selector_parts_are_absent_and_prefixed_keys_and_empty_values_are_valid() -> None:
+    selector = sel({"matchLabels": None, "matchExpressions": None})
+    assert selector.is_empty
+    named = sel({"matchLabels": {"kubernetes.io/metadata.name": "kube-system", "empty": ""}})
+    assert named.matches({"kubernetes.io/metadata.name": "kube-system", "empty": ""})
+
+
+def test_a_huge_label_value_is_never_echoed_whole() -> None:
+    huge = [["lol"] * 9] * 9
+    for _ in range(7):
+        huge = [huge] * 9  # 9**9 strings by reference, as YAML aliases build them
+    with pytest.raises(InputError) as caught:
+        sel({"matchLabels": {"app": huge}})
+    assert str(caught.value) == (
+        "policies.yaml: NetworkPolicy shop/test: spec.podSelector.matchLabels.app: label value "
+        "[[[[[[[[['lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol',... is not a string (quote it)"
+    )
+
+
+def test_a_null_label_value_is_the_empty_value_as_the_api_server_decodes_it() -> None:
+    selector = sel({"matchLabels": {"canary": None}})
+    assert selector.match_labels == (("canary", ""),)
+    assert selector.matches({"canary": ""})
+    assert not selector.matches({})

@@ -64,7 +64,11 @@ def _paint(text: str, colour: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check every expectation; print a report; exit 1 when any fails."""
+    """Check every expectation; print a report; exit 1 when any fails.
+
+    A verdict that turns on the labels of a namespace missing from the inventory says so (an
+    ``assumption:`` line, and ``assumptions`` in JSON), passed or failed.
+    """
     from podfence.expectations import check_expectations, load_expectations
     from podfence.reachability import explain, summary
 
@@ -90,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
                     "allowed": o.allowed,
                     "passed": o.passed,
                     "reason": summary(o.verdict),
+                    "assumptions": [a.describe() for a in o.verdict.assumptions()],
                 }
                 for o in outcomes
             ],
@@ -102,7 +107,10 @@ def run(args: argparse.Namespace) -> int:
             mark = _paint("PASS", "green") if outcome.passed else _paint("FAIL", "red")
             flow = f"{entry.from_} -> {entry.to} {outcome.verdict.port}/{outcome.verdict.protocol}"
             print(f"{mark}  {outcome.expected:<5}  {flow}: {summary(outcome.verdict)}")
-            if not outcome.passed:
+            if outcome.passed:  # a failure's explanation below says it too
+                for assumption in outcome.verdict.assumptions():
+                    print(f"      assumption: {assumption.describe()}")
+            else:
                 if entry.why:
                     print(f"      expected because: {entry.why}")
                 for line in explain(outcome.verdict).splitlines():

@@ -33,6 +33,8 @@ class Inputs:
         nodes: with --stack, what each endpoint stands for in a graph of the firewall; None
             (each pod stands for itself) otherwise.
         tiers: with a derived stack inventory, the firewall's own tiers among the nodes.
+        policy_count: with --policies, how many NetworkPolicy objects (networking.k8s.io/v1)
+            those files hold; None with --stack.
     """
 
     objects: list[dict[str, Any]]
@@ -40,10 +42,12 @@ class Inputs:
     origin: str = ""
     nodes: dict[str, str] | None = None
     tiers: list[str] | None = None
+    policy_count: int | None = None
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add --stack, --project-dir, --policies, --inventory and --external to ``parser``."""
+    """Add --stack, --project-dir, --policies, --inventory, --namespaces-from-pods and
+    --external to ``parser``."""
     group = parser.add_argument_group("inputs")
     group.add_argument(
         "--stack", help="a stack of the program (stacks/Pulumi.STACK.yaml), rendered offline"
@@ -69,6 +73,15 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="PATH",
         help="YAML files or directories with Namespace and Pod objects (kubectl get -o yaml works)",
+    )
+    group.add_argument(
+        "--namespaces-from-pods",
+        action="store_true",
+        help=(
+            "take a namespace the inventory does not define (no Namespace object, as in "
+            "`kubectl get pods -A -o yaml`) to carry only its kubernetes.io/metadata.name label, "
+            "on purpose: without it, each such namespace is named in a warning"
+        ),
     )
     group.add_argument(
         "--external",
@@ -116,9 +129,21 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
         raise ConfigError(
             "--policies needs --inventory PATH... (the namespaces and pods to evaluate)"
         )
-    objects = read_objects(args.policies) + inventory
+    from podfence.reachability.policy import API_VERSION
+
+    policies = read_objects(args.policies)
+    count = sum(
+        1
+        for obj in policies
+        if obj.get("kind") == "NetworkPolicy" and obj.get("apiVersion") in (None, API_VERSION)
+    )
     names = ", ".join(str(p) for p in [*args.policies, *args.inventory])
-    return Inputs(objects=objects, externals=list(args.external), origin=names)
+    return Inputs(
+        objects=policies + inventory,
+        externals=list(args.external),
+        origin=names,
+        policy_count=count,
+    )
 
 
 @dataclass(frozen=True)
@@ -147,16 +172,35 @@ def warn(message: str) -> None:
 
 
 def load_analysis(args: argparse.Namespace) -> Analysis:
-    """Read the inputs, sort them into policies and inventory, and warn about what is skipped.
+    """Read the inputs, sort them into policies and inventory, and warn about what is skipped
+    or assumed: objects not evaluated, --policies without a NetworkPolicy, namespaces the
+    inventory does not define (unless --namespaces-from-pods).
 
     Raises:
         PodfenceError: bad arguments, unreadable or malformed input.
     """
     from podfence.reachability import load_cluster, sample_address
+    from podfence.reachability.model import NAME_LABEL
 
     inputs = load_inputs(args)
     cluster = load_cluster(inputs.objects)
     for message in cluster.warnings:
         warn(message)
+    if inputs.policy_count == 0:
+        files = " ".join(str(p) for p in args.policies)
+        if len(cluster.policies):
+            warn(
+                f"no NetworkPolicy in --policies {files}; the {len(cluster.policies)} in "
+                "--inventory are evaluated"
+            )
+        else:
+            warn(f"no NetworkPolicy in --policies {files}: every flow is allowed")
+    if not getattr(args, "namespaces_from_pods", False):
+        for name in sorted(cluster.inventory.implicit_namespaces):
+            warn(
+                f"namespace {name} is not in the inventory: its labels are taken to be only "
+                f"{NAME_LABEL}={name}; add its Namespace object (kubectl get namespaces -o "
+                "yaml), or pass --namespaces-from-pods to say so on purpose"
+            )
     externals = [sample_address(text, "--external") for text in inputs.externals]
     return Analysis(cluster, externals, inputs.origin, inputs.nodes, inputs.tiers)

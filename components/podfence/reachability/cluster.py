@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from podfence.errors import InputError
-from podfence.reachability.context import origin_of, short
+from podfence.reachability.context import origin_of, short, short_key
 from podfence.reachability.inventory import Inventory
 from podfence.reachability.model import Namespace, Pod, parse_namespace, parse_pod
 from podfence.reachability.policy import API_VERSION, Policy, PolicySet, parse_policy
@@ -22,14 +22,23 @@ class Cluster:
     Attributes:
         policies: the NetworkPolicies (networking.k8s.io/v1).
         inventory: the namespaces and pods.
-        warnings: one line for each object that looks like a network policy but is not
-            evaluated (another API group's NetworkPolicy, extensions/v1beta1, a CRD such as
-            CiliumNetworkPolicy), naming it.
+        warnings: one line for each object that is not evaluated, naming it: another kind
+            (a Service, a misspelt ``NetworkPolcy``, an object with no kind), or a known kind of
+            another apiVersion (``networking.k8s.io/v1beta1``, Calico's NetworkPolicy, the
+            long-removed extensions/v1beta1). Past :data:`NAMED_PER_KIND` objects of one kind and
+            apiVersion, one line counts the rest.
     """
 
     policies: PolicySet
     inventory: Inventory
     warnings: tuple[str, ...] = ()
+
+
+#: The kinds that are evaluated, with their apiVersion (an object without one is read as it).
+KINDS = {"NetworkPolicy": API_VERSION, "Namespace": "v1", "Pod": "v1"}
+#: How many objects of one kind and apiVersion the warnings name before they count the rest.
+NAMED_PER_KIND = 5
+_READS = f"podfence reads NetworkPolicy ({API_VERSION}), Namespace and Pod (v1) objects only"
 
 
 def _api_version(obj: Mapping[str, Any]) -> str | None:
@@ -43,18 +52,39 @@ def _name(obj: Mapping[str, Any]) -> str:
         return "(unnamed)"
     name = metadata.get("name") or "(unnamed)"
     namespace = metadata.get("namespace")
-    return f"{namespace}/{name}" if namespace else str(name)
+    shown = short_key(name) if isinstance(name, str) else short(name)
+    if namespace and isinstance(namespace, str):
+        return f"{short_key(namespace)}/{shown}"
+    return shown
 
 
-def _not_evaluated(obj: Mapping[str, Any], kind: str, version: str | None) -> str:
+def _why(kind: str, version: str | None) -> str:
+    """Why an object of ``kind`` and ``version`` is not evaluated."""
+    if kind == "NetworkPolicy" and version == "extensions/v1beta1":
+        return "that API was removed in Kubernetes 1.16; write it as networking.k8s.io/v1"
+    if kind == "NetworkPolicy" and version is not None and version.startswith("networking.k8s.io/"):
+        return f"the API server serves NetworkPolicy as {API_VERSION} only; write it so"
+    if "NetworkPolicy" in kind:
+        return f"podfence evaluates {API_VERSION} NetworkPolicies only, not this API's semantics"
+    if kind in KINDS:
+        return f"the API server serves {kind} as apiVersion {KINDS[kind]} only; write it so"
+    import difflib  # only on this path: keep start-up lean
+
+    close = difflib.get_close_matches(kind, list(KINDS), n=1, cutoff=0.75)
+    return _READS + (f"; did you mean {close[0]}?" if close else "")
+
+
+def _not_evaluated(obj: Mapping[str, Any], kind: Any, version: str | None) -> str:
     where = origin_of(obj)
     prefix = f"{where}: " if where else ""
-    what = f"{version or '(no apiVersion)'} {kind} {_name(obj)}"
-    if version == "extensions/v1beta1":
-        why = "that API was removed in Kubernetes 1.16; write it as networking.k8s.io/v1"
-    else:
-        why = f"podfence evaluates {API_VERSION} NetworkPolicies only, not this API's semantics"
-    return f"{prefix}{what} is not evaluated: {why}"
+    if not isinstance(kind, str) or not kind:
+        position = str(getattr(obj, "position", "") or "")
+        at = f"{where} ({position})" if where and position else where or position
+        head = f"{at}: " if at else ""
+        found = "no kind" if kind is None or kind == "" else f"kind {short(kind)}"
+        return f"{head}an object with {found} ({_name(obj)}) is not evaluated: {_READS}"
+    what = f"{short_key(version) if version else '(no apiVersion)'} {short_key(kind)} {_name(obj)}"
+    return f"{prefix}{what} is not evaluated: {_why(kind, version)}"
 
 
 def load_cluster(objects: Iterable[Mapping[str, Any]]) -> Cluster:
@@ -62,9 +92,9 @@ def load_cluster(objects: Iterable[Mapping[str, Any]]) -> Cluster:
 
     Args:
         objects: dicts as read from YAML or JSON (``kind: List`` already flattened):
-            NetworkPolicy (networking.k8s.io/v1), Namespace and Pod (v1). Other kinds are not
-            part of the analysis; those that are network policies of another kind or API group
-            are named in :attr:`Cluster.warnings`.
+            NetworkPolicy (networking.k8s.io/v1), Namespace and Pod (v1); an object without an
+            apiVersion is read as its kind's. Every other object is left out of the analysis
+            and named in :attr:`Cluster.warnings`.
 
     Raises:
         InputError: a malformed object (one line: file, object, field, bad value), or a pod,
@@ -73,21 +103,22 @@ def load_cluster(objects: Iterable[Mapping[str, Any]]) -> Cluster:
     namespaces: list[Namespace] = []
     pods: list[Pod] = []
     policies: list[Policy] = []
-    warnings: list[str] = []
     seen: dict[tuple[str, str], str] = {}
     objects = list(objects)
     for obj in objects:  # namespaces first, so that each pod is read with its namespace's labels
         if not isinstance(obj, Mapping):
             raise InputError(f"expected a Kubernetes object (a map), got {short(obj)}")
-        if obj.get("kind") == "Namespace" and _api_version(obj) in (None, "v1"):
+        version = obj.get("apiVersion")
+        if obj.get("kind") == "Namespace" and (version is None or version == "v1"):
             namespace = parse_namespace(obj)
             _once(seen, ("Namespace", namespace.name), obj)
             namespaces.append(namespace)
     labels = {namespace.name: namespace.labels for namespace in namespaces}
+    skipped: dict[tuple[str, str], list[str]] = {}
     for obj in objects:
         kind = obj.get("kind")
-        version = _api_version(obj)
-        if kind == "Pod" and version in (None, "v1"):
+        version = obj.get("apiVersion")
+        if kind == "Pod" and (version is None or version == "v1"):
             metadata = obj.get("metadata")
             where = metadata.get("namespace") if isinstance(metadata, Mapping) else None
             pod = parse_pod(
@@ -95,12 +126,24 @@ def load_cluster(objects: Iterable[Mapping[str, Any]]) -> Cluster:
             )
             _once(seen, ("Pod", pod.key), obj)
             pods.append(pod)
-        elif kind == "NetworkPolicy" and version in (None, API_VERSION):
+        elif kind == "NetworkPolicy" and (version is None or version == API_VERSION):
             policy = parse_policy(obj)
             _once(seen, ("NetworkPolicy", str(policy.ref)), obj)
             policies.append(policy)
-        elif isinstance(kind, str) and "NetworkPolicy" in kind:
-            warnings.append(_not_evaluated(obj, kind, version))
+        elif kind != "Namespace" or (version is not None and version != "v1"):  # read above
+            version = _api_version(obj)
+            group = (version or "(no apiVersion)", kind if isinstance(kind, str) else "")
+            skipped.setdefault(group, []).append(_not_evaluated(obj, kind, version))
+    warnings: list[str] = []
+    for (version, kind), lines in skipped.items():
+        warnings += lines[:NAMED_PER_KIND]
+        if len(lines) > NAMED_PER_KIND:
+            what = (
+                f"{short_key(version)} {short_key(kind)} objects"
+                if kind
+                else "objects with no kind"
+            )
+            warnings.append(f"{len(lines) - NAMED_PER_KIND} more {what} are not evaluated")
     return Cluster(PolicySet(policies), Inventory(namespaces, pods), tuple(warnings))
 
 

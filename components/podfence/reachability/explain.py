@@ -54,7 +54,8 @@ def explain(verdict: Verdict) -> str:
     One line for the verdict, then the ingress side (at the destination) and the egress side
     (at the source). A side that is an address outside the cluster has no policies; a direction
     that no policy isolates allows everything; an isolated one needs a rule matching both peer
-    and port.
+    and port. Last, one ``assumption:`` line for each namespace missing from the inventory whose
+    assumed labels the verdict turns on (see :meth:`Verdict.assumptions`).
 
     Args:
         verdict: from :func:`~podfence.reachability.evaluate.evaluate` or the matrix.
@@ -69,4 +70,5 @@ def explain(verdict: Verdict) -> str:
             lines.append(_OUTSIDE[direction].format(key=key))
         else:
             lines += _side(verdict, direction, side)
+    lines += [f"  assumption: {assumption.describe()}" for assumption in verdict.assumptions()]
     return "\n".join(lines)

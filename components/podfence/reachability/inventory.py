@@ -43,7 +43,8 @@ class Inventory:
     Args:
         namespaces: Namespace objects, each with its labels.
         pods: Pod objects. A pod whose namespace is not among ``namespaces`` gets one with only
-            the ``kubernetes.io/metadata.name`` label, as the API server sets it.
+            the ``kubernetes.io/metadata.name`` label, as the API server sets it: an assumption,
+            recorded in :attr:`implicit_namespaces`.
 
     Raises:
         InputError: a namespace or pod listed twice.
@@ -51,6 +52,9 @@ class Inventory:
     Attributes:
         namespaces: by name.
         pods: sorted by namespace and name, each knowing its namespace's labels.
+        implicit_namespaces: the namespaces pods use that ``namespaces`` did not define, whose
+            labels were taken to be only ``kubernetes.io/metadata.name`` (a verdict that reads
+            their other labels says so: :meth:`~podfence.reachability.verdict.Verdict.assumptions`).
     """
 
     def __init__(self, namespaces: Iterable[Namespace] = (), pods: Iterable[Pod] = ()) -> None:
@@ -60,16 +64,19 @@ class Inventory:
                 raise InputError(f"Namespace {namespace.name} appears twice")
             by_name[namespace.name] = namespace
         placed: dict[str, Pod] = {}
+        implicit: list[str] = []
         for pod in pods:
             if pod.key in placed:
                 raise InputError(f"Pod {pod.key} appears twice")
             if pod.namespace not in by_name:
                 by_name[pod.namespace] = implicit_namespace(pod.namespace)
+                implicit.append(pod.namespace)
             labels = by_name[pod.namespace].labels
             if pod.namespace_labels is not labels:
                 pod = Pod(pod.namespace, pod.name, pod.labels, pod.ips, pod.ports, labels)
             placed[pod.key] = pod
         self.namespaces: dict[str, Namespace] = by_name
+        self.implicit_namespaces: frozenset[str] = frozenset(implicit)
         self.pods: tuple[Pod, ...] = tuple(
             sorted(placed.values(), key=lambda p: (p.namespace, p.name))
         )

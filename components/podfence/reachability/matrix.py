@@ -284,7 +284,7 @@ class Matrix:
         traffic = Traffic(
             self.sources[source], self.destinations[self.target_endpoint[target]], port, protocol
         )
-        return Verdict(traffic, ingress, egress)
+        return Verdict(traffic, ingress, egress, self.inventory.implicit_namespaces)
 
     # -- grouped view --------------------------------------------------------------------------
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from podfence.errors import InputError
-from podfence.reachability.context import ObjectContext, origin_of, short
+from podfence.reachability.context import ObjectContext, origin_of, short, short_key
 from podfence.reachability.ports import ContainerPort, parse_container_port
 from podfence.reachability.selectors import parse_labels
+from podfence.validation import dns1123_label_problem, dns1123_subdomain_problem
 
 __all__ = [
     "NAME_LABEL",
@@ -125,33 +126,50 @@ class External:
 def object_name(obj: Mapping[str, Any], kind: str, namespaced: bool = True) -> ObjectContext:
     """The context that names ``obj`` in errors; checks metadata.name and metadata.namespace.
 
+    The name must be what the API server accepts for the kind: a DNS-1123 label for a
+    Namespace, a DNS-1123 subdomain for a Pod or a NetworkPolicy; a namespace name is a
+    DNS-1123 label.
+
     Args:
         obj: the object's dict.
         kind: its kind.
         namespaced: whether it lives in a namespace (default "default" when metadata.namespace
-            is absent); False for Namespace objects.
+            is absent, null or ""); False for Namespace objects.
 
     Raises:
-        InputError: missing or non-string metadata.name, non-string metadata.namespace.
+        InputError: metadata not a map; a missing or non-string metadata.name; a non-string
+            metadata.namespace; a name or namespace the API server refuses.
     """
     metadata = obj.get("metadata")
     origin = origin_of(obj)
     if not isinstance(metadata, dict):
         raise ObjectContext(kind, "(unnamed)", origin).error(
-            "metadata", f"missing, got {short(metadata)}"
+            "metadata", f"expected a map with name, got {short(metadata)}"
         )
     name = metadata.get("name")
-    namespace = (metadata.get("namespace") or "default") if namespaced else None
+    namespace = metadata.get("namespace") if namespaced else None
+    if namespaced and (namespace is None or namespace == ""):
+        namespace = "default"  # as kubectl and the API server read an object without one
     if not isinstance(name, str) or not name:
-        label = f"{namespace}/(unnamed)" if namespaced else "(unnamed)"
+        shown = short_key(namespace) if isinstance(namespace, str) else "(unnamed)"
+        label = f"{shown}/(unnamed)" if namespaced else "(unnamed)"
         raise ObjectContext(kind, label, origin).error(
             "metadata.name", f"expected a name, got {short(name)}"
         )
-    if namespaced and (not isinstance(namespace, str) or not namespace):
-        raise ObjectContext(kind, name, origin).error(
+    if namespaced and not isinstance(namespace, str):
+        raise ObjectContext(kind, short_key(name), origin).error(
             "metadata.namespace", f"expected a namespace name, got {short(namespace)}"
         )
-    return ObjectContext(kind, f"{namespace}/{name}" if namespaced else name, origin)
+    context = ObjectContext(kind, f"{namespace}/{name}" if namespaced else name, origin)
+    rule = dns1123_subdomain_problem if namespaced else dns1123_label_problem
+    problem = rule(name)
+    if problem is not None:
+        raise context.invalid("metadata.name", name, problem)
+    if namespace is not None:
+        problem = dns1123_label_problem(namespace)
+        if problem is not None:
+            raise context.invalid("metadata.namespace", namespace, problem)
+    return context
 
 
 def parse_namespace(obj: Mapping[str, Any]) -> Namespace:
@@ -187,21 +205,19 @@ def parse_address(text: str, context: ObjectContext | None = None, field: str = 
         raise context.error(field, message) from None
 
 
-def _pod_ips(status: Any, context: ObjectContext) -> tuple[Address, ...]:
-    if not isinstance(status, dict):
-        return ()
+def _pod_ips(raw: Any, context: ObjectContext) -> tuple[Address, ...]:
+    status = raw if type(raw) is dict else context.mapping(raw, "status")
     ips: list[Address] = []
     listed = status.get("podIPs")
-    if isinstance(listed, list):
-        for index, entry in enumerate(listed):
-            text = entry.get("ip") if isinstance(entry, dict) else None
-            if not isinstance(text, str):
-                raise context.error(
-                    f"status.podIPs[{index}].ip", f"expected an address, got {short(text)}"
-                )
-            ips.append(parse_address(text, context, f"status.podIPs[{index}].ip"))
-    elif listed is not None:
-        raise context.error("status.podIPs", f"expected a list, got {short(listed)}")
+    if type(listed) is not list:
+        listed = context.sequence(listed, "status.podIPs")
+    for index, entry in enumerate(listed):
+        text = entry.get("ip") if isinstance(entry, dict) else None
+        if not isinstance(text, str):
+            raise context.error(
+                f"status.podIPs[{index}].ip", f"expected an address, got {short(text)}"
+            )
+        ips.append(parse_address(text, context, f"status.podIPs[{index}].ip"))
     single = status.get("podIP")
     if single is not None and single != "":
         if not isinstance(single, str):
@@ -212,27 +228,24 @@ def _pod_ips(status: Any, context: ObjectContext) -> tuple[Address, ...]:
     return tuple(ips)
 
 
-def _container_ports(spec: Any, context: ObjectContext) -> tuple[ContainerPort, ...]:
-    if not isinstance(spec, dict):
-        return ()
+def _container_ports(raw: Any, context: ObjectContext) -> tuple[ContainerPort, ...]:
+    spec = raw if type(raw) is dict else context.mapping(raw, "spec")
     ports: dict[ContainerPort, None] = {}
-    containers = spec.get("containers") or []
-    if not isinstance(containers, list):
-        raise context.error("spec.containers", f"expected a list, got {short(containers)}")
+    containers = spec.get("containers")
+    if type(containers) is not list:
+        containers = context.sequence(containers, "spec.containers")
     for index, container in enumerate(containers):
         if not isinstance(container, dict):
             raise context.error(
                 f"spec.containers[{index}]", f"expected a map, got {short(container)}"
             )
-        declared = container.get("ports") or []
-        if not isinstance(declared, list):
-            raise context.error(
-                f"spec.containers[{index}].ports", f"expected a list, got {short(declared)}"
-            )
+        declared = container.get("ports")
+        if type(declared) is not list:
+            declared = context.sequence(declared, f"spec.containers[{index}].ports")
         names: dict[str, ContainerPort] = {}
-        for number, raw in enumerate(declared):
+        for number, raw_port in enumerate(declared):
             field_path = f"spec.containers[{index}].ports[{number}]"
-            port = parse_container_port(raw, context, field_path)
+            port = parse_container_port(raw_port, context, field_path)
             if port.name is not None:
                 if port.name in names:
                     raise context.error(

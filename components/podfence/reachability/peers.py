@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,10 +10,13 @@ from podfence.reachability.context import ObjectContext, short
 from podfence.reachability.model import NAME_LABEL, Address
 from podfence.reachability.selectors import LabelSelector, parse_selector
 from podfence.reachability.traffic import Endpoint
+from podfence.validation import Network, except_problem, parse_cidr
 
 __all__ = ["IpBlockPeer", "Network", "Peer", "PodPeer", "parse_peer"]
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_PEER_FIELDS = frozenset({"podSelector", "namespaceSelector", "ipBlock"})
+_IP_BLOCK_FIELDS = frozenset({"cidr", "except"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,10 @@ class IpBlockPeer:
     def matches(self, endpoint: Endpoint) -> bool:
         """Whether one of the endpoint's addresses (a pod's IPs, or the address) is in the block."""
         return any(self.contains(address) for address in endpoint.ips)
+
+    def reads_namespace_labels(self, endpoint: Endpoint) -> bool:
+        """False: an ipBlock reads addresses, never labels."""
+        return False
 
     def describe(self) -> str:
         """``10.0.0.0/8`` or ``10.0.0.0/8 except 10.1.0.0/16, 10.2.0.0/16``."""
@@ -77,6 +83,20 @@ class PodPeer:
             and self.pod_selector.matches(endpoint.labels)
         )
 
+    def reads_namespace_labels(self, endpoint: Endpoint) -> bool:
+        """Whether matching ``endpoint`` turns on its namespace's labels beyond its name.
+
+        True when the peer has a namespaceSelector on some label other than
+        ``kubernetes.io/metadata.name`` (which the API server sets on every namespace) and the
+        pod part matches (else the namespace part cannot change the outcome).
+        """
+        selector = self.namespace_selector
+        if selector is None or endpoint.namespace is None:
+            return False
+        keys = [key for key, _ in selector.match_labels]
+        keys += [requirement.key for requirement in selector.requirements]
+        return any(key != NAME_LABEL for key in keys) and self.pod_selector.matches(endpoint.labels)
+
     def describe(self) -> str:
         """``pods app=web in namespace shop``, ``all pods in namespaces team=a`` ...
 
@@ -103,40 +123,27 @@ Peer = PodPeer | IpBlockPeer
 def _network(raw: Any, context: ObjectContext, field: str) -> Network:
     if not isinstance(raw, str):
         raise context.error(field, f"expected a CIDR such as 10.0.0.0/8, got {short(raw)}")
-    if "/" not in raw:
-        suffix = "/128" if ":" in raw else "/32"
-        raise context.error(
-            field, f"CIDR mask is missing in {raw!r}. Did you mean {raw + suffix!r}?"
-        )
-    try:
-        # Kubernetes parses with Go's net.ParseCIDR, which accepts host bits (10.0.0.1/8).
-        return ipaddress.ip_network(raw, strict=False)
-    except ValueError:
-        raise context.error(field, f"{raw!r} is not a valid CIDR") from None
+    parsed = parse_cidr(raw)
+    if isinstance(parsed, str):
+        raise context.invalid(field, raw, parsed)
+    return parsed
 
 
 def _ip_block(raw: Any, context: ObjectContext, field: str) -> IpBlockPeer:
     if not isinstance(raw, dict):
         raise context.error(field, f"expected a map with cidr, got {short(raw)}")
-    unknown = sorted(set(raw) - {"cidr", "except"})
+    unknown = raw.keys() - _IP_BLOCK_FIELDS
     if unknown:
-        raise context.error(f"{field}.{unknown[0]}", "unknown field (expected cidr, except)")
+        raise context.unknown(field, unknown, "cidr, except")
     cidr = _network(raw.get("cidr"), context, f"{field}.cidr")
-    excepts_raw = raw.get("except") or []
-    if not isinstance(excepts_raw, list):
-        raise context.error(
-            f"{field}.except", f"expected a list of CIDRs, got {short(excepts_raw)}"
-        )
     excepts: list[Network] = []
-    for index, item in enumerate(excepts_raw):
+    listed = context.sequence(raw.get("except"), f"{field}.except", "a list of CIDRs")
+    for index, item in enumerate(listed):
         where = f"{field}.except[{index}]"
         excluded = _network(item, context, where)
-        if excluded.version != cidr.version:
-            raise context.error(
-                where, f"{item!r} is IPv{excluded.version} but cidr {cidr} is IPv{cidr.version}"
-            )
-        if not excluded.subnet_of(cidr) or excluded.prefixlen <= cidr.prefixlen:  # type: ignore[arg-type]
-            raise context.error(where, f"{item!r} is not strictly inside cidr {cidr}")
+        problem = except_problem(excluded, cidr)
+        if problem is not None:
+            raise context.invalid(where, item, problem)
         excepts.append(excluded)
     return IpBlockPeer(cidr, tuple(excepts))
 
@@ -160,6 +167,9 @@ def parse_peer(raw: Any, own_namespace: str, context: ObjectContext, field: str)
     9     ipBlock only                     addresses in cidr minus except, pods by IP
     ====  ============  =================  =========================================
 
+    A null entry (``from: [~]``) is an empty one (case 1), as the API server decodes it; a null
+    podSelector or namespaceSelector is an absent one.
+
     Args:
         raw: the entry.
         own_namespace: the policy's namespace (cases 2 and 3).
@@ -169,14 +179,13 @@ def parse_peer(raw: Any, own_namespace: str, context: ObjectContext, field: str)
     Raises:
         InputError: an empty entry, ipBlock combined with a selector, a bad selector or CIDR.
     """
+    if raw is None:  # a null entry decodes to an empty peer, as the API server decodes it
+        raw = {}
     if not isinstance(raw, dict):
         raise context.error(field, f"expected a peer map, got {short(raw)}")
-    unknown = sorted(set(raw) - {"podSelector", "namespaceSelector", "ipBlock"})
+    unknown = raw.keys() - _PEER_FIELDS
     if unknown:
-        raise context.error(
-            f"{field}.{unknown[0]}",
-            "unknown field (expected podSelector, namespaceSelector, ipBlock)",
-        )
+        raise context.unknown(field, unknown, "podSelector, namespaceSelector, ipBlock")
     present = [
         key for key in ("podSelector", "namespaceSelector", "ipBlock") if raw.get(key) is not None
     ]

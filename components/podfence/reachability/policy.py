@@ -6,14 +6,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from podfence.reachability.context import ObjectContext, short
+from podfence.reachability.context import ObjectContext
 from podfence.reachability.isolation import DIRECTIONS, isolating, selecting
 from podfence.reachability.model import object_name
 from podfence.reachability.peers import Peer, parse_peer
 from podfence.reachability.ports import PortRule, parse_port_rule
-from podfence.reachability.selectors import LabelSelector, parse_selector
+from podfence.reachability.selectors import LabelSelector, parse_labels, parse_selector
 from podfence.reachability.traffic import Endpoint, Traffic
 from podfence.reachability.verdict import PolicyRef, RuleRef
+from podfence.validation import policy_types_problem
 
 __all__ = ["API_VERSION", "Policy", "PolicySet", "Rule", "parse_policy"]
 
@@ -22,7 +23,8 @@ __all__ = ["API_VERSION", "Policy", "PolicySet", "Rule", "parse_policy"]
 #: evaluated; :func:`podfence.reachability.cluster.load_cluster` names them in a warning.
 API_VERSION = "networking.k8s.io/v1"
 _PEER_FIELD = {"ingress": "from", "egress": "to"}
-_SPEC_FIELDS = {"podSelector", "policyTypes", "ingress", "egress"}
+_SPEC_FIELDS = frozenset({"podSelector", "policyTypes", "ingress", "egress"})
+_RULE_FIELDS = {"ingress": frozenset({"from", "ports"}), "egress": frozenset({"to", "ports"})}
 
 
 class Rule:
@@ -69,6 +71,20 @@ class Rule:
         if self.ports is None:
             return True
         return any(rule.matches(port, protocol, destination.ports) for rule in self.ports)
+
+    def reads_namespace_labels(self, traffic: Traffic) -> bool:
+        """Whether this rule's decision on ``traffic`` turns on the other end's namespace labels.
+
+        True when the port matches and a peer's namespaceSelector reads a label other than
+        ``kubernetes.io/metadata.name`` on a pod its podSelector matches: then the namespace's
+        labels decide whether the rule admits the traffic.
+        """
+        if self.peers is None:
+            return False
+        other = self.other_end(traffic)
+        return self.port_matches(traffic.port, traffic.protocol, traffic.destination) and any(
+            peer.reads_namespace_labels(other) for peer in self.peers
+        )
 
     def other_end(self, traffic: Traffic) -> Endpoint:
         """The end the peers are matched against: the source of ingress, the destination of egress."""
@@ -184,41 +200,63 @@ class PolicySet:
         return list(found)
 
 
-def _policy_types(spec: Mapping[str, Any], context: ObjectContext) -> set[str]:
-    raw = spec.get("policyTypes")
-    if raw is None or raw == []:
-        egress = spec.get("egress")
-        return {"ingress", "egress"} if isinstance(egress, list) and egress else {"ingress"}
-    if not isinstance(raw, list):
-        raise context.error("spec.policyTypes", f"expected a list, got {short(raw)}")
-    types = set()
-    for index, item in enumerate(raw):
-        if item not in DIRECTIONS:
-            raise context.error(
-                f"spec.policyTypes[{index}]", f"{short(item)} is not Ingress or Egress"
-            )
-        types.add(DIRECTIONS[item])
-    return types
+def _policy_types(
+    spec: Mapping[str, Any], egress: Sequence[Rule], context: ObjectContext
+) -> set[str]:
+    """The effective policyTypes; absent, null or ``[]``: the API server's default."""
+    raw = context.sequence(spec.get("policyTypes"), "spec.policyTypes")
+    if not raw:  # SetDefaults_NetworkPolicy: Ingress, and Egress if there are egress rules
+        return {"ingress", "egress"} if egress else {"ingress"}
+    found = policy_types_problem(raw)
+    if found is not None:
+        index, problem = found
+        if index < 0:
+            raise context.invalid("spec.policyTypes", raw, problem)
+        raise context.invalid(f"spec.policyTypes[{index}]", raw[index], problem)
+    return {DIRECTIONS[item] for item in raw}
+
+
+# What the API server makes of each value of the lists of a spec (decoded from JSON as it
+# decodes it, then defaulted and validated: k8s.io/api/networking/v1 types and defaults,
+# pkg/apis/networking/validation), and so what podfence makes of it:
+#
+#   spec.ingress / spec.egress
+#     absent, null, []       no rules: the direction isolates (if in policyTypes), allows nothing
+#     [rule, ...]            the rules, ORed
+#     [~] (a null rule)      an empty rule: a null list entry decodes to the zero value {}
+#     {} '' 'x' 1            refused: cannot be decoded into a list
+#   rule `from` / `to` ("If this field is empty or missing, this rule matches all sources")
+#     absent, null, []       every peer: pods of every namespace and every address
+#     [peer, ...]            the peers, ORed; a null peer is an empty one, which is refused
+#     {} '' 'x' 1            refused: cannot be decoded into a list (NOT "from anywhere")
+#   rule `ports` ("If this field is empty or missing, this rule matches all ports")
+#     absent, null, []       every port of every protocol
+#     [port, ...]            the ports, ORed; a null port is {}: every TCP port (protocol
+#                            defaults to TCP)
+#     {} '' 'x' 1            refused (NOT "any port")
+#   spec.policyTypes
+#     absent, null, []       defaulted: Ingress, plus Egress when spec.egress has a rule
+#     [Ingress|Egress, ...]  at most two entries
+#     {} '' 'Ingress'        refused
+#   spec itself: absent or null is the zero spec (podSelector {} selects every pod of the
+#   namespace; Ingress only: deny all ingress); [] '' 'x' are refused (NOT a deny-all).
+#   Selectors, ipBlock.except and matchExpressions follow the same rule: null is absent, a
+#   value of the wrong type ({} for a list, [] or '' for a map) is refused.
 
 
 def _rule(raw: Any, ref: PolicyRef, direction: str, index: int, context: ObjectContext) -> Rule:
     field = f"spec.{direction}[{index}]"
     peer_field = _PEER_FIELD[direction]
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise context.error(field, f"expected a rule map, got {short(raw)}")
-    unknown = sorted(set(raw) - {peer_field, "ports"})
+    rule = raw if type(raw) is dict else context.mapping(raw, field, "a rule map")
+    unknown = rule.keys() - _RULE_FIELDS[direction]
     if unknown:
-        raise context.error(
-            f"{field}.{unknown[0]}", f"unknown field (expected {peer_field}, ports)"
-        )
-    peers_raw = raw.get(peer_field) or []
-    ports_raw = raw.get("ports") or []
-    if not isinstance(peers_raw, list):
-        raise context.error(f"{field}.{peer_field}", f"expected a list, got {short(peers_raw)}")
-    if not isinstance(ports_raw, list):
-        raise context.error(f"{field}.ports", f"expected a list, got {short(ports_raw)}")
+        raise context.unknown(field, unknown, f"{peer_field}, ports")
+    peers_raw = rule.get(peer_field)
+    if type(peers_raw) is not list:
+        peers_raw = context.sequence(peers_raw, f"{field}.{peer_field}", "a list of peers")
+    ports_raw = rule.get("ports")
+    if type(ports_raw) is not list:
+        ports_raw = context.sequence(ports_raw, f"{field}.ports", "a list of ports")
     peers = tuple(
         parse_peer(item, ref.namespace, context, f"{field}.{peer_field}[{number}]")
         for number, item in enumerate(peers_raw)
@@ -234,38 +272,38 @@ def _rules(
     spec: Mapping[str, Any], direction: str, ref: PolicyRef, context: ObjectContext
 ) -> tuple[Rule, ...]:
     raw = spec.get(direction)
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise context.error(f"spec.{direction}", f"expected a list of rules, got {short(raw)}")
+    if type(raw) is not list:
+        raw = context.sequence(raw, f"spec.{direction}", "a list of rules")
     return tuple(_rule(item, ref, direction, index, context) for index, item in enumerate(raw))
 
 
 def parse_policy(obj: Mapping[str, Any]) -> Policy:
     """Compile a NetworkPolicy object (networking.k8s.io/v1).
 
-    An absent ``spec`` or ``spec.podSelector`` is empty, as the API server stores it: the
-    policy then selects every pod of its namespace for ingress.
+    An absent or null ``spec`` or ``spec.podSelector`` is empty, as the API server stores it:
+    the policy then selects every pod of its namespace for ingress. Everything the API server
+    refuses is refused, with the field and the value: a value of the wrong type (see the case
+    list above ``_rule``), a name, label, port, protocol or CIDR it does not accept.
 
     Raises:
         InputError: the first malformed field, named with the policy and the bad value.
     """
     context = object_name(obj, "NetworkPolicy")
     metadata = obj["metadata"]
+    if metadata.get("labels") is not None:
+        parse_labels(metadata["labels"], context, "metadata.labels")
     ref = PolicyRef(metadata.get("namespace") or "default", metadata["name"])
-    spec = obj.get("spec") or {}
-    if not isinstance(spec, dict):
-        raise context.error("spec", f"expected a map, got {short(spec)}")
-    unknown = sorted(set(spec) - _SPEC_FIELDS)
+    spec = obj.get("spec")
+    if type(spec) is not dict:
+        spec = context.mapping(spec, "spec")
+    unknown = spec.keys() - _SPEC_FIELDS
     if unknown:
         # A misspelt `ingress` would otherwise leave a policy that silently denies everything.
-        raise context.error(
-            f"spec.{unknown[0]}", f"unknown field (expected {', '.join(sorted(_SPEC_FIELDS))})"
-        )
+        raise context.unknown("spec", unknown, ", ".join(sorted(_SPEC_FIELDS)))
     selector = parse_selector(spec.get("podSelector"), context, "spec.podSelector")
-    types = _policy_types(spec, context)
     ingress = _rules(spec, "ingress", ref, context)
     egress = _rules(spec, "egress", ref, context)
+    types = _policy_types(spec, egress, context)
     return Policy(
         namespace=ref.namespace,
         name=ref.name,

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from podfence.reachability.context import ObjectContext, short
+from podfence.validation import (
+    PROTOCOLS,
+    end_port_problem,
+    port_name_problem,
+    port_number_problem,
+    protocol_problem,
+)
 
 __all__ = [
     "PROTOCOLS",
@@ -18,13 +24,6 @@ __all__ = [
     "parse_protocol",
 ]
 
-#: The protocols a NetworkPolicy port (and a containerPort) may name; TCP is the default.
-PROTOCOLS = ("TCP", "UDP", "SCTP")
-
-# IANA_SVC_NAME, as Kubernetes validates named ports: 1-15 of [a-z0-9-], at least one letter,
-# no leading, trailing or doubled hyphen.
-_PORT_NAME = re.compile(r"^(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?!-))*(?<!-)$")
-
 
 def parse_protocol(raw: Any, context: ObjectContext, field: str) -> str:
     """A protocol name; ``None`` (absent) means TCP.
@@ -34,28 +33,27 @@ def parse_protocol(raw: Any, context: ObjectContext, field: str) -> str:
     """
     if raw is None:
         return "TCP"
-    if raw not in PROTOCOLS:
-        raise context.error(
-            field, f"unsupported protocol {short(raw)} (expected {', '.join(PROTOCOLS)})"
-        )
+    problem = protocol_problem(raw)
+    if problem is not None:
+        raise context.invalid(field, raw, problem)
     return str(raw)
 
 
 def _port_number(raw: Any, context: ObjectContext, field: str) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 65535:
-        raise context.error(field, f"{short(raw)} is not a port number (1-65535)")
-    return raw
+    problem = port_number_problem(raw)
+    if problem is not None:
+        raise context.invalid(field, raw, problem)
+    return int(raw)
 
 
-def _port_name(raw: str, context: ObjectContext, field: str) -> str:
-    if raw.isdigit():
+def _port_name(raw: str, context: ObjectContext, field: str, number_hint: bool = True) -> str:
+    """A named port; ``number_hint``: say that digits in quotes are a number meant unquoted
+    (a rule's ``port`` is a number or a name; a containerPort's ``name`` only a name)."""
+    if number_hint and raw.isascii() and raw.isdigit() and len(raw) <= 5:
         raise context.error(field, f"{raw!r} is a string; write the port number unquoted: {raw}")
-    if len(raw) > 15 or not _PORT_NAME.match(raw):
-        raise context.error(
-            field,
-            f"{raw!r} is not a port name (1-15 lowercase letters, digits and single hyphens, "
-            "at least one letter)",
-        )
+    problem = port_name_problem(raw)
+    if problem is not None:
+        raise context.invalid(field, raw, problem, "port name")
     return raw
 
 
@@ -86,9 +84,12 @@ def parse_container_port(raw: Any, context: ObjectContext, field: str) -> Contai
     name = raw.get("name")
     if name is not None:
         if not isinstance(name, str):
-            raise context.error(f"{field}.name", f"{short(name)} is not a port name")
-        name = _port_name(name, context, f"{field}.name")
+            raise context.error(f"{field}.name", f"{short(name)} is not a port name (a string)")
+        name = _port_name(name, context, f"{field}.name", number_hint=False)
     return ContainerPort(port, protocol, name)
+
+
+_PORT_FIELDS = frozenset({"protocol", "port", "endPort"})
 
 
 @dataclass(frozen=True)
@@ -142,19 +143,20 @@ class PortRule:
 
 
 def parse_port_rule(raw: Any, context: ObjectContext, field: str) -> PortRule:
-    """Read one ``spec.ingress[].ports[]`` / ``spec.egress[].ports[]`` entry.
+    """Read one ``spec.ingress[].ports[]`` / ``spec.egress[].ports[]`` entry (a null entry is
+    ``{}``, every TCP port, as the API server decodes and defaults it).
 
     Raises:
         InputError: bad protocol; port out of range or badly named; endPort without a port,
             with a named port, or below port.
     """
+    if raw is None:  # a null entry decodes to the zero port: TCP (defaulted), every port
+        raw = {}
     if not isinstance(raw, dict):
         raise context.error(field, f"expected a port map, got {short(raw)}")
-    unknown = sorted(set(raw) - {"protocol", "port", "endPort"})
+    unknown = raw.keys() - _PORT_FIELDS
     if unknown:
-        raise context.error(
-            f"{field}.{unknown[0]}", "unknown field (expected protocol, port, endPort)"
-        )
+        raise context.unknown(field, unknown, "protocol, port, endPort")
     protocol = parse_protocol(raw.get("protocol"), context, f"{field}.protocol")
     port_raw = raw.get("port")
     port: int | str | None
@@ -168,12 +170,7 @@ def parse_port_rule(raw: Any, context: ObjectContext, field: str) -> PortRule:
     if end_raw is None:
         return PortRule(protocol, port)
     end_port = _port_number(end_raw, context, f"{field}.endPort")
-    if port is None:
-        raise context.error(f"{field}.endPort", f"{end_port} needs a numeric port")
-    if isinstance(port, str):
-        raise context.error(
-            f"{field}.endPort", f"{end_port} cannot be used with the named port {port!r}"
-        )
-    if end_port < port:
-        raise context.error(f"{field}.endPort", f"{end_port} is below port {port}")
+    problem = end_port_problem(port, end_port)
+    if problem is not None:
+        raise context.invalid(f"{field}.endPort", end_port, problem)
     return PortRule(protocol, port, end_port)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from podfence.reachability.model import NAME_LABEL
 from podfence.reachability.verdict import DirectionVerdict, RuleRef, Verdict
 
 __all__ = ["side_json", "summary", "verdict_json"]
@@ -29,7 +30,9 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
 
     The matrix's keys (``from``, ``to``, ``port``, ``protocol``, ``allowed``, and per side
     ``isolated`` and ``allowed_by``), plus per side the isolating ``policies``, each rule's
-    ``description``, and ``not_matching``: the rules that do not admit the flow, with the reason.
+    ``description``, and ``not_matching``: the rules that do not admit the flow, with the reason;
+    and ``assumptions``: each namespace missing from the inventory whose assumed labels (only
+    ``kubernetes.io/metadata.name``) the verdict turns on, with the rules that read them.
     """
     result: dict[str, Any] = {
         "from": verdict.source,
@@ -52,6 +55,17 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
                 for miss in verdict.not_matching(direction)
             ]
         result[direction] = data
+    result["assumptions"] = [
+        {
+            "namespace": assumption.namespace,
+            "labels": {NAME_LABEL: assumption.namespace},
+            "rules": [
+                {**_rule_json(rule), "direction": rule.direction} for rule in assumption.rules
+            ],
+            "description": assumption.describe(),
+        }
+        for assumption in verdict.assumptions()
+    ]
     return result
 
 

@@ -6,12 +6,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from podfence.reachability.context import ObjectContext, short
+from podfence.reachability.context import ObjectContext, short, short_key
+from podfence.validation import label_value_problem, qualified_name_problem
 
-__all__ = ["OPERATORS", "LabelSelector", "Requirement", "parse_labels", "parse_selector"]
+__all__ = [
+    "OPERATORS",
+    "LabelSelector",
+    "Requirement",
+    "parse_labels",
+    "parse_selector",
+]
 
 #: The operators of a matchExpressions requirement (Kubernetes LabelSelectorOperator).
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+_SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
+_REQUIREMENT_FIELDS = frozenset({"key", "operator", "values"})
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ class LabelSelector:
 
 
 def parse_labels(raw: Any, context: ObjectContext, field: str) -> dict[str, str]:
-    """Check a ``metadata.labels`` / ``matchLabels`` map: string keys, string values.
+    """Check a ``metadata.labels`` / ``matchLabels`` map as the API server does (ValidateLabels).
 
     Args:
         raw: the map; ``None`` (absent) means no labels.
@@ -88,47 +97,68 @@ def parse_labels(raw: Any, context: ObjectContext, field: str) -> dict[str, str]
         field: the field's path, for errors.
 
     Raises:
-        InputError: not a map, or a value that is not a string (YAML reads ``true`` or ``1``
-            as a boolean or a number; Kubernetes rejects those, quote them).
+        InputError: not a map (``[]`` and ``''`` included), a key that is not a qualified name
+            (``-app``, ``/app``, ``a/b/c``), a value that is not a string (YAML reads ``true``
+            or ``1`` as a boolean or a number; Kubernetes rejects those, quote them) or not a
+            valid label value (``guestbook db``, 64 characters). A null value (``app: ~``) is
+            the empty one, as the API server decodes a null string.
     """
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise context.error(field, f"expected a map of labels, got {short(raw)}")
-    for key, value in raw.items():
-        if not isinstance(key, str) or not key:
-            raise context.error(field, f"label key {short(key)} is not a non-empty string")
+    labels = raw if type(raw) is dict else context.mapping(raw, field, "a map of labels")
+    nulls = False
+    for key, value in labels.items():
+        if not isinstance(key, str):
+            raise context.error(field, f"label key {short(key)} is not a string")
+        problem = qualified_name_problem(key)
+        if problem is not None:
+            raise context.invalid(field, key, problem, "label key")
+        if value is None:
+            nulls = True
+            continue
         if not isinstance(value, str):
             raise context.error(
-                f"{field}.{key}", f"label value {short(value)} is not a string (quote it)"
+                f"{field}.{short_key(key)}",
+                f"label value {short(value)} is not a string (quote it)",
             )
-    return raw
+        problem = label_value_problem(value)
+        if problem is not None:
+            raise context.invalid(f"{field}.{short_key(key)}", value, problem, "label value")
+    return {key: value or "" for key, value in labels.items()} if nulls else labels
 
 
 def _parse_requirement(raw: Any, context: ObjectContext, field: str) -> Requirement:
+    """One matchExpressions entry, checked as ValidateLabelSelectorRequirement does."""
     if not isinstance(raw, dict):
         raise context.error(field, f"expected a requirement map, got {short(raw)}")
+    unknown = raw.keys() - _REQUIREMENT_FIELDS
+    if unknown:
+        raise context.unknown(field, unknown, "key, operator, values")
     key = raw.get("key")
     if not isinstance(key, str) or not key:
         raise context.error(f"{field}.key", f"expected a label key, got {short(key)}")
+    problem = qualified_name_problem(key)
+    if problem is not None:
+        raise context.invalid(f"{field}.key", key, problem)
     operator = raw.get("operator")
     if operator not in OPERATORS:
         raise context.error(
             f"{field}.operator",
             f"unknown operator {short(operator)} (expected one of {', '.join(OPERATORS)})",
         )
-    values = raw.get("values")
+    values = context.sequence(raw.get("values"), f"{field}.values", "a list of label values")
     if operator in ("In", "NotIn"):
-        if not isinstance(values, list) or not values:
+        if not values:
             raise context.error(
                 f"{field}.values",
-                f"operator {operator} needs a non-empty list, got {short(values)}",
+                f"operator {operator} needs a non-empty list, got {short(raw.get('values'))}",
             )
         for index, value in enumerate(values):
             if not isinstance(value, str):
                 raise context.error(
                     f"{field}.values[{index}]", f"{short(value)} is not a string (quote it)"
                 )
+            problem = label_value_problem(value)
+            if problem is not None:
+                raise context.invalid(f"{field}.values[{index}]", value, problem)
         return Requirement(key, operator, frozenset(values))
     if values:
         raise context.error(
@@ -138,7 +168,7 @@ def _parse_requirement(raw: Any, context: ObjectContext, field: str) -> Requirem
 
 
 def parse_selector(raw: Any, context: ObjectContext, field: str) -> LabelSelector:
-    """Compile a LabelSelector object.
+    """Compile a LabelSelector object, checked as ValidateLabelSelector does.
 
     Args:
         raw: ``{matchLabels: ..., matchExpressions: [...]}``; ``None`` or ``{}`` is the empty
@@ -147,23 +177,20 @@ def parse_selector(raw: Any, context: ObjectContext, field: str) -> LabelSelecto
         field: the selector's path, e.g. ``spec.ingress[0].from[1].podSelector``.
 
     Raises:
-        InputError: unknown operator, In/NotIn without values, Exists/DoesNotExist with values,
-            non-string label values, unknown selector fields.
+        InputError: not a map (``[]`` and ``''`` included), matchLabels not a map or
+            matchExpressions not a list, unknown operator, In/NotIn without values,
+            Exists/DoesNotExist with values, keys or values the API server refuses, unknown
+            selector fields.
     """
-    if raw is None:
-        return LabelSelector()
-    if not isinstance(raw, dict):
-        raise context.error(field, f"expected a label selector map, got {short(raw)}")
-    unknown = sorted(set(raw) - {"matchLabels", "matchExpressions"})
+    selector = raw if type(raw) is dict else context.mapping(raw, field, "a label selector map")
+    unknown = selector.keys() - _SELECTOR_FIELDS
     if unknown:
-        raise context.error(
-            f"{field}.{unknown[0]}", "unknown field (expected matchLabels, matchExpressions)"
-        )
-    labels = parse_labels(raw.get("matchLabels"), context, f"{field}.matchLabels")
-    expressions = raw.get("matchExpressions") or []
-    if not isinstance(expressions, list):
-        raise context.error(
-            f"{field}.matchExpressions", f"expected a list, got {short(expressions)}"
+        raise context.unknown(field, unknown, "matchLabels, matchExpressions")
+    labels = parse_labels(selector.get("matchLabels"), context, f"{field}.matchLabels")
+    expressions = selector.get("matchExpressions")
+    if type(expressions) is not list:
+        expressions = context.sequence(
+            expressions, f"{field}.matchExpressions", "a list of requirements"
         )
     requirements = tuple(
         _parse_requirement(item, context, f"{field}.matchExpressions[{index}]")

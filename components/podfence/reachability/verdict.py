@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from podfence.reachability.isolation import connection_allows, direction_allows
+from podfence.reachability.model import NAME_LABEL
 
 if TYPE_CHECKING:
     from podfence.reachability.policy import Policy
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NOT_ISOLATED",
+    "Assumption",
     "DirectionVerdict",
     "PolicyRef",
     "RuleMiss",
@@ -86,6 +88,29 @@ class RuleMiss:
 
 
 @dataclass(frozen=True)
+class Assumption:
+    """A namespace the inventory does not define, whose labels a verdict read.
+
+    Its labels were taken to be only ``kubernetes.io/metadata.name``; the verdict may differ in
+    the cluster, where the namespace may carry more.
+
+    Attributes:
+        namespace: the namespace.
+        rules: the rules whose namespaceSelector read its labels for the flow.
+    """
+
+    namespace: str
+    rules: tuple[RuleRef, ...]
+
+    def describe(self) -> str:
+        """``namespace payments is not in the inventory; its labels were taken to be only ...``."""
+        return (
+            f"namespace {self.namespace} is not in the inventory; its labels were taken to be "
+            f"only {NAME_LABEL}={self.namespace}"
+        )
+
+
+@dataclass(frozen=True)
 class DirectionVerdict:
     """The verdict of one direction (ingress at the destination, egress at the source).
 
@@ -127,11 +152,15 @@ class Verdict:
         ingress: the destination's side; None when the destination is outside the cluster
             (no ingress policy applies to an address).
         egress: the source's side; None when the source is outside the cluster.
+        implicit_namespaces: the namespaces of the inventory whose labels were assumed (see
+            :attr:`~podfence.reachability.inventory.Inventory.implicit_namespaces`), for
+            :meth:`assumptions`.
     """
 
     traffic: Traffic
     ingress: DirectionVerdict | None
     egress: DirectionVerdict | None
+    implicit_namespaces: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def source(self) -> str:
@@ -190,6 +219,30 @@ class Verdict:
                     )
                 found.append(RuleMiss(rule.ref, " and ".join(reasons)))
         return tuple(found)
+
+    def assumptions(self) -> tuple[Assumption, ...]:
+        """The namespaces not in the inventory whose assumed labels this verdict turns on.
+
+        One for each such namespace (an end of the flow) that a namespaceSelector of a rule of
+        an isolating policy read beyond ``kubernetes.io/metadata.name``, where the rest of the
+        rule (port, podSelector) matched: there the namespace's real labels may decide
+        otherwise. Empty when every namespace is defined.
+        """
+        if not self.implicit_namespaces:
+            return ()
+        found: dict[str, list[RuleRef]] = {}
+        for direction in ("ingress", "egress"):
+            side = self.side(direction)
+            if side is None or not side.isolated:
+                continue
+            for policy in side.policies:
+                for rule in policy.rules(direction) or ():
+                    namespace = rule.other_end(self.traffic).namespace
+                    if namespace in self.implicit_namespaces and rule.reads_namespace_labels(
+                        self.traffic
+                    ):
+                        found.setdefault(namespace, []).append(rule.ref)
+        return tuple(Assumption(namespace, tuple(rules)) for namespace, rules in found.items())
 
     def deciding_rules(self) -> Sequence[RuleRef]:
         """Every rule that admits the traffic, ingress first."""

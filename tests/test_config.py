@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
+import pulumi
 import pytest
 import yaml
 from guestbook import GUESTBOOK
 from k8s_schema import assert_valid_manifest
 from paths import REPO, STACKS
-from podfence.config import CONFIG_KEY, FirewallConfig
-from podfence.errors import SpecError
+from podfence.config import CONFIG_KEY, FirewallConfig, missing_firewall_message
+from podfence.errors import ConfigError, SpecError
+from podfence.offline.recorder import record
 from podfence.spec import LabelSelector, NamespaceAllowSpec, Port
 
 BLOG: dict[str, Any] = GUESTBOOK
@@ -223,14 +226,82 @@ def test_the_blogs_except_is_reported_at_its_full_location() -> None:
     )
 
 
-def test_a_misspelt_key_is_rejected() -> None:
+def test_a_misspelt_key_is_rejected_with_the_nearest_key() -> None:
     assert parse_error(config(defaultDeny={"egres": True})) == (
-        "firewall.defaultDeny.egres: Extra inputs are not permitted (got True)"
+        "firewall.defaultDeny.egres: unknown key; did you mean egress?"
     )
     value = config(namespaceAllows=[{"name": "a", "fromNamespaceNames": ["m"], "podSelecter": {}}])
     assert parse_error(value) == (
-        "firewall.namespaceAllows[0].podSelecter: Extra inputs are not permitted (got {})"
+        "firewall.namespaceAllows[0].podSelecter: unknown key; did you mean podSelector?"
     )
+
+
+def test_a_misspelt_key_is_reported_before_the_required_field_it_leaves_unset() -> None:
+    value = config()
+    value["tiers"]["ui"]["podLabel"] = value["tiers"]["ui"].pop("podLabels")
+    assert parse_error(value) == "firewall.tiers.ui.podLabel: unknown key; did you mean podLabels?"
+
+
+def test_an_unknown_key_anywhere_is_reported_before_other_errors() -> None:
+    value = config(namespace="Guestbook")
+    value["tiers"]["db"]["portz"] = [6379]
+    assert parse_error(value) == (
+        "firewall.tiers.db.portz: unknown key; did you mean ports? (and 1 more error)"
+    )
+
+
+def test_a_snake_case_key_is_suggested_in_snake_case() -> None:
+    assert parse_error(config(default_deny={"alow_dns": True})) == (
+        "firewall.default_deny.alow_dns: unknown key; did you mean allow_dns?"
+    )
+
+
+def test_snake_case_and_camel_case_are_both_accepted() -> None:
+    snake = FirewallConfig.parse(config(default_deny={"allow_dns": False, "egress": True}))
+    camel = FirewallConfig.parse(config(defaultDeny={"allowDns": False, "egress": True}))
+    assert snake == camel
+
+
+def test_one_key_in_both_spellings_is_rejected() -> None:
+    assert parse_error(config(defaultDeny={"allowDns": True, "allow_dns": False})) == (
+        "firewall.defaultDeny.allow_dns: allowDns and allow_dns are the same key; keep one"
+    )
+
+
+def test_a_key_nothing_like_a_field_lists_the_fields() -> None:
+    assert parse_error(config(colour="blue")) == (
+        "firewall.colour: unknown key (known keys: namespace, defaultDeny, tiers, flows, "
+        "ingressController, namespaceAllows, ipBlockAllows, createNamespaces)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ({"/app": "ui"}, "label key '/app' is invalid: prefix part must be non-empty"),
+        (
+            {"-app": "ui"},
+            "label key '-app' is invalid: name part must consist of alphanumeric characters, "
+            "'-', '_' or '.', and must start and end with an alphanumeric character",
+        ),
+        (
+            {"a/b/c": "ui"},
+            "label key 'a/b/c' is invalid: must be a name part with an optional DNS subdomain "
+            "prefix and one '/' (e.g. 'example.com/MyName')",
+        ),
+        (
+            {"app": "a b"},
+            "label value 'a b' of key 'app' is invalid: must be empty or consist of alphanumeric "
+            "characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        ),
+    ],
+)
+def test_a_tier_label_breaking_the_kubernetes_rules_is_rejected(
+    labels: dict[str, str], message: str
+) -> None:
+    value = config()
+    value["tiers"]["ui"]["podLabels"] = labels
+    assert parse_error(value) == f"firewall.tiers.ui.podLabels: {message}"
 
 
 def test_a_namespace_allow_with_both_sources_is_rejected_at_its_index() -> None:
@@ -291,9 +362,12 @@ class FakeConfig:
         self.objects = objects
         self.asked: list[str] = []
 
-    def require_object(self, key: str) -> Any:
+    def full_key(self, key: str) -> str:
+        return f"guestbook:{key}"
+
+    def get_object(self, key: str) -> Any:
         self.asked.append(key)
-        return self.objects[key]
+        return self.objects.get(key)
 
 
 def test_from_pulumi_reads_the_firewall_object() -> None:
@@ -308,3 +382,65 @@ def test_from_pulumi_reports_errors_under_the_firewall_key() -> None:
     value["tiers"]["ui"]["podLabels"] = {}
     with pytest.raises(SpecError, match=r"^firewall\.tiers\.ui\.podLabels: a tier needs"):
         FirewallConfig.from_pulumi(FakeConfig({"firewall": value}))
+
+
+def _from_pulumi_with(config: dict[str, str]) -> str:
+    """The error FirewallConfig.from_pulumi raises in a program whose stack config is ``config``."""
+    errors: list[str] = []
+
+    def program() -> None:
+        try:
+            FirewallConfig.from_pulumi(pulumi.Config())
+        except ConfigError as error:
+            errors.append(str(error))
+
+    record(program, "guestbook", "dev", config)
+    assert len(errors) == 1
+    return errors[0]
+
+
+def test_from_pulumi_names_a_misspelt_firewall_key() -> None:
+    config_ = {"guestbook:firewal": json.dumps(config()), "kubernetes:context": "dev"}
+    assert _from_pulumi_with(config_) == (
+        "no guestbook:firewall in the stack's config; it has guestbook:firewal: "
+        "did you mean guestbook:firewall?"
+    )
+
+
+def test_from_pulumi_names_a_firewall_key_of_another_project() -> None:
+    assert _from_pulumi_with({"shop:firewall": json.dumps(config())}) == (
+        "no guestbook:firewall in the stack's config; it has shop:firewall, but this project "
+        "is 'guestbook' (the name in Pulumi.yaml): rename the key to guestbook:firewall"
+    )
+
+
+def test_from_pulumi_without_a_firewall_says_where_to_put_it() -> None:
+    assert _from_pulumi_with({"kubernetes:context": "dev"}) == (
+        "no guestbook:firewall in the stack's config (it has kubernetes:context): put the "
+        "firewall object under config: guestbook:firewall:"
+    )
+
+
+def test_from_pulumi_refuses_a_firewall_that_is_not_an_object() -> None:
+    assert _from_pulumi_with({"guestbook:firewall": "guestbook"}) == (
+        "config guestbook:firewall: 'guestbook' is not an object: write the firewall object as "
+        "a YAML mapping (namespace:, tiers:, ...)"
+    )
+
+
+def test_from_pulumi_with_an_empty_firewall_says_it_is_empty() -> None:
+    assert _from_pulumi_with({"guestbook:firewall": "null"}) == (
+        "config guestbook:firewall is empty: write the firewall object under it (namespace:, "
+        "tiers:)"
+    )
+
+
+def test_the_missing_firewall_message_suggests_only_near_keys() -> None:
+    assert missing_firewall_message("guestbook:firewall", []) == (
+        "no guestbook:firewall in the stack's config (it has no keys): put the firewall object "
+        "under config: guestbook:firewall:"
+    )
+    assert missing_firewall_message("guestbook:firewall", ["guestbook:firewalls"]) == (
+        "no guestbook:firewall in the stack's config; it has guestbook:firewalls: "
+        "did you mean guestbook:firewall?"
+    )

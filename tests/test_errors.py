@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import pytest
 from podfence.errors import (
+    UNKNOWN_KEY,
     ConfigError,
     InputError,
     PodfenceError,
@@ -13,7 +14,7 @@ from podfence.errors import (
     format_validation_error,
 )
 from pydantic import AfterValidator, BaseModel, ValidationError, field_validator
-from pydantic_core import InitErrorDetails
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 
 def _positive(value: int) -> int:
@@ -147,3 +148,17 @@ def test_a_location_starting_with_an_index_reads_as_an_index() -> None:
     error = synthetic({"type": "missing", "loc": (2, "to"), "input": {}})
     assert format_validation_error(error) == "[2].to: Field required"
     assert format_validation_error(error, "flows") == "flows[2].to: Field required"
+
+
+def test_an_unknown_key_is_reported_first_without_its_value() -> None:
+    error = synthetic(
+        {"type": "missing", "loc": ("tiers", "ui", "podLabels"), "input": {}},
+        {
+            "type": PydanticCustomError(UNKNOWN_KEY, "unknown key; did you mean podLabels?"),
+            "loc": ("tiers", "ui", "podLabel"),
+            "input": {"app": "ui"},
+        },
+    )
+    assert format_validation_error(error, "firewall") == (
+        "firewall.tiers.ui.podLabel: unknown key; did you mean podLabels? (and 1 more error)"
+    )

@@ -101,21 +101,57 @@ def test_a_destination_that_is_not_namespace_slash_pod_is_rejected(to: str) -> N
     assert str(caught.value) == f"to: {to!r} must be namespace/pod or an IP address"
 
 
-def test_a_bad_entry_is_reported_with_the_file_and_its_index(tmp_path: Path) -> None:
+def test_a_bad_entry_is_reported_with_the_file_its_index_and_the_flow(tmp_path: Path) -> None:
     text = "allow:\n  - {from: a/b, to: c/d, port: 80}\ndeny:\n  - {from: a/b, to: c, port: 80}\n"
-    assert load_error(tmp_path, text) == "deny[0].to: 'c' must be namespace/pod or an IP address"
+    assert load_error(tmp_path, text) == (
+        "deny[0] (a/b -> c 80): to: 'c' must be namespace/pod or an IP address"
+    )
 
 
-def test_a_misspelt_key_in_an_entry_is_rejected(tmp_path: Path) -> None:
+def test_a_bad_source_names_the_entry_with_its_protocol(tmp_path: Path) -> None:
+    text = "deny:\n  - {from: ui, to: guestbook/api, port: 53, protocol: UDP}\n"
+    assert load_error(tmp_path, text) == (
+        "deny[0] (ui -> guestbook/api 53/UDP): from: 'ui' must be namespace/pod or an IP address"
+    )
+
+
+def test_a_misspelt_key_in_an_entry_is_rejected_with_the_nearest_key(tmp_path: Path) -> None:
     text = "allow:\n  - {from: a/b, to: c/d, port: 80, proto: UDP}\n"
-    assert (
-        load_error(tmp_path, text) == "allow[0].proto: Extra inputs are not permitted (got 'UDP')"
+    assert load_error(tmp_path, text) == (
+        "allow[0] (a/b -> c/d 80): proto: unknown key; did you mean protocol?"
+    )
+
+
+def test_a_misspelt_list_is_rejected_with_the_nearest_key(tmp_path: Path) -> None:
+    text = (
+        "allow:\n  - {from: a/b, to: c/d, port: 80}\ndenny:\n  - {from: a/b, to: c/d, port: 81}\n"
+    )
+    assert load_error(tmp_path, text) == "denny: unknown key; did you mean deny?"
+
+
+def test_a_key_given_twice_is_rejected_with_both_lines(tmp_path: Path) -> None:
+    text = (
+        "allow:\n  - {from: a/b, to: c/d, port: 80}\nallow:\n  - {from: a/b, to: c/d, port: 81}\n"
+    )
+    assert load_error(tmp_path, text) == (
+        "line 3: duplicate key 'allow' (first on line 1): YAML keeps only the last one; merge "
+        "them or remove one"
+    )
+
+
+@pytest.mark.parametrize("port", ["-1", "0", "'-1'"])
+def test_a_port_that_is_no_port_number_says_so(tmp_path: Path, port: str) -> None:
+    text = f"allow:\n  - {{from: a/b, to: c/d, port: {port}}}\n"
+    shown = port.strip("'")
+    value = repr(shown) if port.startswith("'") else shown
+    assert load_error(tmp_path, text) == (
+        f"allow[0] (a/b -> c/d {shown}): port: port {value} is not a port number (1-65535)"
     )
 
 
 def test_an_entry_without_a_port_is_rejected(tmp_path: Path) -> None:
     assert load_error(tmp_path, "allow:\n  - {from: a/b, to: c/d}\n") == (
-        "allow[0].port: Field required"
+        "allow[0] (a/b -> c/d ?): port: Field required"
     )
 
 
@@ -128,7 +164,7 @@ def test_a_file_without_expectations_is_rejected(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_yaml_is_rejected_in_one_line(tmp_path: Path) -> None:
     message = load_error(tmp_path, "allow: [\n")
-    assert message.startswith("invalid YAML: ")
+    assert message.startswith("line 2: ")
     assert "\n" not in message
 
 

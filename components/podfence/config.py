@@ -6,10 +6,13 @@ component specs and settles what each omitted key means.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from podfence.errors import ConfigError, SpecError
 from podfence.manifests import (
     Manifest,
     default_deny_policies,
@@ -18,7 +21,7 @@ from podfence.manifests import (
     tier_firewall_policies,
 )
 from podfence.manifests.wire import check_unique
-from podfence.spec.base import Spec, check_dns_label, check_dns_subdomain
+from podfence.spec.base import Flag, Spec, check_dns_label, check_dns_subdomain
 from podfence.spec.default_deny import DefaultDenySpec, DnsEgress
 from podfence.spec.ip_block_allow import IpBlockAllowSpec
 from podfence.spec.labels import LabelSelector
@@ -26,7 +29,13 @@ from podfence.spec.namespace_allow import NamespaceAllowSpec
 from podfence.spec.ports import Port
 from podfence.spec.tier_firewall import Flow, Tier, TierFirewallSpec
 
-__all__ = ["CONFIG_KEY", "DefaultDenyConfig", "FirewallConfig", "IngressController"]
+__all__ = [
+    "CONFIG_KEY",
+    "DefaultDenyConfig",
+    "FirewallConfig",
+    "IngressController",
+    "missing_firewall_message",
+]
 
 #: The stack config key (in the project's namespace) holding the firewall object.
 CONFIG_KEY = "firewall"
@@ -40,9 +49,9 @@ class DefaultDenyConfig(Spec):
     """
 
     namespaces: tuple[str, ...] | None = None
-    ingress: bool = True
-    egress: bool = False
-    allow_dns: bool = True
+    ingress: Flag = True
+    egress: Flag = False
+    allow_dns: Flag = True
     dns: DnsEgress = Field(default_factory=DnsEgress)
 
     @model_validator(mode="after")
@@ -75,6 +84,36 @@ class IngressController(Spec):
     @classmethod
     def _name(cls, value: str) -> str:
         return check_dns_subdomain(value, "policy name")
+
+
+def missing_firewall_message(expected: str, present: Iterable[str]) -> str:
+    """One line for a stack whose config lacks the firewall object: the key expected, and the
+    keys there are, naming the one that was probably meant.
+
+    Args:
+        expected: the fully qualified key, ``<project>:firewall``.
+        present: the stack's config keys, fully qualified.
+    """
+    project, _, name = expected.partition(":")
+    keys = sorted(set(present))
+    if expected in keys:
+        return (
+            f"config {expected} is empty: write the firewall object under it (namespace:, tiers:)"
+        )
+    line = f"no {expected} in the stack's config"
+    other_project = [k for k in keys if k.partition(":")[2] == name]
+    if other_project:
+        found = other_project[0]
+        return (
+            f"{line}; it has {found}, but this project is {project!r} (the name in "
+            f"Pulumi.yaml): rename the key to {expected}"
+        )
+    names = {k.partition(":")[2] or k: k for k in keys if k.partition(":")[0] == project}
+    near = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    if near:
+        return f"{line}; it has {names[near[0]]}: did you mean {expected}?"
+    there = f"it has {', '.join(keys)}" if keys else "it has no keys"
+    return f"{line} ({there}): put the firewall object under config: {expected}:"
 
 
 def _default_namespaces(entries: Any, namespace: Any) -> Any:
@@ -111,7 +150,7 @@ class FirewallConfig(Spec):
     ingress_controller: IngressController | None = None
     namespace_allows: tuple[NamespaceAllowSpec, ...] = ()
     ip_block_allows: tuple[IpBlockAllowSpec, ...] = ()
-    create_namespaces: bool = False
+    create_namespaces: Flag = False
 
     @model_validator(mode="before")
     @classmethod
@@ -135,13 +174,20 @@ class FirewallConfig(Spec):
         # Building every spec here reports a bad tier or flow against the config's own fields,
         # and building every manifest catches two components naming the same policy, before
         # the program creates anything.
-        self.tier_firewall_spec()
-        if self.ingress_controller and self.ingress_controller.tier not in self.tiers:
-            known = ", ".join(sorted(self.tiers))
-            raise ValueError(
-                f"ingressController.tier {self.ingress_controller.tier!r} is not a tier ({known})"
-            )
-        check_unique(self.manifests())
+        try:
+            self.tier_firewall_spec()
+            if self.ingress_controller and self.ingress_controller.tier not in self.tiers:
+                known = ", ".join(sorted(self.tiers))
+                raise ValueError(
+                    f"ingressController.tier {self.ingress_controller.tier!r} is not a tier "
+                    f"({known})"
+                )
+            check_unique(self.manifests())
+        except SpecError as error:
+            # A spec built here failed: pydantic reports its own error at the field it names.
+            if isinstance(error.__cause__, ValidationError):
+                raise error.__cause__ from None
+            raise
         return self
 
     @property
@@ -216,5 +262,40 @@ class FirewallConfig(Spec):
 
     @classmethod
     def from_pulumi(cls, config: Any) -> FirewallConfig:
-        """Read and validate the ``firewall`` object of a ``pulumi.Config()``."""
-        return cls.parse(config.require_object(CONFIG_KEY), root=CONFIG_KEY)
+        """Read and validate the ``firewall`` object of a ``pulumi.Config()``.
+
+        Raises:
+            ConfigError: the stack's config has no firewall object (one line naming the key
+                expected and the keys there are), or it is not an object.
+            SpecError: the firewall object is invalid (one line naming the field).
+        """
+        from pulumi.config import ConfigTypeError
+
+        key = config.full_key(CONFIG_KEY)
+        try:
+            value = config.get_object(CONFIG_KEY)
+        except ConfigTypeError as error:
+            raise ConfigError(
+                f"config {key}: {_short(error.value)} is not an object: write the firewall "
+                "object as a YAML mapping (namespace:, tiers:, ...)"
+            ) from None
+        if value is None:
+            raise ConfigError(missing_firewall_message(key, _config_keys()))
+        return cls.parse(value, root=CONFIG_KEY)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _config_keys() -> list[str]:
+    """The keys of the running program's config: what ``pulumi up`` passes in PULUMI_CONFIG, or
+    what a test or the offline commands set. Pulumi has no public call that lists them, so
+    this reads its runtime's own map; none when that fails."""
+    try:
+        from pulumi.runtime import config as runtime
+
+        return sorted({*runtime.CONFIG.get(), *runtime.get_config_env()})
+    except Exception:  # pragma: no cover - a Pulumi without these: name the key alone
+        return []

@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
 __all__ = [
+    "UNKNOWN_KEY",
     "ConfigError",
     "InputError",
     "PodfenceError",
@@ -17,7 +18,15 @@ __all__ = [
 
 
 class PodfenceError(ValueError):
-    """Base of every error podfence raises on bad input; its message is one line."""
+    """Base of every error podfence raises on bad input; its message is one line.
+
+    A line break that a bad value carries into the message (a tier named ``"a\\nb"``) is
+    written as ``\\n``, so the message stays one line whatever the input.
+    """
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        text = str(message).replace("\r", "\\r").replace("\n", "\\n")
+        super().__init__(text, *args)
 
 
 class SpecError(PodfenceError):
@@ -31,6 +40,9 @@ class ConfigError(PodfenceError):
 class InputError(PodfenceError):
     """A Kubernetes object handed to the analysis (policy, namespace, pod) is malformed."""
 
+
+#: The error type of a key a spec does not know (see :class:`podfence.spec.base.Spec`).
+UNKNOWN_KEY = "unknown_key"
 
 # What pydantic puts in an error's location for a branch of a union rather than a field: the
 # branch's type ("int", "str") or validator ("function-after[...]", "tagged-union[...]").
@@ -57,20 +69,22 @@ def _short(value: Any) -> str:
 def format_validation_error(error: ValidationError, root: str = "") -> str:
     """Render a pydantic ValidationError as one line: ``field: message (got VALUE)``.
 
-    Only the first error is reported (the rest usually follow from it); the count of others is
-    appended so nothing is hidden.
+    Only the first error is reported (the rest usually follow from it), an unknown key before
+    any other; the count of others is appended so nothing is hidden.
     """
     errors = error.errors(include_url=False)
     if not errors:  # pragma: no cover - pydantic always reports at least one
         return str(error)
-    first = errors[0]
+    # A misspelt key is reported first: the errors that follow from it (the field it should
+    # have set is "required") would hide it.
+    first = next((e for e in errors if e["type"] == UNKNOWN_KEY), errors[0])
     message = str(first["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
             message = message[len(prefix) :]
     where = _location(tuple(first["loc"]), root)
     line = f"{where}: {message}"
-    if first["type"] not in ("value_error", "missing") and "input" in first:
+    if first["type"] not in ("value_error", "missing", UNKNOWN_KEY) and "input" in first:
         line += f" (got {_short(first['input'])})"
     if len(errors) > 1:
         line += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"

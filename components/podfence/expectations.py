@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError, field_validator
 
-from podfence.errors import ConfigError, InputError, format_validation_error
+from podfence.errors import UNKNOWN_KEY, ConfigError, InputError, format_validation_error
 from podfence.reachability.inventory import Inventory
 from podfence.reachability.policy import PolicySet
 from podfence.reachability.verdict import Verdict
@@ -110,19 +109,39 @@ def load_expectations(path: Path) -> ExpectationFile:
     Raises:
         ConfigError: missing, unparsable, or invalid (one line naming the entry and field).
     """
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read expectations: {error.strerror}") from error
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: invalid YAML: {error}".splitlines()[0]) from error
+    from podfence.offline.project import load_yaml
+
+    document = load_yaml(path, "expectations") or {}
     try:
         expectations = ExpectationFile.model_validate(document)
     except ValidationError as error:
-        raise ConfigError(f"{path}: {format_validation_error(error)}") from error
+        raise ConfigError(f"{path}: {_entry_error(error, document)}") from error
     if not expectations.allow and not expectations.deny:
         raise ConfigError(f"{path}: no expectations: list flows under allow: and deny:")
     return expectations
+
+
+def _entry_error(error: ValidationError, document: Any) -> str:
+    """The error's one line; inside an entry, after the entry as it was written, the way
+    :func:`check_expectations` names one: ``deny[0] (a/b -> c 80): to: 'c' must be ...``."""
+    line = format_validation_error(error)
+    errors = error.errors(include_url=False)
+    first = next((e for e in errors if e["type"] == UNKNOWN_KEY), errors[0])
+    loc = tuple(first["loc"])
+    if len(loc) < 3 or not isinstance(document, dict) or not isinstance(loc[1], int):
+        return line
+    entry = (document.get(loc[0]) or [None] * (loc[1] + 1))[loc[1]]
+    where = f"{loc[0]}[{loc[1]}]"
+    if not isinstance(entry, dict) or not line.startswith(f"{where}."):
+        return line
+
+    def written(key: str) -> str:
+        return str(entry[key]) if key in entry else "?"
+
+    flow = f"{written('from')} -> {written('to')} {written('port')}"
+    if "protocol" in entry:
+        flow += f"/{entry['protocol']}"
+    return f"{where} ({flow}): {line[len(where) + 1 :]}"
 
 
 def check_expectations(

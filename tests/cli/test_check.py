@@ -99,7 +99,10 @@ def test_an_invalid_expectations_file_names_the_entry_and_field(
     status = main(["check", "--stack", "dev", "--project-dir", str(REPO), "--expect", str(expect)])
     err = capsys.readouterr().err
     assert status == ExitStatus.BAD_INPUT
-    assert "deny[0].to: 'guestbook' must be namespace/pod or an IP address" in err
+    assert err == (
+        f"podfence: error: {expect}: deny[0] (a/b -> guestbook 80): to: 'guestbook' must be "
+        "namespace/pod or an IP address\n"
+    )
 
 
 def test_policies_without_expectations_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,3 +111,38 @@ def test_policies_without_expectations_is_a_usage_error(capsys: pytest.CaptureFi
     )
     assert status == ExitStatus.BAD_INPUT
     assert "--policies needs --expect FILE" in capsys.readouterr().err
+
+
+def test_a_verdict_on_assumed_namespace_labels_says_so_passed_or_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policies = tmp_path / "policies.yaml"
+    policies.write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+        "metadata: {name: from-production, namespace: shop}\n"
+        "spec:\n  podSelector: {}\n  ingress:\n"
+        "  - from: [{namespaceSelector: {matchLabels: {purpose: production}}}]\n"
+    )
+    pods = tmp_path / "pods.yaml"
+    pods.write_text(
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "- {kind: Pod, metadata: {name: api, namespace: payments}}\n"
+        "- {kind: Pod, metadata: {name: web, namespace: shop}}\n"
+    )
+    expect = _expect(tmp_path, "deny:\n  - {from: payments/api, to: shop/web, port: 80}\n")
+    inputs = ["--policies", str(policies), "--inventory", str(pods), "--namespaces-from-pods"]
+    status = main(["check", *inputs, "--expect", str(expect)])
+    captured = capsys.readouterr()
+    assert (status, captured.err) == (ExitStatus.SUCCESS, "")
+    assert captured.out.splitlines()[1:3] == [
+        "PASS  deny   payments/api -> shop/web 80/TCP: ingress denied: isolated by "
+        "shop/from-production, no rule admits it",
+        "      assumption: namespace payments is not in the inventory; its labels were taken to "
+        "be only kubernetes.io/metadata.name=payments",
+    ]
+    main(["check", *inputs, "--expect", str(expect), "--output", "json"])
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert result["assumptions"] == [
+        "namespace payments is not in the inventory; its labels were taken to be only "
+        "kubernetes.io/metadata.name=payments"
+    ]

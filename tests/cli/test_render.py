@@ -13,6 +13,7 @@ import yaml
 from golden import assert_golden
 from paths import REPO, STACKS
 from podfence.cli import ExitStatus, main
+from podfence.cli.render import is_podfence_file
 from podfence.errors import ConfigError
 from podfence.offline.recorder import RecordedResource
 from podfence.offline.stack import bulk_import, record_stack, render_stack
@@ -55,6 +56,127 @@ def test_render_out_writes_one_file_per_object(
         "policyTypes": ["Ingress"],
     }
     assert "wrote 6 objects" in capsys.readouterr().err
+
+
+DEV_FILES = [
+    "guestbook-allow-api-to-db.yaml",
+    "guestbook-allow-ingress-controller.yaml",
+    "guestbook-allow-monitoring-namespace.yaml",
+    "guestbook-allow-ui-to-api.yaml",
+    "guestbook-allow-using-ip.yaml",
+    "guestbook-deny-all.yaml",
+]
+
+
+def _render_out(out: Path, stack: str = "dev", project: Path = REPO) -> int:
+    return main(["render", "--stack", stack, "--project-dir", str(project), "--out", str(out)])
+
+
+def test_render_out_removes_the_files_it_no_longer_makes_and_keeps_everything_else(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "dev"
+    assert _render_out(out, "prod") == ExitStatus.SUCCESS
+    (out / "kustomization.yaml").write_text("resources: []\n")
+    (out / "notes").mkdir()
+    capsys.readouterr()
+    assert _render_out(out) == ExitStatus.SUCCESS
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*DEV_FILES, "kustomization.yaml", "notes"]
+    )
+    assert (out / "kustomization.yaml").read_text() == "resources: []\n"
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"podfence: --out {out}: left kustomization.yaml as it is: podfence did not write it "
+        "(no app.kubernetes.io/managed-by: podfence label)",
+        f"podfence: --out {out}: left notes as it is: podfence did not write it "
+        "(no app.kubernetes.io/managed-by: podfence label)",
+        f"podfence: wrote 6 objects to {out}, removed 3 it no longer makes",
+    ]
+    assert [p.name for p in tmp_path.iterdir()] == ["dev"], "no staging folder is left behind"
+
+
+def test_render_out_keeps_a_policy_another_tool_wrote(tmp_path: Path) -> None:
+    out = tmp_path / "dev"
+    out.mkdir()
+    theirs = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x}\n"
+    (out / "guestbook-x.yaml").write_text(theirs)
+    assert _render_out(out) == ExitStatus.SUCCESS
+    assert (out / "guestbook-x.yaml").read_text() == theirs
+
+
+def test_render_out_that_fails_to_write_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dev"
+    assert _render_out(out, "prod") == ExitStatus.SUCCESS
+    before = {p.name: p.read_text() for p in out.iterdir()}
+    written: list[str] = []
+    real = Path.write_text
+
+    def failing(self: Path, data: str, *args: Any, **kwargs: Any) -> int:
+        if len(written) == 3:
+            raise OSError(28, "No space left on device")
+        written.append(self.name)
+        return real(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", failing)
+    capsys.readouterr()
+    assert _render_out(out) == ExitStatus.BAD_INPUT
+    assert capsys.readouterr().err == (
+        f"podfence: error: --out {out}: cannot write: No space left on device\n"
+    )
+    assert {p.name: p.read_text() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["dev"], "the partial staging is removed"
+
+
+def test_render_out_onto_a_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "dev.yaml"
+    out.write_text("x: 1\n")
+    assert _render_out(out) == ExitStatus.BAD_INPUT
+    assert capsys.readouterr().err == (
+        f"podfence: error: --out {out}: is a file, not a directory\n"
+    )
+    assert out.read_text() == "x: 1\n"
+
+
+def test_render_out_refuses_the_directory_it_runs_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine\n")
+    assert _render_out(Path(".")) == ExitStatus.BAD_INPUT
+    assert capsys.readouterr().err == (
+        "podfence: error: --out .: is the directory podfence runs in (or one above it), which it "
+        "would replace; name a directory of its own, e.g. --out rendered/STACK\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_render_out_keeps_the_folders_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "dev"
+    out.mkdir(mode=0o750)
+    out.chmod(0o750)
+    assert _render_out(out) == ExitStatus.SUCCESS
+    assert out.stat().st_mode & 0o777 == 0o750
+
+
+def test_is_podfence_file_needs_the_label_on_every_object(tmp_path: Path) -> None:
+    labelled = (
+        "kind: NetworkPolicy\nmetadata:\n  labels: {app.kubernetes.io/managed-by: podfence}\n"
+    )
+    path = tmp_path / "x.yaml"
+    for text, ours in [
+        (labelled, True),
+        (labelled + "---\nkind: NetworkPolicy\nmetadata: {name: y}\n", False),
+        ("kind: NetworkPolicy\nmetadata: {labels: {app.kubernetes.io/managed-by: helm}}\n", False),
+        ("not: [yaml\n", False),
+        ("", False),
+    ]:
+        path.write_text(text)
+        assert is_podfence_file(path) is ours, text
 
 
 def test_an_unknown_stack_is_one_line_and_exit_status_2(capsys: pytest.CaptureFixture[str]) -> None:

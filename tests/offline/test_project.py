@@ -141,3 +141,34 @@ def test_invalid_yaml_in_a_stack_file_names_the_line(project_copy: Path) -> None
     (project_copy / "stacks" / "Pulumi.bad.yaml").write_text("config:\n  a: [1, 2\n")
     with pytest.raises(ConfigError, match=r"Pulumi\.bad\.yaml: line 3"):
         find_project(project_copy).stack_config("bad")
+
+
+def test_a_key_given_twice_in_a_stack_file_names_the_key_and_both_lines(
+    project_copy: Path,
+) -> None:
+    (project_copy / "stacks" / "Pulumi.twice.yaml").write_text(
+        "config:\n  guestbook:firewall:\n    namespace: a\n    namespace: b\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        find_project(project_copy).stack_config("twice")
+    assert str(raised.value) == (
+        f"{project_copy / 'stacks' / 'Pulumi.twice.yaml'}: line 4: duplicate key 'namespace' "
+        "(first on line 3): YAML keeps only the last one; merge them or remove one"
+    )
+
+
+def test_a_key_a_merge_brings_in_may_be_overridden(project_copy: Path) -> None:
+    (project_copy / "stacks" / "Pulumi.merge.yaml").write_text(
+        "base: &base {a: 1, b: 2}\nconfig:\n  guestbook:x:\n    <<: *base\n    b: 3\n"
+    )
+    assert find_project(project_copy).stack_config("merge") == {"guestbook:x": {"a": 1, "b": 3}}
+
+
+def test_a_misspelt_config_section_is_named(project_copy: Path) -> None:
+    (project_copy / "stacks" / "Pulumi.typo.yaml").write_text("conifg:\n  guestbook:x: 1\n")
+    with pytest.raises(ConfigError) as raised:
+        find_project(project_copy).stack_config("typo")
+    assert str(raised.value) == (
+        f"{project_copy / 'stacks' / 'Pulumi.typo.yaml'}: unknown key 'conifg'; did you mean "
+        "config?"
+    )

@@ -11,7 +11,7 @@ from podfence.config import FirewallConfig
 from podfence.errors import ConfigError
 from podfence.offline.project import find_project
 from podfence.offline.recorder import record_program
-from podfence.offline.stack import load_stack_inputs, render_stack
+from podfence.offline.stack import load_stack_inputs, render_stack, stack_firewall
 
 BLOG_POLICIES = {
     "deny-all",
@@ -215,3 +215,32 @@ def test_the_recorder_restores_integers_that_the_mocks_turn_into_floats(repo: Pa
     leaves = _leaves(render_stack("prod", repo))
     assert 8080 in leaves and 53 in leaves
     assert not [leaf for leaf in leaves if isinstance(leaf, float)]
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("guestbook:firewal", "it has guestbook:firewal: did you mean guestbook:firewall?"),
+        (
+            "shop:firewall",
+            "it has shop:firewall, but this project is 'guestbook' (the name in Pulumi.yaml): "
+            "rename the key to guestbook:firewall",
+        ),
+    ],
+)
+def test_a_misspelt_firewall_key_is_named_with_the_one_expected(
+    project_copy: Path, key: str, message: str
+) -> None:
+    stacks = project_copy / "stacks"
+    dev = (stacks / "Pulumi.dev.yaml").read_text()
+    (stacks / "Pulumi.typo.yaml").write_text(dev.replace("guestbook:firewall:", f"{key}:"))
+    with pytest.raises(ConfigError) as raised:
+        render_stack("typo", project_copy)
+    assert str(raised.value) == (
+        f"{stacks / 'Pulumi.typo.yaml'}: no guestbook:firewall in the stack's config; {message}"
+    )
+    with pytest.raises(ConfigError) as raised:
+        stack_firewall(find_project(project_copy), "typo")
+    assert str(raised.value) == (
+        f"{stacks / 'Pulumi.typo.yaml'}: no guestbook:firewall in the stack's config; {message}"
+    )

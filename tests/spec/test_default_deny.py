@@ -82,8 +82,9 @@ def test_a_namespace_listed_twice_is_rejected() -> None:
 
 def test_an_invalid_namespace_is_rejected_with_a_suggestion() -> None:
     assert parse_error({"namespaces": ["Guest_Book"]}) == (
-        "namespaces: namespace 'Guest_Book' is not a valid name: lower case letters, digits "
-        "and '-', starting and ending with a letter or digit, at most 63 characters; "
+        "namespaces: namespace 'Guest_Book' is not a valid name: "
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+        "and must start and end with an alphanumeric character; "
         'did you mean "guest-book"?'
     )
 
@@ -94,8 +95,9 @@ def test_a_namespace_of_64_characters_is_rejected() -> None:
 
 def test_an_invalid_policy_name_is_rejected() -> None:
     assert parse_error({"namespaces": ["guestbook"], "policyName": "Deny All"}) == (
-        "policyName: policy name 'Deny All' is not a valid Kubernetes name: lower case letters, "
-        "digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters"
+        "policyName: policy name 'Deny All' is not a valid Kubernetes name: "
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
+        "or '.', and must start and end with an alphanumeric character"
     )
 
 
@@ -129,10 +131,22 @@ def test_dns_with_an_invalid_namespace_or_labels_is_rejected() -> None:
     )
     assert parse_error(
         {"namespaces": ["a"], "dns": {"podLabels": {"k8s-app": "kube dns"}}}
-    ).startswith("dns.podLabels: label value 'kube dns' is invalid")
+    ).startswith("dns.podLabels: label value 'kube dns' of key 'k8s-app' is invalid")
 
 
 def test_a_misspelt_key_is_rejected() -> None:
     assert parse_error({"namespaces": ["guestbook"], "allowDNS": False}) == (
-        "allowDNS: Extra inputs are not permitted (got False)"
+        "allowDNS: unknown key; did you mean allowDns?"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("false", "'false' is not a boolean: write true or false, without quotes"),
+        ("no", "'no' is not a boolean: write true or false"),
+        (0, "0 is not a boolean: write true or false"),
+    ],
+)
+def test_a_boolean_is_refused_unless_it_is_one(value: object, message: str) -> None:
+    assert parse_error({"namespaces": ["guestbook"], "egress": value}) == f"egress: {message}"

@@ -105,10 +105,11 @@ def test_an_except_without_a_mask_inside_its_cidr_says_the_mask_is_missing() -> 
 
 def test_something_that_is_no_cidr_is_rejected() -> None:
     assert parse_error({"cidr": "office"}) == (
-        "cidr: cidr 'office' is not a CIDR such as \"10.0.0.0/16\""
+        'cidr: cidr \'office\' is not an IPv4 or IPv6 CIDR such as "10.0.0.0/16" or "fd00::/64"'
     )
     assert parse_error({"cidr": "10.0.0.0/33"}) == (
-        "cidr: cidr '10.0.0.0/33' is not a CIDR such as \"10.0.0.0/16\""
+        "cidr: cidr '10.0.0.0/33' is not an IPv4 or IPv6 CIDR such as \"10.0.0.0/16\" or "
+        '"fd00::/64"'
     )
 
 
@@ -127,7 +128,7 @@ def test_except_reads_by_its_config_name_and_its_python_name() -> None:
 
 def test_a_misspelt_key_is_rejected() -> None:
     assert parse_error({"cidr": "10.72.0.0/16", "excpt": ["10.72.10.0/24"]}) == (
-        "excpt: Extra inputs are not permitted (got ['10.72.10.0/24'])"
+        "excpt: unknown key; did you mean except?"
     )
 
 
@@ -143,7 +144,9 @@ def test_ipv4_builds_a_block() -> None:
 
 
 def test_ipv4_rejects_an_ipv6_cidr() -> None:
-    with pytest.raises(SpecError, match=r"^cidr: 'fd00::/64' is not IPv4 \(use IpBlock.ipv6\)$"):
+    with pytest.raises(
+        SpecError, match=r"^IpBlock\.cidr: 'fd00::/64' is not IPv4 \(use IpBlock.ipv6\)$"
+    ):
         IpBlock.ipv4("fd00::/64")
 
 
@@ -153,7 +156,9 @@ def test_ipv6_builds_a_block() -> None:
 
 
 def test_ipv6_rejects_an_ipv4_cidr() -> None:
-    with pytest.raises(SpecError, match=r"^cidr: '10.0.0.0/8' is not IPv6 \(use IpBlock.ipv4\)$"):
+    with pytest.raises(
+        SpecError, match=r"^IpBlock\.cidr: '10.0.0.0/8' is not IPv6 \(use IpBlock.ipv4\)$"
+    ):
         IpBlock.ipv6("10.0.0.0/8")
 
 
@@ -193,3 +198,39 @@ def test_suggest_except_keeps_the_address_and_fixes_the_mask(
 @pytest.mark.parametrize("written", ["10.73.10.0/24", "fd00::/64", "nonsense"])
 def test_suggest_except_has_no_suggestion_for_an_address_outside_the_cidr(written: str) -> None:
     assert suggest_except(parse_cidr("10.72.0.0/16", "cidr"), written) is None
+
+
+@pytest.mark.parametrize(
+    ("except_", "meant"),
+    [("10.72.10.0/24", "10.72.10.0/24"), ("10.72.10.0/8", "10.72.10.0/24")],
+)
+def test_a_factorys_except_as_one_string_suggests_the_list(except_: str, meant: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        IpBlock.ipv4("10.72.0.0/16", except_=except_)
+    assert str(caught.value) == (
+        f"IpBlock.ipv4: except_ takes a list of CIDRs, not the string {except_!r}; did you mean "
+        f'except_=["{meant}"]?'
+    )
+
+
+def test_a_factorys_except_that_is_no_cidr_gets_no_suggestion() -> None:
+    with pytest.raises(SpecError) as caught:
+        IpBlock.ipv6("fd00::/48", except_="office")
+    assert (
+        str(caught.value) == "IpBlock.ipv6: except_ takes a list of CIDRs, not the string 'office'"
+    )
+
+
+def test_a_factorys_except_of_none_is_no_exception_and_a_number_is_refused() -> None:
+    assert IpBlock.ipv4("10.0.0.0/8", except_=None).except_ == ()  # type: ignore[arg-type]
+    with pytest.raises(SpecError, match=r"^IpBlock\.ipv4: except_ takes a list of CIDRs, not 5$"):
+        IpBlock.ipv4("10.0.0.0/8", except_=5)  # type: ignore[arg-type]
+
+
+def test_a_constructor_with_a_word_for_a_cidr_suggests_no_mask() -> None:
+    with pytest.raises(SpecError) as caught:
+        IpBlock(cidr="office")
+    assert str(caught.value) == (
+        "IpBlock.cidr: cidr 'office' is not an IPv4 or IPv6 CIDR such as \"10.0.0.0/16\" or "
+        '"fd00::/64"'
+    )

@@ -76,4 +76,4 @@ def test_the_placement_is_validated() -> None:
 
 
 def test_a_misspelt_key_is_rejected() -> None:
-    assert parse_error(allow(ipBlock=[])) == "ipBlock: Extra inputs are not permitted (got [])"
+    assert parse_error(allow(ipBlock=[])) == "ipBlock: unknown key; did you mean ipBlocks?"

@@ -36,6 +36,27 @@ def test_a_config_shorthand_means_the_port_it_spells(
     assert Port.parse(shorthand) == Port(port=port, protocol=protocol, end_port=end_port)
 
 
+@pytest.mark.parametrize("shorthand", ["", " ", "/UDP"])
+def test_a_shorthand_naming_no_port_is_rejected(shorthand: str) -> None:
+    assert parse_error(shorthand, "ports[0]") == (
+        f"ports[0]: port {shorthand!r} names no port: write a number, a name, or all (every port)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("65535", "endPort '65535' is a string; did you mean the number 65535?"),
+        (65535.0, "endPort 65535.0 is not a port number (1-65535)"),
+        (True, "endPort True is not a port number (1-65535)"),
+    ],
+)
+def test_an_end_port_that_is_not_an_integer_is_refused_not_coerced(
+    value: Any, message: str
+) -> None:
+    assert parse_error({"port": 1, "endPort": value}) == f"endPort: {message}"
+
+
 def test_the_long_form_reads_camel_case() -> None:
     assert Port.parse({"port": 8000, "endPort": 8100, "protocol": "UDP"}) == Port.udp_range(
         8000, 8100
@@ -60,7 +81,7 @@ def test_the_factories_build_what_they_say() -> None:
 
 
 def test_the_factories_validate_like_config() -> None:
-    with pytest.raises(SpecError, match=r"^port: port 0 is out of range: a port is 1 to 65535$"):
+    with pytest.raises(SpecError, match=r"^Port\.port: port 0 is not a port number \(1-65535\)$"):
         Port.tcp(0)
     with pytest.raises(SpecError, match="endPort 80 is below port 90"):
         Port.tcp_range(90, 80)
@@ -68,9 +89,33 @@ def test_the_factories_validate_like_config() -> None:
 
 @pytest.mark.parametrize("number", [0, 65536, -1])
 def test_a_port_out_of_range_is_rejected(number: int) -> None:
-    assert parse_error({"port": number}) == (
-        f"port: port {number} is out of range: a port is 1 to 65535"
+    assert parse_error({"port": number}) == (f"port: port {number} is not a port number (1-65535)")
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "65536", "-8080"])
+def test_a_string_that_reads_as_a_number_out_of_range_is_no_port_name(text: str) -> None:
+    assert parse_error({"port": text}) == f"port: port {text!r} is not a port number (1-65535)"
+
+
+@pytest.mark.parametrize("text", ["-1", "-8080"])
+def test_a_negative_shorthand_is_no_port_name(text: str) -> None:
+    assert parse_error(f"{text}/TCP") == f"port: port {text!r} is not a port number (1-65535)"
+
+
+def test_a_signed_number_in_range_suggests_the_number() -> None:
+    assert parse_error({"port": "+80"}) == (
+        "port: port '+80' is a string of digits, which Kubernetes reads as a port name; "
+        "did you mean the number 80?"
     )
+
+
+def test_a_constructor_raises_one_line_naming_the_class_and_field() -> None:
+    with pytest.raises(SpecError) as caught:
+        Port(port=-1)
+    assert str(caught.value) == "Port.port: port -1 is not a port number (1-65535)"
+    with pytest.raises(SpecError) as caught:
+        Port(port=90, end_port=80)
+    assert str(caught.value) == "Port: endPort 80 is below port 90"
 
 
 def test_the_edges_of_the_port_range_are_accepted() -> None:
@@ -80,7 +125,7 @@ def test_the_edges_of_the_port_range_are_accepted() -> None:
 
 def test_an_end_port_out_of_range_is_rejected() -> None:
     assert parse_error({"port": 80, "endPort": 70000}) == (
-        "endPort: endPort 70000 is out of range: a port is 1 to 65535"
+        "endPort: endPort 70000 is not a port number (1-65535)"
     )
 
 
@@ -96,14 +141,27 @@ def test_a_digit_string_given_to_a_factory_suggests_the_number() -> None:
         Port.udp("53")
 
 
+CHARACTERS = "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"
+
+
 @pytest.mark.parametrize(
-    "name",
-    ["Http", "my_port", "-http", "http-", "web--api", "a-very-long-port-name", "8080a!", ""],
+    ("name", "problem"),
+    [
+        ("Http", CHARACTERS),
+        ("my_port", CHARACTERS),
+        ("8080a!", CHARACTERS),
+        ("-http", "must not begin or end with a hyphen"),
+        ("http-", "must not begin or end with a hyphen"),
+        ("web--api", "must not contain consecutive hyphens"),
+        ("a-very-long-port-name", "must be no more than 15 characters"),
+        ("", "must not be empty"),
+    ],
 )
-def test_a_bad_port_name_is_rejected(name: str) -> None:
+def test_a_bad_port_name_is_rejected_with_the_kubernetes_rule_it_breaks(
+    name: str, problem: str
+) -> None:
     assert parse_error({"port": name}) == (
-        f"port: port name {name!r} is not a valid port name: 1-15 lower case letters, digits "
-        "and '-', with at least one letter"
+        f"port: port name {name!r} is not a valid port name: {problem}"
     )
 
 
@@ -161,7 +219,7 @@ def test_an_unknown_protocol_is_rejected_without_a_suggestion() -> None:
 
 def test_a_misspelt_key_is_rejected() -> None:
     assert parse_error({"port": 80, "end_prot": 90}) == (
-        "end_prot: Extra inputs are not permitted (got 90)"
+        "end_prot: unknown key; did you mean end_port?"
     )
 
 

@@ -130,9 +130,9 @@ def test_a_flow_name_too_long_for_its_egress_policy_is_rejected() -> None:
 
 def test_an_invalid_flow_name_is_rejected() -> None:
     assert parse_error(guestbook(flows=[{"from": "ui", "to": "api", "name": "UI_to_API"}])) == (
-        "flows[0].name: policy name 'UI_to_API' is not a valid Kubernetes name: lower case "
-        "letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 "
-        "characters"
+        "flows[0].name: policy name 'UI_to_API' is not a valid Kubernetes name: "
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
+        "or '.', and must start and end with an alphanumeric character"
     )
 
 
@@ -153,7 +153,7 @@ def test_a_tier_without_pod_labels_is_rejected() -> None:
 def test_a_tier_with_an_invalid_label_is_rejected_at_the_tier() -> None:
     tiers = {"ui": {"podLabels": {"app": "guestbook ui"}}}
     assert parse_error(guestbook(tiers=tiers)).startswith(
-        "tiers.ui.podLabels: label value 'guestbook ui' is invalid"
+        "tiers.ui.podLabels: label value 'guestbook ui' of key 'app' is invalid"
     )
 
 
@@ -171,8 +171,9 @@ def test_no_tier_is_rejected() -> None:
 def test_a_tier_name_that_is_not_a_dns_label_is_rejected_with_a_suggestion() -> None:
     tiers = {"Web_UI": {"podLabels": {"app": "ui"}}}
     assert parse_error(guestbook(tiers=tiers)) == (
-        "tiers: tier name 'Web_UI' is not a valid name: lower case letters, digits and '-', "
-        'starting and ending with a letter or digit, at most 63 characters; did you mean "web-ui"?'
+        "tiers: tier name 'Web_UI' is not a valid name: a lowercase RFC 1123 label must consist "
+        "of lower case alphanumeric characters or '-', and must start and end with an "
+        'alphanumeric character; did you mean "web-ui"?'
     )
 
 
@@ -189,10 +190,11 @@ def test_an_invalid_namespace_is_rejected() -> None:
 def test_a_misspelt_key_is_rejected_where_it_is() -> None:
     tiers = {"ui": {"podLabels": {"app": "ui"}, "podSelecter": {"app": "ui"}}}
     assert parse_error(guestbook(tiers=tiers), "firewall") == (
-        "firewall.tiers.ui.podSelecter: Extra inputs are not permitted (got {'app': 'ui'})"
+        "firewall.tiers.ui.podSelecter: unknown key (known keys: podLabels, namespace, ports, "
+        "egressIsolated)"
     )
     assert parse_error(guestbook(flows=[{"from": "ui", "to": "api", "port": 80}])) == (
-        "flows[0].port: Extra inputs are not permitted (got 80)"
+        "flows[0].port: unknown key; did you mean ports?"
     )
 
 

@@ -8,15 +8,26 @@ a cluster that already has them (applied with kubectl): see
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from podfence.cli.app import ExitStatus
 from podfence.errors import ConfigError
 
-__all__ = ["dump_manifests", "register", "run", "write_import_file"]
+__all__ = [
+    "dump_manifests",
+    "is_podfence_file",
+    "register",
+    "run",
+    "write_import_file",
+    "write_out_dir",
+]
 
 
 def dump_manifests(manifests: list[dict[str, Any]]) -> str:
@@ -93,16 +104,138 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(dump_manifests(manifests))
         return ExitStatus.SUCCESS
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-        for manifest in manifests:
-            metadata = manifest["metadata"]
-            name = f"{metadata.get('namespace', 'cluster')}-{metadata['name']}.yaml"
-            (args.out / name).write_text(dump_manifests([manifest]), encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"--out {args.out}: cannot write: {error.strerror}") from error
-    print(f"podfence: wrote {len(manifests)} objects to {args.out}", file=sys.stderr)
+    files = {}
+    for manifest in manifests:
+        metadata = manifest["metadata"]
+        files[f"{metadata.get('namespace', 'cluster')}-{metadata['name']}.yaml"] = dump_manifests(
+            [manifest]
+        )
+    removed = write_out_dir(args.out, files)
+    gone = f", removed {len(removed)} it no longer makes" if removed else ""
+    print(f"podfence: wrote {len(manifests)} objects to {args.out}{gone}", file=sys.stderr)
     return ExitStatus.SUCCESS
+
+
+def is_podfence_file(path: Path) -> bool:
+    """Whether ``path`` is a file podfence wrote: YAML whose every object carries the label
+    ``app.kubernetes.io/managed-by: podfence``. Anything else (unreadable, not YAML, another
+    tool's object) is not."""
+    import yaml
+
+    from podfence.manifests.wire import MANAGED_BY_LABELS
+
+    if not path.is_file() or path.is_symlink():
+        return False
+    try:
+        documents = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+    except (OSError, UnicodeError, yaml.YAMLError):
+        return False
+    return bool(documents) and all(
+        isinstance(d, dict)
+        and isinstance(d.get("metadata"), dict)
+        and isinstance(d["metadata"].get("labels"), dict)
+        and MANAGED_BY_LABELS.items() <= d["metadata"]["labels"].items()
+        for d in documents
+    )
+
+
+def write_out_dir(out: Path, files: dict[str, str]) -> list[str]:
+    """Make ``out`` hold ``files`` (name -> text), all of them or, on failure, none.
+
+    The files are written into a new directory beside ``out``, which is then renamed into its
+    place, so ``kubectl apply -f out`` never sees half a stack. Of what ``out`` held before,
+    podfence's own files (see :func:`is_podfence_file`) that the stack no longer makes are
+    dropped; every other entry is moved into the new directory, and named on stderr.
+
+    Returns:
+        The names of the podfence files removed.
+
+    Raises:
+        ConfigError: ``out`` is not a directory, or cannot be written (nothing has changed).
+    """
+    target = out.resolve()
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"--out {out}: is a file, not a directory")
+    if target == Path.cwd().resolve() or target in Path.cwd().resolve().parents:
+        raise ConfigError(
+            f"--out {out}: is the directory podfence runs in (or one above it), which it would "
+            "replace; name a directory of its own, e.g. --out rendered/STACK"
+        )
+    before = sorted(target.iterdir()) if target.is_dir() else []
+    removed = [p.name for p in before if p.name not in files and is_podfence_file(p)]
+    kept = [p for p in before if p.name not in files and p.name not in removed]
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as error:
+        raise ConfigError(f"--out {out}: cannot write: {error.strerror}") from error
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        if target.is_dir():
+            shutil.copymode(target, staging)
+        else:
+            staging.chmod(0o777 & ~_umask())
+        _swap(target, staging, kept)
+    except OSError as error:
+        _remove(staging, files)
+        raise ConfigError(f"--out {out}: cannot write: {error.strerror}") from error
+    old = staging.with_name(staging.name + ".old")
+    if not _remove(old, [*files, *removed]):
+        print(f"podfence: --out {out}: the previous files are left in {old}", file=sys.stderr)
+    for path in kept:
+        print(
+            f"podfence: --out {out}: left {path.name} as it is: podfence did not write it "
+            "(no app.kubernetes.io/managed-by: podfence label)",
+            file=sys.stderr,
+        )
+    return removed
+
+
+def _swap(target: Path, staging: Path, kept: list[Path]) -> None:
+    """Put ``staging`` in the place of ``target`` (which becomes ``<staging>.old``), with the
+    ``kept`` entries of ``target`` moved along.
+
+    Raises:
+        OSError: nothing has changed; ``staging`` holds what the caller wrote, and only that.
+    """
+    if not target.exists():
+        staging.rename(target)
+        return
+    moved: list[Path] = []
+    old = staging.with_name(staging.name + ".old")
+    try:
+        for path in kept:
+            path.rename(staging / path.name)
+            moved.append(path)
+        target.rename(old)
+        try:
+            staging.rename(target)
+        except OSError:
+            old.rename(target)
+            raise
+    except OSError:
+        for path in moved:
+            (staging / path.name).rename(path)
+        raise
+
+
+def _remove(folder: Path, names: list[str] | dict[str, str]) -> bool:
+    """Remove the files ``names`` from ``folder``, then ``folder`` if that empties it (never
+    anything else: a user's file left there by a failed rollback stays). False when
+    ``folder`` is still there."""
+    for name in names:
+        with contextlib.suppress(OSError):
+            (folder / name).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+    return not folder.exists()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_import_file(stack: str, project_dir: Path | None, path: Path) -> int:

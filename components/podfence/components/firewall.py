@@ -12,7 +12,7 @@ from podfence.components._policies import create_policies
 from podfence.components.inputs import Deferred
 from podfence.components.registry import claim
 from podfence.config import FirewallConfig
-from podfence.manifests.wire import Manifest
+from podfence.manifests.wire import MANAGED_BY_LABELS, Manifest
 
 __all__ = ["Firewall"]
 
@@ -105,7 +105,8 @@ class Firewall(pulumi.ComponentResource):
         """The namespace ``namespace``, read (or created), as the child ``child``."""
         opts = pulumi.ResourceOptions(parent=self)
         if create:
-            return k8s.core.v1.Namespace(child, metadata={"name": namespace}, opts=opts)
+            metadata = k8s.meta.v1.ObjectMetaArgs(name=namespace, labels=dict(MANAGED_BY_LABELS))
+            return k8s.core.v1.Namespace(child, metadata=metadata, opts=opts)
         return k8s.core.v1.Namespace.get(child, namespace, opts=opts)
 
 

@@ -130,8 +130,24 @@ class _Builder:
 
     def pod(
         self, namespace: str, name: str, labels: dict[str, str], ports: list[dict[str, Any]]
-    ) -> None:
+    ) -> str:
+        """Add a pod (unless one with these labels and ports is there); return its name.
+
+        Two entries that ask for the same pod (two namespace allows admitting one namespace)
+        share it; a pod of that name with other labels makes ``<name>-2``, ``<name>-3``, ...
+        """
         self.namespace(namespace)
+        taken = {
+            p["metadata"]["name"]: p for p in self.pods if p["metadata"]["namespace"] == namespace
+        }
+        base, number = name, 1
+        while name in taken:
+            same = taken[name]
+            declared = same["spec"]["containers"][0].get("ports", [])
+            if same["metadata"]["labels"] == labels and declared == ports:
+                return name
+            number += 1
+            name = f"{base}-{number}"
         container: dict[str, Any] = {"name": "main", "image": "registry.invalid/podfence-sample"}
         if ports:
             container["ports"] = ports
@@ -144,6 +160,7 @@ class _Builder:
                 "status": {"podIP": str(next(self._hosts))},
             }
         )
+        return name
 
     def objects(self) -> list[dict[str, Any]]:
         namespaces = [
@@ -192,13 +209,13 @@ def derive_inventory(config: FirewallConfig) -> DerivedInventory:
             admitted += f", pods {_describe(selector)}"
         for namespace in names:
             build.namespace(namespace, ns_labels)
-            build.pod(
+            client = build.pod(
                 namespace,
                 "client",
                 labels_matching(selector) if selector else {"app": "client"},
                 [],
             )
-            nodes[f"{namespace}/client"] = admitted
+            nodes.setdefault(f"{namespace}/{client}", admitted)
             if selector is not None and not selector.is_empty:
                 build.pod(namespace, "other", {"app": "other"}, [])
     deny = config.default_deny

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import yaml
 from podfence.errors import ConfigError
 
-__all__ = ["SECRET_PLACEHOLDER", "Project", "find_project", "is_secure"]
+__all__ = ["SECRET_PLACEHOLDER", "Project", "find_project", "is_secure", "load_yaml"]
 
 #: What the program sees, under mocks, in place of a ``secure:`` value: clearly not a real
 #: kubeconfig, token or password, and marked secret (``Config.get_secret`` wraps it as one).
@@ -56,16 +57,57 @@ def _opaque(value: Any) -> Any:
     return value
 
 
-def _load_yaml(path: Path) -> Any:
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping.
+
+    YAML forbids it, but PyYAML keeps the last value silently (a second ``tiers:`` would drop
+    the first's tiers); Pulumi refuses such a stack file too. Keys a merge (``<<: *base``)
+    brings in may be overridden, as YAML means.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        lines: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = lines.get(key)
+            except TypeError:  # an unhashable key: construct_mapping says so below
+                continue
+            line = key_node.start_mark.line + 1
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    problem=(
+                        f"duplicate key {key!r} (first on line {first}): YAML keeps only the "
+                        "last one; merge them or remove one"
+                    ),
+                    problem_mark=key_node.start_mark,
+                )
+            lines[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(path: Path, what: str = "") -> Any:
+    """The YAML document in ``path``, refusing a mapping key given twice.
+
+    Args:
+        path: the file.
+        what: what the file is, for the error when it cannot be read (``expectations``).
+
+    Raises:
+        ConfigError: the file cannot be read or is not YAML (one line with the file and line).
+    """
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from error
+        reason = f"cannot read {what}".rstrip()
+        raise ConfigError(f"{path}: {reason}: {error.strerror}") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
+        where = f" line {mark.line + 1}:" if mark is not None else ""
         problem = getattr(error, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path}:{where}: {problem}") from error
+        raise ConfigError(f"{path}:{where} {problem}") from error
 
 
 @dataclass(frozen=True)
@@ -116,9 +158,13 @@ class Project:
         from podfence.config import CONFIG_KEY
 
         path = self.stack_file(stack)
-        document = _load_yaml(path) or {}
+        document = load_yaml(path) or {}
         if not isinstance(document, dict):
             raise ConfigError(f"{path}: a stack file is a mapping with a config: key")
+        if "config" not in document:
+            near = difflib.get_close_matches("config", [str(k) for k in document], n=1)
+            if near:
+                raise ConfigError(f"{path}: unknown key {near[0]!r}; did you mean config?")
         config = document.get("config") or {}
         if not isinstance(config, dict):
             raise ConfigError(f"{path}: config: must be a mapping of keys to values")
@@ -173,7 +219,7 @@ def find_project(start: Path | None = None) -> Project:
         raise ConfigError(
             f"no Pulumi.yaml in {here} or above it: run inside the project or pass --project-dir"
         )
-    document = _load_yaml(candidate)
+    document = load_yaml(candidate)
     if not isinstance(document, dict) or not isinstance(document.get("name"), str):
         raise ConfigError(f"{candidate}: a Pulumi.yaml needs a name")
     config_dir = folder / str(document.get("stackConfigDir") or ".")

@@ -222,14 +222,13 @@ def _parent(child: RecordedResource, resources: list[RecordedResource]) -> Recor
 
 def stack_firewall(project: Project, stack: str) -> Any:
     """The stack's validated ``firewall`` config (a :class:`podfence.config.FirewallConfig`)."""
-    from podfence.config import CONFIG_KEY, FirewallConfig
+    from podfence.config import CONFIG_KEY, FirewallConfig, missing_firewall_message
 
     key = f"{project.name}:{CONFIG_KEY}"
     config = project.stack_config(stack)
-    if key not in config:
+    if config.get(key) is None:
         raise ConfigError(
-            f"{project.stack_file(stack)}: no {key} in config; the inventory of a stack is "
-            "derived from its firewall object (or pass --inventory)"
+            f"{_relative(project.stack_file(stack))}: {missing_firewall_message(key, config)}"
         )
     return FirewallConfig.parse(config[key], root=CONFIG_KEY)
 

@@ -2,25 +2,74 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from podfence.errors import SpecError, format_validation_error
+from podfence.errors import UNKNOWN_KEY, SpecError, format_validation_error
+from podfence.validation import dns1123_label_problem, dns1123_subdomain_problem
 
-__all__ = ["DNS_LABEL", "Spec", "check_dns_label", "check_dns_subdomain"]
+__all__ = [
+    "DNS_LABEL",
+    "Flag",
+    "Spec",
+    "check_dns_label",
+    "check_dns_subdomain",
+    "check_flag",
+    "unknown_key_message",
+]
 
 #: RFC 1123 label: what Kubernetes requires of namespace names.
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def check_flag(value: Any) -> bool:
+    """Require a boolean: pydantic would read ``"no"``, ``"0"`` or ``1`` as one, a quoted
+    ``"false"`` too, where a YAML typo more likely meant something else."""
+    if isinstance(value, bool):
+        return value
+    quoted = isinstance(value, str) and value.lower() in ("true", "false")
+    fix = ", without quotes" if quoted else ""
+    raise ValueError(f"{value!r} is not a boolean: write true or false{fix}")
+
+
+#: A boolean field that takes a boolean and nothing else.
+Flag = Annotated[bool, BeforeValidator(check_flag)]
+
+
+def _folded(key: str) -> str:
+    """A key without case and separators: ``pod_labels``, ``podLabels`` and ``PodLabels`` alike."""
+    return key.replace("_", "").replace("-", "").lower()
+
+
+def unknown_key_message(key: str, known: list[tuple[str, str]]) -> str:
+    """What to say of ``key``, which is none of ``known`` (pairs of config and Python spelling).
+
+    The nearest known key, spelt the way ``key`` is (snake_case when it has an underscore); the
+    known keys when none is near.
+    """
+    by_folded = {_folded(alias): (alias, name) for alias, name in known}
+    near = difflib.get_close_matches(_folded(key), list(by_folded), n=1, cutoff=0.6)
+    if near:
+        alias, name = by_folded[near[0]]
+        return f"unknown key; did you mean {name if '_' in key else alias}?"
+    if not known:
+        return "unknown key: this takes no keys"
+    return f"unknown key (known keys: {', '.join(alias for alias, _ in known)})"
 
 
 class Spec(BaseModel):
     """A frozen, validated value. Fields read by their Python name or their camelCase alias.
 
-    Unknown keys are an error (a misspelt ``podSelecter`` must not be silently ignored).
+    Unknown keys are an error, reported before anything else with the nearest known key (a
+    misspelt ``podSelecter`` must not be silently ignored, nor hidden behind the ``podSelector:
+    Field required`` it causes). Constructing a spec (``Port(port=0)``) raises
+    :class:`~podfence.errors.SpecError` in one line, prefixed with the class's name;
+    ``model_validate`` still raises pydantic's ``ValidationError``.
     """
 
     model_config = ConfigDict(
@@ -30,6 +79,51 @@ class Spec(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
     )
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise SpecError(format_validation_error(error, type(self).__name__)) from error
+
+    # The same as BaseModel's own __init__ to pydantic: nested specs are validated without it,
+    # so their errors keep their location in the whole.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys_only(cls, value: Any) -> Any:
+        """Refuse keys that are no field, naming each with the nearest field."""
+        if not isinstance(value, dict):
+            return value
+        known: list[tuple[str, str]] = []
+        fields: dict[str, str] = {}
+        for name, info in cls.model_fields.items():
+            alias = info.alias or name
+            known.append((alias, name))
+            fields[name] = fields[alias] = name
+        problems: list[InitErrorDetails] = []
+        seen: dict[str, str] = {}
+        for key, item in value.items():
+            text = str(key)
+            field = fields.get(text) if isinstance(key, str) else None
+            if field is None:
+                message = unknown_key_message(text, known)
+            elif field in seen:
+                message = f"{seen[field]} and {text} are the same key; keep one"
+            else:
+                seen[field] = text
+                continue
+            problems.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(UNKNOWN_KEY, "{message}", {"message": message}),
+                    loc=(text,),
+                    input=item,
+                )
+            )
+        if problems:
+            raise ValidationError.from_exception_data(cls.__name__, problems)
+        return value
 
     @classmethod
     def parse(cls, value: Any, root: str = "") -> Self:
@@ -48,21 +142,18 @@ class Spec(BaseModel):
 
 def check_dns_label(value: str, what: str) -> str:
     """Require an RFC 1123 label (lower case alphanumerics and '-', at most 63 characters)."""
-    if len(value) > 63 or not DNS_LABEL.match(value):
+    problem = dns1123_label_problem(value)
+    if problem is not None:
         hint = value.lower().replace("_", "-").strip("-")[:63]
-        suggestion = f'; did you mean "{hint}"?' if hint and DNS_LABEL.match(hint) else ""
-        raise ValueError(
-            f"{what} {value!r} is not a valid name: lower case letters, digits and '-', "
-            f"starting and ending with a letter or digit, at most 63 characters{suggestion}"
-        )
+        fixed = hint and dns1123_label_problem(hint) is None
+        suggestion = f'; did you mean "{hint}"?' if fixed else ""
+        raise ValueError(f"{what} {value!r} is not a valid name: {problem}{suggestion}")
     return value
 
 
 def check_dns_subdomain(value: str, what: str) -> str:
     """Require an RFC 1123 subdomain (what Kubernetes requires of object names, at most 253)."""
-    if len(value) > 253 or not _DNS_SUBDOMAIN.match(value):
-        raise ValueError(
-            f"{what} {value!r} is not a valid Kubernetes name: lower case letters, digits, '-' "
-            "and '.', starting and ending with a letter or digit, at most 253 characters"
-        )
+    problem = dns1123_subdomain_problem(value)
+    if problem is not None:
+        raise ValueError(f"{what} {value!r} is not a valid Kubernetes name: {problem}")
     return value

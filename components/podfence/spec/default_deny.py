@@ -6,8 +6,8 @@ from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
-from podfence.spec.base import Spec, check_dns_label, check_dns_subdomain
-from podfence.spec.labels import check_labels
+from podfence.spec.base import Flag, Spec, check_dns_label, check_dns_subdomain
+from podfence.spec.labels import Labels
 from podfence.spec.ports import Port
 
 __all__ = ["DefaultDenySpec", "DnsEgress"]
@@ -22,7 +22,7 @@ class DnsEgress(Spec):
     """
 
     namespace: str = "kube-system"
-    pod_labels: dict[str, str] = Field(default_factory=lambda: {"k8s-app": "kube-dns"})
+    pod_labels: Labels = Field(default_factory=lambda: {"k8s-app": "kube-dns"})
     ports: tuple[Port, ...] = (Port(port=53, protocol="UDP"), Port(port=53, protocol="TCP"))
     policy_name: str = "allow-dns-egress"
 
@@ -30,11 +30,6 @@ class DnsEgress(Spec):
     @classmethod
     def _namespace(cls, value: str) -> str:
         return check_dns_label(value, "namespace")
-
-    @field_validator("pod_labels")
-    @classmethod
-    def _labels(cls, value: dict[str, str]) -> dict[str, str]:
-        return check_labels(value)
 
     @field_validator("policy_name")
     @classmethod
@@ -68,9 +63,9 @@ class DefaultDenySpec(Spec):
     """
 
     namespaces: tuple[str, ...]
-    ingress: bool = True
-    egress: bool = False
-    allow_dns: bool = True
+    ingress: Flag = True
+    egress: Flag = False
+    allow_dns: Flag = True
     dns: DnsEgress = Field(default_factory=DnsEgress)
     policy_name: str = "deny-all"
 

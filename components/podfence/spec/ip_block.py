@@ -15,6 +15,10 @@ __all__ = ["IpBlock", "parse_cidr", "suggest_except"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+def _not_a_cidr(field: str, value: str) -> str:
+    return f'{field} {value!r} is not an IPv4 or IPv6 CIDR such as "10.0.0.0/16" or "fd00::/64"'
+
+
 def parse_cidr(value: Any, field: str) -> Network:
     """Parse one CIDR strictly: a mask is required and host bits must be zero.
 
@@ -28,7 +32,7 @@ def parse_cidr(value: Any, field: str) -> Network:
         try:
             address = ipaddress.ip_address(text)
         except ValueError:
-            raise ValueError(f'{field} {value!r} is not a CIDR such as "10.0.0.0/16"') from None
+            raise ValueError(_not_a_cidr(field, value)) from None
         family = "IPv4" if address.version == 4 else "IPv6"
         raise ValueError(
             f"CIDR mask is missing in {family}: {field} {value!r}. "
@@ -41,7 +45,7 @@ def parse_cidr(value: Any, field: str) -> Network:
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise ValueError(f'{field} {value!r} is not a CIDR such as "10.0.0.0/16"') from None
+        raise ValueError(_not_a_cidr(field, value)) from None
     raise ValueError(
         f'{field} {value!r} has host bits set: its network is {network}. Did you mean "{network}"?'
     )
@@ -77,6 +81,16 @@ def suggest_except(cidr: Network, value: str) -> str | None:
     if candidate.subnet_of(cidr) and candidate != cidr:  # type: ignore[arg-type]
         return str(candidate)
     return None
+
+
+def _meant_except(cidr: Network, value: str) -> str | None:
+    """``value`` when it is a CIDR inside ``cidr``, else what it was probably meant to be."""
+    try:
+        if parse_cidr(value, "except").subnet_of(cidr):  # type: ignore[arg-type]
+            return value
+    except (ValueError, TypeError):
+        pass
+    return suggest_except(cidr, value)
 
 
 class IpBlock(Spec):
@@ -167,10 +181,25 @@ class IpBlock(Spec):
 
     @classmethod
     def _of_family(cls, version: int, cidr: str, except_: list[str] | tuple[str, ...]) -> IpBlock:
-        block = cls.parse({"cidr": cidr, "except": list(except_)})
+        factory = f"{cls.__name__}.ipv{version}"
+        if except_ is None:
+            except_ = ()
+        if not isinstance(except_, str | list | tuple):
+            raise SpecError(f"{factory}: except_ takes a list of CIDRs, not {except_!r}")
+        if isinstance(except_, str):
+            # list("10.72.10.0/24") would be its characters: say what was meant instead.
+            block = cls.parse({"cidr": cidr}, cls.__name__)
+            meant = _meant_except(ipaddress.ip_network(block.cidr), except_)
+            fix = f'; did you mean except_=["{meant}"]?' if meant else ""
+            raise SpecError(
+                f"{factory}: except_ takes a list of CIDRs, not the string {except_!r}{fix}"
+            )
+        block = cls.parse({"cidr": cidr, "except": list(except_)}, cls.__name__)
         if ipaddress.ip_network(block.cidr).version != version:
             other = "ipv6" if version == 4 else "ipv4"
-            raise SpecError(f"cidr: {cidr!r} is not IPv{version} (use IpBlock.{other})")
+            raise SpecError(
+                f"{cls.__name__}.cidr: {cidr!r} is not IPv{version} (use IpBlock.{other})"
+            )
         return block
 
     def describe(self) -> str:

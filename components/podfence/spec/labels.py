@@ -2,53 +2,56 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Any, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from podfence.errors import SpecError
-from podfence.spec.base import Spec
+from podfence.spec.base import Spec, check_dns_label
+from podfence.validation import label_value_problem, qualified_name_problem
 
 __all__ = [
     "NAMESPACE_NAME_LABEL",
     "LabelSelector",
     "LabelSelectorRequirement",
+    "Labels",
     "Operator",
     "check_label_key",
     "check_label_value",
+    "check_labels",
 ]
 
 #: The label every namespace carries with its own name (Kubernetes >= 1.21).
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
-_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-
 
 def check_label_key(key: str) -> str:
-    """A label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters."""
-    prefix, _, name = key.rpartition("/")
-    if prefix and (len(prefix) > 253 or not _PREFIX.match(prefix)):
-        raise ValueError(f"label key {key!r} has an invalid prefix {prefix!r}")
-    if len(name) > 63 or not _NAME.match(name):
-        raise ValueError(
-            f"label key {key!r} is invalid: its name part must be 1-63 characters of letters, digits, "
-            "'-', '_' and '.', starting and ending with a letter or digit"
-        )
+    """A label key: a Kubernetes qualified name (an optional DNS-subdomain prefix and '/', then
+    a name part of 1-63 alphanumerics, '-', '_' and '.', starting and ending alphanumeric)."""
+    problem = qualified_name_problem(key)
+    if problem is not None:
+        raise ValueError(f"label key {key!r} is invalid: {problem}")
     return key
 
 
-def check_label_value(value: str) -> str:
-    """A label value: empty, or at most 63 characters of letters, digits, '-', '_' and '.'."""
+def check_label_value(value: str, key: str | None = None) -> str:
+    """A label value: empty, or at most 63 alphanumerics, '-', '_' and '.', starting and ending
+    alphanumeric. ``key``, when given, is named in the error."""
+    of = f" of key {key!r}" if key is not None else ""
     if not isinstance(value, str):
-        raise ValueError(f"label value {value!r} must be a string (quote it in YAML)")
-    if value and (len(value) > 63 or not _NAME.match(value)):
-        raise ValueError(
-            f"label value {value!r} is invalid: at most 63 characters of letters, digits, '-', '_' "
-            "and '.', starting and ending with a letter or digit"
-        )
+        raise ValueError(f"label value {value!r}{of} is not a string; quote it in YAML")
+    problem = label_value_problem(value)
+    if problem is not None:
+        raise ValueError(f"label value {value!r}{of} is invalid: {problem}")
     return value
 
 
@@ -56,8 +59,23 @@ def check_labels(labels: dict[str, str]) -> dict[str, str]:
     """Validate every key and value of a label map."""
     for key, value in labels.items():
         check_label_key(key)
-        check_label_value(value)
+        check_label_value(value, key)
     return labels
+
+
+def _strings_only(labels: Any) -> Any:
+    """Refuse a label value that YAML read as a number or a boolean (``tier: on``, ``v: 1.10``)."""
+    if isinstance(labels, dict):
+        for key, value in labels.items():
+            if isinstance(key, str) and not isinstance(value, str):
+                raise ValueError(
+                    f"label value {value!r} of key {key!r} is not a string; quote it in YAML"
+                )
+    return labels
+
+
+#: A label map (matchLabels, a tier's podLabels): every key and value checked, Kubernetes' rules.
+Labels = Annotated[dict[str, str], BeforeValidator(_strings_only), AfterValidator(check_labels)]
 
 
 class Operator(StrEnum):
@@ -87,9 +105,9 @@ class LabelSelectorRequirement(Spec):
 
     @field_validator("values")
     @classmethod
-    def _values(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+    def _values(cls, values: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         for value in values:
-            check_label_value(value)
+            check_label_value(value, info.data.get("key"))
         return values
 
     @model_validator(mode="after")
@@ -112,24 +130,32 @@ class LabelSelector(Spec):
     podSelector, all namespaces as a namespaceSelector.
     """
 
-    match_labels: dict[str, str] = Field(default_factory=dict)
+    match_labels: Labels = Field(default_factory=dict)
     match_expressions: tuple[LabelSelectorRequirement, ...] = ()
-
-    @field_validator("match_labels")
-    @classmethod
-    def _labels(cls, labels: dict[str, str]) -> dict[str, str]:
-        return check_labels(labels)
 
     @classmethod
     def of(cls, labels: dict[str, str] | None = None, **more: str) -> LabelSelector:
         """A selector by labels: ``LabelSelector.of(app="guestbook-ui", tier="frontend")``."""
+        if labels is not None and not isinstance(labels, Mapping):
+            key, equals, value = str(labels).partition("=")
+            fix = f"; did you mean {cls.__name__}.of({{{key!r}: {value!r}}})?" if equals else ""
+            raise SpecError(
+                f"{cls.__name__}.of: labels {labels!r} must be a dict of label keys to values{fix}"
+            )
         return cls(match_labels={**(labels or {}), **more})
 
     @classmethod
     def namespace_names(cls, *names: str) -> LabelSelector:
         """Namespaces by name, through the ``kubernetes.io/metadata.name`` label."""
         if not names:
-            raise SpecError("namespace_names: name at least one namespace")
+            raise SpecError(f"{cls.__name__}.namespace_names: name at least one namespace")
+        for name in names:
+            try:
+                if not isinstance(name, str):
+                    raise ValueError(f"namespace {name!r} is not a string")
+                check_dns_label(name, "namespace")
+            except ValueError as error:
+                raise SpecError(f"{cls.__name__}.namespace_names: {error}") from None
         if len(names) == 1:
             return cls(match_labels={NAMESPACE_NAME_LABEL: names[0]})
         requirement = LabelSelectorRequirement(

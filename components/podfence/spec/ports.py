@@ -9,12 +9,13 @@ from typing import Any, Self
 from pydantic import field_validator, model_validator
 
 from podfence.spec.base import Spec
+from podfence.validation import port_name_problem
 
 __all__ = ["Port", "Protocol", "check_port", "check_protocol"]
 
-# IANA_SVC_NAME, what a containerPort's name must be: 1-15 characters, lower case letters, digits
-# and '-', at least one letter, no '-' at either end and no '--'.
-_SERVICE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# What reads as a number, signed or not: never a port name (a name needs a letter).
+_NUMBER = re.compile(r"[-+]?[0-9]+")
+_NOT_A_PORT = "is not a port number (1-65535)"
 
 
 class Protocol(StrEnum):
@@ -45,26 +46,22 @@ def check_port(value: Any) -> int | str:
 
 def _check_port_number(value: int, field: str) -> int:
     if not 1 <= value <= 65535:
-        raise ValueError(f"{field} {value} is out of range: a port is 1 to 65535")
+        raise ValueError(f"{field} {value} {_NOT_A_PORT}")
     return value
 
 
 def _check_port_name(name: str) -> str:
-    if name.isdigit():
-        raise ValueError(
-            f"port {name!r} is a string of digits, which Kubernetes reads as a port name; "
-            f"did you mean the number {int(name)}?"
-        )
-    if (
-        len(name) > 15
-        or not _SERVICE_NAME.match(name)
-        or "--" in name
-        or not any(c.isalpha() for c in name)
-    ):
-        raise ValueError(
-            f"port name {name!r} is not a valid port name: 1-15 lower case letters, digits and '-', "
-            "with at least one letter"
-        )
+    if _NUMBER.fullmatch(name.strip()):
+        number = int(name)
+        if 1 <= number <= 65535:
+            raise ValueError(
+                f"port {name!r} is a string of digits, which Kubernetes reads as a port name; "
+                f"did you mean the number {number}?"
+            )
+        raise ValueError(f"port {name!r} {_NOT_A_PORT}")
+    problem = port_name_problem(name) if name else "must not be empty"
+    if problem is not None:
+        raise ValueError(f"port name {name!r} is not a valid port name: {problem}")
     return name
 
 
@@ -98,13 +95,17 @@ class Port(Spec):
         if not isinstance(value, str):
             return value
         spec, _, protocol = value.partition("/")
+        if not spec.strip():
+            raise ValueError(
+                f"port {value!r} names no port: write a number, a name, or all (every port)"
+            )
         out: dict[str, Any] = {"protocol": protocol} if protocol else {}
         start, dash, end = spec.partition("-")
         if dash and start.isdigit() and end.isdigit():
             out.update(port=int(start), endPort=int(end))
         elif spec.isdigit():
             out["port"] = int(spec)
-        elif spec not in ("", "all", "*"):
+        elif spec not in ("all", "*"):
             out["port"] = spec
         return out
 
@@ -126,10 +127,18 @@ class Port(Spec):
             raise ValueError(f"port {value!r} is not a port number or name")
         return value
 
-    @field_validator("end_port")
+    @field_validator("end_port", mode="before")
     @classmethod
-    def _end_port(cls, value: int | None) -> int | None:
-        return None if value is None else _check_port_number(value, "endPort")
+    def _end_port(cls, value: Any) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+            raise ValueError(
+                f"endPort {value!r} is a string; did you mean the number {int(value)}?"
+            )
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"endPort {value!r} {_NOT_A_PORT}")
+        return _check_port_number(value, "endPort")
 
     @model_validator(mode="after")
     def _range(self) -> Self:
@@ -145,37 +154,37 @@ class Port(Spec):
     @classmethod
     def tcp(cls, port: int | str) -> Port:
         """One TCP port, by number or containerPort name."""
-        return cls.parse({"port": port, "protocol": "TCP"})
+        return cls.parse({"port": port, "protocol": "TCP"}, cls.__name__)
 
     @classmethod
     def udp(cls, port: int | str) -> Port:
         """One UDP port, by number or containerPort name."""
-        return cls.parse({"port": port, "protocol": "UDP"})
+        return cls.parse({"port": port, "protocol": "UDP"}, cls.__name__)
 
     @classmethod
     def sctp(cls, port: int | str) -> Port:
         """One SCTP port, by number or containerPort name."""
-        return cls.parse({"port": port, "protocol": "SCTP"})
+        return cls.parse({"port": port, "protocol": "SCTP"}, cls.__name__)
 
     @classmethod
     def tcp_range(cls, start: int, end: int) -> Port:
         """TCP ports ``start`` to ``end`` inclusive (endPort)."""
-        return cls.parse({"port": start, "endPort": end, "protocol": "TCP"})
+        return cls.parse({"port": start, "endPort": end, "protocol": "TCP"}, cls.__name__)
 
     @classmethod
     def udp_range(cls, start: int, end: int) -> Port:
         """UDP ports ``start`` to ``end`` inclusive (endPort)."""
-        return cls.parse({"port": start, "endPort": end, "protocol": "UDP"})
+        return cls.parse({"port": start, "endPort": end, "protocol": "UDP"}, cls.__name__)
 
     @classmethod
     def named(cls, name: str, protocol: Protocol | str = Protocol.TCP) -> Port:
         """A containerPort by name; it matches pods that declare that name for ``protocol``."""
-        return cls.parse({"port": name, "protocol": str(protocol)})
+        return cls.parse({"port": name, "protocol": str(protocol)}, cls.__name__)
 
     @classmethod
     def all(cls, protocol: Protocol | str = Protocol.TCP) -> Port:
         """Every port of one protocol."""
-        return cls.parse({"protocol": str(protocol)})
+        return cls.parse({"protocol": str(protocol)}, cls.__name__)
 
     def describe(self) -> str:
         """``8080/TCP``, ``8000-8100/TCP``, ``http/TCP`` or ``all/UDP``."""

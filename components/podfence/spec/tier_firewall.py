@@ -6,8 +6,8 @@ import difflib
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from podfence.spec.base import Spec, check_dns_label, check_dns_subdomain
-from podfence.spec.labels import check_labels
+from podfence.spec.base import Flag, Spec, check_dns_label, check_dns_subdomain
+from podfence.spec.labels import Labels
 from podfence.spec.ports import Port
 
 __all__ = ["Flow", "Tier", "TierFirewallSpec"]
@@ -26,10 +26,10 @@ class Tier(Spec):
             also needs an egress policy; omitted, the firewall's ``egress`` setting.
     """
 
-    pod_labels: dict[str, str]
+    pod_labels: Labels
     namespace: str | None = None
     ports: tuple[Port, ...] = ()
-    egress_isolated: bool | None = None
+    egress_isolated: Flag | None = None
 
     @field_validator("pod_labels")
     @classmethod
@@ -38,7 +38,7 @@ class Tier(Spec):
             raise ValueError(
                 "a tier needs at least one pod label: an empty selector is every pod of the namespace"
             )
-        return check_labels(value)
+        return value
 
     @field_validator("namespace")
     @classmethod
@@ -104,7 +104,7 @@ class TierFirewallSpec(Spec):
     namespace: str
     tiers: dict[str, Tier]
     # Before flows: validating a flow needs to know whether its source is egress-isolated.
-    egress: bool = False
+    egress: Flag = False
     flows: tuple[Flow, ...] = ()
 
     @field_validator("namespace")

@@ -502,8 +502,24 @@ def main(argv: list[str] | None = None) -> int:
         rows += found
         status = max(status, code)
     full: list[list[str]] = []
-    for size_text in filter(None, args.full_sizes.split(",")):
-        full += run_full(args, int(size_text), podfences)
+    try:
+        for size_text in filter(None, args.full_sizes.split(",")):
+            full += run_full(args, int(size_text), podfences)
+    finally:
+        if args.baseline:  # the worktree is scratch: leave no registration behind
+            subprocess.run(
+                [
+                    "git",
+                    "-C",
+                    str(REPO_ROOT),
+                    "worktree",
+                    "remove",
+                    "--force",
+                    str(args.workdir / "baseline"),
+                ],
+                check=False,
+                capture_output=True,
+            )
     print()
     labels = "; ".join(f"{p.label}: {' '.join(p.command)[:80]}" for p in podfences)
     print(f"machine: {os.cpu_count()} cores; nca: {nca}; {labels}")

@@ -262,7 +262,9 @@ def _lines(
             if len(kept) >= _PART_CACHE:
                 kept.clear()
             kept[number] = parts
-        yield head(matrix.sources[index].key).encode(), [*parts[:low], *parts[high:end]]
+        if high > low or end < len(parts):
+            parts = [*parts[:low], *parts[high:end]]
+        yield head(matrix.sources[index].key).encode(), parts
 
 
 def _writer(out: TextIO) -> Callable[[bytes], object]:
@@ -272,6 +274,15 @@ def _writer(out: TextIO) -> Callable[[bytes], object]:
         out.flush()
         return buffer.write
     return lambda data: out.write(data.decode())
+
+
+def _emit(write: Callable[[bytes], object], *chunks: bytes) -> None:
+    """Write ``chunks``: joined first when small (one call), one by one when large (no copy)."""
+    if sum(map(len, chunks)) < 1 << 16:
+        write(b"".join(chunks))
+    else:
+        for chunk in chunks:
+            write(chunk)
 
 
 def _json_parts(matrix: Matrix) -> Iterator[tuple[bytes, list[bytes]]]:
@@ -295,9 +306,7 @@ def render_json(matrix: Matrix, out: TextIO) -> None:
     write(b'{"flows": [')
     separator = b"\n"
     for head, parts in _json_parts(matrix):
-        write(separator)
-        write(head)
-        write((b",\n" + head).join(parts))
+        _emit(write, separator, head, (b",\n" + head).join(parts))
         separator = b",\n"
     write(b"\n]}\n" if separator != b"\n" else b"]}\n")
     out.flush()
@@ -307,9 +316,7 @@ def render_jsonl(matrix: Matrix, out: TextIO) -> None:
     """One JSON object per line, per flow: the entries of :func:`render_json`'s ``flows``."""
     write = _writer(out)
     for head, parts in _json_parts(matrix):
-        write(head)
-        write((b"\n" + head).join(parts))
-        write(b"\n")
+        _emit(write, head, (b"\n" + head).join(parts), b"\n")
     out.flush()
 
 
@@ -321,9 +328,7 @@ def render_csv(matrix: Matrix, out: TextIO) -> None:
         matrix, lambda source: f"{source},", lambda d, p, proto: f"{d},{p},{proto},", False
     )
     for head, parts in lines:
-        write(head)
-        write((b"\n" + head).join(parts))
-        write(b"\n")
+        _emit(write, head, (b"\n" + head).join(parts), b"\n")
     out.flush()
 
 

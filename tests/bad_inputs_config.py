@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bad_inputs import DNS_LABEL, LABEL_CHARS, VALUE_CHARS
+
 __all__ = ["CASES", "PATH_KINDS", "stack_file"]
 
 #: Every path kind, with what its ``input`` is and how it is run.
@@ -40,18 +42,6 @@ PATH_KINDS = {
     ),
 }
 
-LABEL_CHARS = (
-    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-    "alphanumeric character"
-)
-VALUE_CHARS = (
-    "must be empty or consist of alphanumeric characters, '-', '_' or '.', and must start and "
-    "end with an alphanumeric character"
-)
-DNS_LABEL = (
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
-    "must start and end with an alphanumeric character"
-)
 NOT_A_PORT = "is not a port number (1-65535)"
 UNKNOWN_TIER_KEY = "unknown key (known keys: podLabels, namespace, ports, egressIsolated)"
 

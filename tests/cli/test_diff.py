@@ -222,3 +222,26 @@ def test_diff_needs_two_sides(capsys: pytest.CaptureFixture[str], project: Path)
     assert "--stack needs --base GIT_REF" in err
     assert main(["diff", "--policies", str(COOKBOOK / "policies.yaml")]) == 2
     assert "--policies needs --base-policies" in capsys.readouterr().err
+
+
+def test_a_namespace_missing_from_the_inventory_is_warned_about_unless_meant(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pods = tmp_path / "pods.yaml"
+    pods.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: test, namespace: default, labels: {app: test}}\n",
+        encoding="utf-8",
+    )
+    args = [
+        "diff",
+        "--base-policies",
+        str(COOKBOOK / "policies.yaml"),
+        "--policies",
+        str(COOKBOOK / "policies.yaml"),
+        "--inventory",
+        str(pods),
+    ]
+    assert main(args) == 0
+    assert "podfence: warning: namespace default is not in the inventory" in capsys.readouterr().err
+    assert main([*args, "--namespaces-from-pods"]) == 0
+    assert capsys.readouterr().err == ""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from podfence.cli.app import ExitStatus
-from podfence.cli.inputs import add_input_arguments, warn
+from podfence.cli.inputs import add_input_arguments, warn, warn_implicit_namespaces
 from podfence.cli.matrix import parse_port
 from podfence.errors import ConfigError
 
@@ -200,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
     head = load_cluster([*_policies(sides.head), *sides.inventory])
     for message in dict.fromkeys([*base.warnings, *head.warnings]):
         warn(message)
+    warn_implicit_namespaces(head, args)
     externals = [sample_address(a, "--external") for a in [*sides.externals, *args.external]]
     diff = diff_firewalls(
         base.policies,

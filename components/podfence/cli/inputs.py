@@ -19,7 +19,15 @@ if TYPE_CHECKING:
     from podfence.reachability import Cluster
     from podfence.reachability.model import Address
 
-__all__ = ["Analysis", "Inputs", "add_input_arguments", "load_analysis", "load_inputs", "warn"]
+__all__ = [
+    "Analysis",
+    "Inputs",
+    "add_input_arguments",
+    "load_analysis",
+    "load_inputs",
+    "warn",
+    "warn_implicit_namespaces",
+]
 
 
 @dataclass(frozen=True)
@@ -180,7 +188,6 @@ def load_analysis(args: argparse.Namespace) -> Analysis:
         PodfenceError: bad arguments, unreadable or malformed input.
     """
     from podfence.reachability import load_cluster, sample_address
-    from podfence.reachability.model import NAME_LABEL
 
     inputs = load_inputs(args)
     cluster = load_cluster(inputs.objects)
@@ -195,12 +202,21 @@ def load_analysis(args: argparse.Namespace) -> Analysis:
             )
         else:
             warn(f"no NetworkPolicy in --policies {files}: every flow is allowed")
-    if not getattr(args, "namespaces_from_pods", False):
-        for name in sorted(cluster.inventory.implicit_namespaces):
-            warn(
-                f"namespace {name} is not in the inventory: its labels are taken to be only "
-                f"{NAME_LABEL}={name}; add its Namespace object (kubectl get namespaces -o "
-                "yaml), or pass --namespaces-from-pods to say so on purpose"
-            )
+    warn_implicit_namespaces(cluster, args)
     externals = [sample_address(text, "--external") for text in inputs.externals]
     return Analysis(cluster, externals, inputs.origin, inputs.nodes, inputs.tiers)
+
+
+def warn_implicit_namespaces(cluster: Cluster, args: argparse.Namespace) -> None:
+    """A warning for each namespace pods use that the inventory does not define, unless
+    ``--namespaces-from-pods`` says the assumption is meant."""
+    from podfence.reachability.model import NAME_LABEL
+
+    if getattr(args, "namespaces_from_pods", False):
+        return
+    for name in sorted(cluster.inventory.implicit_namespaces):
+        warn(
+            f"namespace {name} is not in the inventory: its labels are taken to be only "
+            f"{NAME_LABEL}={name}; add its Namespace object (kubectl get namespaces -o yaml), "
+            "or pass --namespaces-from-pods to say so on purpose"
+        )

@@ -364,3 +364,19 @@ def test_import_file_and_out_cannot_be_combined(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as raised:
         main(argv)
     assert raised.value.code == ExitStatus.BAD_INPUT
+
+
+def test_a_stack_that_renders_to_a_directory_has_nothing_to_import(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "import.json"
+    status = main(
+        ["render", "--stack", "local", "--project-dir", str(REPO), "--import-file", str(target)]
+    )
+    assert status == 2
+    assert capsys.readouterr().err == (
+        "podfence: error: stack local renders YAML to rendered/local "
+        "(kubernetes:renderYamlToDirectory) instead of applying it: there is nothing in a cluster "
+        "to import\n"
+    )
+    assert not target.exists()

@@ -111,7 +111,18 @@ def import_file(stack: str, project_dir: Path | None = None) -> dict[str, Any]:
 
     Returns:
         The file's JSON object; see :func:`bulk_import`.
+
+    Raises:
+        ConfigError: the stack writes YAML to a directory (``kubernetes:renderYamlToDirectory``)
+            instead of applying it: no cluster holds anything to import.
     """
+    project = find_project(project_dir)
+    directory = project.stack_config(stack).get("kubernetes:renderYamlToDirectory")
+    if directory:
+        raise ConfigError(
+            f"stack {stack} renders YAML to {directory} (kubernetes:renderYamlToDirectory) "
+            "instead of applying it: there is nothing in a cluster to import"
+        )
     _, resources = record_stack(stack, project_dir)
     return bulk_import(resources)
 

@@ -7,6 +7,7 @@ import shlex
 import subprocess
 import sys
 
+import pytest
 from paths import REPO
 from podfence.offline.recorder import record
 
@@ -18,7 +19,7 @@ def _blocks(language: str) -> list[str]:
 
 
 def test_the_component_example_creates_the_policies_it_describes() -> None:
-    (example,) = _blocks("python")
+    example, _ = _blocks("python")
     resources = record(lambda: exec(compile(example, "README.md", "exec"), {}), "readme", "test")
     policies = [r for r in resources if r.type == "kubernetes:networking.k8s.io/v1:NetworkPolicy"]
     names = sorted(
@@ -105,3 +106,9 @@ def test_the_readmes_picture_is_what_podfence_graph_proves_for_the_dev_stack() -
         "README.md's picture differs from `podfence graph --stack dev`; paste its output:\n"
         + done.stdout
     )
+
+
+def test_the_testing_example_passes_on_the_guestbook(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, example = _blocks("python")
+    monkeypatch.chdir(REPO)
+    exec(compile(example, "README.md", "exec"), {})

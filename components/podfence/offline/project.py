@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from podfence.errors import ConfigError
 
 __all__ = ["SECRET_PLACEHOLDER", "Project", "find_project", "is_secure", "load_yaml"]

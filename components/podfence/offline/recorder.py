@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from podfence.errors import ConfigError
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_pulumi_func
+
+from podfence.errors import ConfigError
 
 __all__ = ["RecordedResource", "record", "record_program"]
 

@@ -1,0 +1,213 @@
+"""Pulumi programs and components under mocks, for tests: what they register, as manifests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime.stack import run_pulumi_func
+
+from podfence.errors import ConfigError
+from podfence.offline.project import find_project
+from podfence.offline.recorder import (
+    RecordedResource,
+    _integral,
+    _Monitor,
+    _Recorder,
+    _thread_loop,
+    record_program,
+)
+
+__all__ = ["NETWORK_POLICY", "Captured", "Program", "capture", "run_program"]
+
+#: The type token of a Kubernetes NetworkPolicy resource.
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+#: The stack a program runs as when its project has no stack file.
+DEFAULT_STACK = "test"
+
+
+def _policies(resources: list[RecordedResource]) -> list[dict[str, Any]]:
+    """The NetworkPolicy manifests among ``resources``, sorted by namespace and name."""
+    found = [r.inputs for r in resources if r.custom and r.type == NETWORK_POLICY]
+    return sorted(
+        found,
+        key=lambda p: (
+            str(p.get("metadata", {}).get("namespace", "")),
+            str(p.get("metadata", {}).get("name", "")),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Program:
+    """What a Pulumi program registered when run under mocks.
+
+    Attributes:
+        stack: the stack it ran as.
+        resources: every resource it registered, components included, sorted by URN.
+        policies: the NetworkPolicy manifests among them, in wire form (apiVersion, kind,
+            metadata, spec; camelCase; integers as integers), sorted by namespace and name.
+    """
+
+    stack: str
+    resources: list[RecordedResource]
+    policies: list[dict[str, Any]]
+
+
+def _config_value(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def run_program(
+    project_dir: str | Path,
+    stack: str | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> Program:
+    """Run the Pulumi program of a project (its ``__main__.py``) under mocks.
+
+    The program runs as ``pulumi up`` would run it (in its own directory, importable from there,
+    as ``__main__``), with the stack file's config; nothing reaches a cluster or the Pulumi
+    service. Pulumi's global state is reset afterwards, so runs may follow one another.
+
+    Args:
+        project_dir: the project's folder (the one holding Pulumi.yaml) or a folder below it.
+        stack: the stack to run as; omitted, the first stack (in name order) that has a stack
+            file, else ``"test"`` with no stack config.
+        config: config to add or override, ``key: value``. A key without a ``:`` is the
+            project's own (``firewall`` is ``<project>:firewall``); an object or list value is
+            passed as JSON, as the Pulumi CLI does.
+
+    Returns:
+        The resources the program registered, and its NetworkPolicies.
+
+    Raises:
+        ConfigError: no Pulumi.yaml, no such stack, or the program failed with
+            ``pulumi.RunError`` (its message).
+        PodfenceError: raised by the program, passed on.
+    """
+    project = find_project(Path(project_dir))
+    stacks = project.stacks()
+    if stack is None:
+        stack = stacks[0] if stacks else DEFAULT_STACK
+    has_file = stack in stacks
+    values = project.pulumi_config(stack) if has_file else {}
+    secret_keys = project.secret_keys(stack) if has_file else []
+    for key, value in (config or {}).items():
+        full = key if ":" in key else f"{project.name}:{key}"
+        values[full] = _config_value(value)
+    resources = record_program(project.program, project.name, stack, values, secret_keys)
+    return Program(stack, resources, _policies(resources))
+
+
+@dataclass
+class Captured:
+    """What the components built in a :func:`capture` block registered.
+
+    Filled in when the block ends: empty inside it.
+
+    Attributes:
+        resources: every resource registered, components included, sorted by URN.
+        policies: the NetworkPolicy manifests among them, in wire form, sorted by namespace
+            and name.
+    """
+
+    resources: list[RecordedResource] = field(default_factory=list)
+    policies: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _collect(monitor: _Monitor, recorder: _Recorder) -> list[RecordedResource]:
+    out: list[RecordedResource] = []
+    for urn, registration in sorted(monitor.get_registered_resources().items()):
+        type_ = urn.split("::")[2].rsplit("$", 1)[-1]
+        name = urn.split("::")[3]
+        if type_ == "pulumi:pulumi:Stack":
+            continue
+        custom = recorder.custom.get((type_, name), False)
+        inputs = _integral(dict(registration.state)) if custom else {}
+        provider = recorder.provider.get((type_, name), "")
+        depends = tuple(
+            u for u in monitor.dependencies.get(urn, ()) if "::pulumi:pulumi:Stack::" not in u
+        )
+        out.append(RecordedResource(type_, name, urn, inputs, custom, provider, depends))
+    return out
+
+
+@contextlib.contextmanager
+def capture(
+    project: str = "test",
+    stack: str = DEFAULT_STACK,
+    config: Mapping[str, Any] | None = None,
+) -> Iterator[Captured]:
+    """Record the resources that components built inside the ``with`` block register.
+
+    ::
+
+        with capture() as captured:
+            Firewall("shop", {...})
+        assert len(captured.policies) == 6
+
+    The block runs under podfence's recording mocks, on an event loop of its own: resources are
+    registered when the block ends, and only then are :attr:`Captured.resources` and
+    :attr:`Captured.policies` filled in (so awaiting an output inside the block cannot work;
+    read the manifests afterwards). Pulumi's global state (mocks, options, config, the current
+    event loop) is reset afterwards, whether the block succeeds or raises.
+
+    Args:
+        project: the project name (``pulumi.get_project()``, the prefix of config keys).
+        stack: the stack name (``pulumi.get_stack()``).
+        config: config the components read, ``key: value`` as for :func:`run_program`.
+
+    Yields:
+        The capture, filled in when the block ends.
+
+    Raises:
+        ConfigError: a registration failed with ``pulumi.RunError`` (its message).
+    """
+    captured = Captured()
+    recorder = _Recorder()
+    monitor = _Monitor(recorder)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    thread_loops: list[asyncio.AbstractEventLoop] = []
+    executor = ThreadPoolExecutor(initializer=_thread_loop, initargs=(thread_loops,))
+    loop.set_default_executor(executor)
+    values = {
+        (key if ":" in key else f"{project}:{key}"): _config_value(value)
+        for key, value in (config or {}).items()
+    }
+    try:
+        pulumi.runtime.set_mocks(
+            recorder, project=project, stack=stack, preview=False, monitor=monitor
+        )
+        pulumi.runtime.set_all_config(values, secret_keys=[])
+        failed = True
+        try:
+            yield captured
+            failed = False
+        finally:
+            # Let every registration the block started finish, even when it raised.
+            try:
+                loop.run_until_complete(run_pulumi_func(lambda: None))
+            except pulumi.RunError as error:
+                if not failed:
+                    raise ConfigError(str(error)) from error
+            except Exception:
+                if not failed:
+                    raise
+    finally:
+        pulumi.runtime.set_all_config({}, secret_keys=[])
+        pulumi.runtime.reset_options()
+        asyncio.set_event_loop(None)
+        loop.close()
+        executor.shutdown(wait=True)
+        for thread_loop in thread_loops:
+            thread_loop.close()
+    captured.resources = _collect(monitor, recorder)
+    captured.policies = _policies(captured.resources)

@@ -180,6 +180,11 @@ def record(
         executor.shutdown(wait=True)
         for thread_loop in thread_loops:
             thread_loop.close()
+    return _collect(monitor, recorder)
+
+
+def _collect(monitor: _Monitor, recorder: _Recorder) -> list[RecordedResource]:
+    """Every resource ``monitor`` saw registered, the stack left out, sorted by URN."""
     out: list[RecordedResource] = []
     for urn, registration in sorted(monitor.get_registered_resources().items()):
         type_ = urn.split("::")[2].rsplit("$", 1)[-1]

@@ -18,7 +18,7 @@ from podfence.errors import ConfigError
 from podfence.offline.project import find_project
 from podfence.offline.recorder import (
     RecordedResource,
-    _integral,
+    _collect,
     _Monitor,
     _Recorder,
     _thread_loop,
@@ -120,23 +120,6 @@ class Captured:
 
     resources: list[RecordedResource] = field(default_factory=list)
     policies: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _collect(monitor: _Monitor, recorder: _Recorder) -> list[RecordedResource]:
-    out: list[RecordedResource] = []
-    for urn, registration in sorted(monitor.get_registered_resources().items()):
-        type_ = urn.split("::")[2].rsplit("$", 1)[-1]
-        name = urn.split("::")[3]
-        if type_ == "pulumi:pulumi:Stack":
-            continue
-        custom = recorder.custom.get((type_, name), False)
-        inputs = _integral(dict(registration.state)) if custom else {}
-        provider = recorder.provider.get((type_, name), "")
-        depends = tuple(
-            u for u in monitor.dependencies.get(urn, ()) if "::pulumi:pulumi:Stack::" not in u
-        )
-        out.append(RecordedResource(type_, name, urn, inputs, custom, provider, depends))
-    return out
 
 
 @contextlib.contextmanager

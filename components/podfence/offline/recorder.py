@@ -24,7 +24,7 @@ from pulumi.runtime.stack import run_pulumi_func
 
 from podfence.errors import ConfigError
 
-__all__ = ["RecordedResource", "record", "record_program"]
+__all__ = ["RecordedResource", "mocked", "record", "record_program"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,40 @@ def _program_context(directory: Path | None) -> Iterator[None]:
         sys.path[:] = saved_path
 
 
+@contextlib.contextmanager
+def mocked(
+    project: str, stack: str, config: dict[str, str], secret_keys: Collection[str] = ()
+) -> Iterator[tuple[asyncio.AbstractEventLoop, _Monitor, _Recorder]]:
+    """Pulumi's process-global state set to recording mocks while in use, and reset after.
+
+    Yields the event loop to run registrations on, the monitor and the mocks (for
+    :func:`_collect`). A fresh loop; the executor threads' own loops are closed afterwards too.
+    """
+    recorder = _Recorder()
+    monitor = _Monitor(recorder)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    # The mock monitor answers in executor threads, and Pulumi gives each thread an event loop
+    # of its own that nobody closes. Create those loops here so they can be closed afterwards.
+    thread_loops: list[asyncio.AbstractEventLoop] = []
+    executor = ThreadPoolExecutor(initializer=_thread_loop, initargs=(thread_loops,))
+    loop.set_default_executor(executor)
+    try:
+        pulumi.runtime.set_mocks(
+            recorder, project=project, stack=stack, preview=False, monitor=monitor
+        )
+        pulumi.runtime.set_all_config(config, secret_keys=list(secret_keys))
+        yield loop, monitor, recorder
+    finally:
+        pulumi.runtime.set_all_config({}, secret_keys=[])
+        pulumi.runtime.reset_options()
+        asyncio.set_event_loop(None)
+        loop.close()
+        executor.shutdown(wait=True)
+        for thread_loop in thread_loops:
+            thread_loop.close()
+
+
 def record(
     program: Callable[[], object],
     project: str,
@@ -152,34 +186,15 @@ def record(
         PodfenceError: raised by the program is passed on; ``pulumi.RunError`` becomes a
             ConfigError with its message.
     """
-    recorder = _Recorder()
-    monitor = _Monitor(recorder)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    # The mock monitor answers in executor threads, and Pulumi gives each thread an event loop
-    # of its own that nobody closes. Create those loops here so they can be closed afterwards.
-    thread_loops: list[asyncio.AbstractEventLoop] = []
-    executor = ThreadPoolExecutor(initializer=_thread_loop, initargs=(thread_loops,))
-    loop.set_default_executor(executor)
-    try:
-        pulumi.runtime.set_mocks(
-            recorder, project=project, stack=stack, preview=False, monitor=monitor
-        )
-        pulumi.runtime.set_all_config(config or {}, secret_keys=list(secret_keys))
-        with _program_context(directory):
-            loop.run_until_complete(run_pulumi_func(lambda: _discard(program())))
-    except pulumi.RunError as error:
-        raise ConfigError(str(error)) from error
-    finally:
-        if registered is not None:
-            registered.extend(u for u in monitor.order if "::pulumi:pulumi:Stack::" not in u)
-        pulumi.runtime.set_all_config({}, secret_keys=[])
-        pulumi.runtime.reset_options()
-        asyncio.set_event_loop(None)
-        loop.close()
-        executor.shutdown(wait=True)
-        for thread_loop in thread_loops:
-            thread_loop.close()
+    with mocked(project, stack, config or {}, secret_keys) as (loop, monitor, recorder):
+        try:
+            with _program_context(directory):
+                loop.run_until_complete(run_pulumi_func(lambda: _discard(program())))
+        except pulumi.RunError as error:
+            raise ConfigError(str(error)) from error
+        finally:
+            if registered is not None:
+                registered.extend(u for u in monitor.order if "::pulumi:pulumi:Stack::" not in u)
     return _collect(monitor, recorder)
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,14 +14,7 @@ from pulumi.runtime.stack import run_pulumi_func
 
 from podfence.errors import ConfigError
 from podfence.offline.project import find_project
-from podfence.offline.recorder import (
-    RecordedResource,
-    _collect,
-    _Monitor,
-    _Recorder,
-    _thread_loop,
-    record_program,
-)
+from podfence.offline.recorder import RecordedResource, _collect, mocked, record_program
 
 __all__ = ["NETWORK_POLICY", "Captured", "Program", "capture", "run_program"]
 
@@ -154,22 +145,11 @@ def capture(
         ConfigError: a registration failed with ``pulumi.RunError`` (its message).
     """
     captured = Captured()
-    recorder = _Recorder()
-    monitor = _Monitor(recorder)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    thread_loops: list[asyncio.AbstractEventLoop] = []
-    executor = ThreadPoolExecutor(initializer=_thread_loop, initargs=(thread_loops,))
-    loop.set_default_executor(executor)
     values = {
         (key if ":" in key else f"{project}:{key}"): _config_value(value)
         for key, value in (config or {}).items()
     }
-    try:
-        pulumi.runtime.set_mocks(
-            recorder, project=project, stack=stack, preview=False, monitor=monitor
-        )
-        pulumi.runtime.set_all_config(values, secret_keys=[])
+    with mocked(project, stack, values) as (loop, monitor, recorder):
         failed = True
         try:
             yield captured
@@ -184,13 +164,5 @@ def capture(
             except Exception:
                 if not failed:
                     raise
-    finally:
-        pulumi.runtime.set_all_config({}, secret_keys=[])
-        pulumi.runtime.reset_options()
-        asyncio.set_event_loop(None)
-        loop.close()
-        executor.shutdown(wait=True)
-        for thread_loop in thread_loops:
-            thread_loop.close()
     captured.resources = _collect(monitor, recorder)
     captured.policies = _policies(captured.resources)

@@ -214,3 +214,26 @@ def test_switching_dns_off_is_explicit_and_leaves_only_deny_all() -> None:
     args = {"namespaces": ["guestbook"], "egress": True, "allowDns": False}
     resources = record(lambda: DefaultDeny("deny", args), "p", "t")
     assert [r.inputs["metadata"]["name"] for r in policies(resources)] == ["deny-all"]
+
+
+@pytest.mark.parametrize(("component", "token", "args", "build", "spec"), CASES, ids=IDS)
+def test_the_spec_and_policies_stay_readable_and_only_outputs_are_annotated(
+    component: type, token: str, args: dict[str, Any], build: Callable[[Any], Any], spec: Any
+) -> None:
+    made: list[Any] = []
+    record(lambda: made.append(component("fw", args)), "p", "test")
+    (instance,) = made
+    assert instance.spec == spec.parse(args)
+    assert sorted(instance.policies) == sorted(
+        f"{m['metadata']['namespace']}/{m['metadata']['name']}" for m in build(instance.spec)
+    )
+    assert all(isinstance(p, k8s.networking.v1.NetworkPolicy) for p in instance.policies.values())
+    # Pulumi's component provider host reads every public annotation as an output.
+    public = {
+        name
+        for cls in component.__mro__
+        if cls not in (object, pulumi.Resource, pulumi.ComponentResource)
+        for name in getattr(cls, "__annotations__", {})
+        if not name.startswith("_")
+    }
+    assert public == {"policy_names"}

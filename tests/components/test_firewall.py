@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pulumi_kubernetes as k8s
 import pytest
 from guestbook import GUESTBOOK
 from podfence.components import DefaultDeny, Firewall, TierFirewall
@@ -172,3 +173,24 @@ def test_the_program_turns_a_bad_config_into_one_line(repo: Path, tmp_path: Path
         record_program(
             project.program, project.name, "dev", {**config, "guestbook:firewall": json.dumps(bad)}
         )
+
+
+def test_the_spec_namespaces_and_policies_stay_readable_and_only_outputs_are_annotated() -> None:
+    made: list[Firewall] = []
+    record(lambda: made.append(Firewall("guestbook", PROD)), "p", "test")
+    (firewall,) = made
+    assert firewall.spec == FirewallConfig.parse(PROD)
+    assert list(firewall.namespaces) == ["guestbook"], "where its policies live"
+    assert isinstance(firewall.namespaces["guestbook"], k8s.core.v1.Namespace)
+    assert sorted(firewall.policies) == sorted(
+        f"{m['metadata']['namespace']}/{m['metadata']['name']}" for m in firewall.spec.manifests()
+    )
+    # Pulumi's component provider host reads every public annotation as an output.
+    public = {
+        name
+        for cls in Firewall.__mro__
+        if cls.__module__.startswith("podfence")
+        for name in getattr(cls, "__annotations__", {})
+        if not name.startswith("_")
+    }
+    assert public == {"policy_names"}

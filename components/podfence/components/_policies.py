@@ -59,16 +59,18 @@ class PolicyComponent(pulumi.ComponentResource, Generic[SpecT]):
         policy_names: the same keys, as an output that resolves once every child is created.
     """
 
-    #: The spec the args are validated into.
-    spec_type: ClassVar[type[Spec]]
+    #: The spec the args are validated into (each subclass names its own).
+    _spec_type: ClassVar[type[Spec]]
 
     @staticmethod
     def build(spec: Any) -> list[Manifest]:
         """The pure builder from spec to manifests (each subclass names its own)."""
         raise NotImplementedError
 
-    spec: SpecT
-    policies: dict[str, k8s.networking.v1.NetworkPolicy]
+    # Only outputs are annotated publicly: Pulumi's component provider host reads every public
+    # annotation of a hosted component as an output (see podfence.provider).
+    _spec: SpecT
+    _policies: dict[str, k8s.networking.v1.NetworkPolicy]
     policy_names: pulumi.Output[list[str]]
 
     def __init__(
@@ -81,20 +83,30 @@ class PolicyComponent(pulumi.ComponentResource, Generic[SpecT]):
         deferred = Deferred(args)
 
         def parse(value: Any) -> Any:
-            return self.spec_type.parse(value, root=name)
+            return self._spec_type.parse(value, root=name)
 
         spec: SpecT = deferred.parse(parse, name)
         manifests = type(self).build(spec)
         check_unique(manifests, f"{kind} {name}")
         claim((k for k in map(_key, manifests) if deferred.known(k)), f"{kind} {name}")
         super().__init__(f"podfence:index:{kind}", name, None, opts)
-        self.spec = spec
-        self.policies = create_policies(self, name, manifests, opts, deferred.restore)
+        self._spec = spec
+        self._policies = create_policies(self, name, manifests, opts, deferred.restore)
         deferred.check_later(parse)
-        self.policy_names = pulumi.Output.all(*(p.id for p in self.policies.values())).apply(
-            lambda _: list(self.policies)
+        self.policy_names = pulumi.Output.all(*(p.id for p in self._policies.values())).apply(
+            lambda _: list(self._policies)
         )
         self.register_outputs({"policyNames": self.policy_names})
+
+    @property
+    def spec(self) -> SpecT:
+        """The validated spec."""
+        return self._spec
+
+    @property
+    def policies(self) -> dict[str, k8s.networking.v1.NetworkPolicy]:
+        """``"namespace/name"`` -> the NetworkPolicy resource, allows first."""
+        return self._policies
 
 
 def _key(manifest: Manifest) -> str:

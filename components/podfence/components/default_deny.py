@@ -22,5 +22,5 @@ class DefaultDeny(PolicyComponent[DefaultDenySpec]):
     validated into one; see :class:`PolicyComponent` for naming, parentage and errors.
     """
 
-    spec_type = DefaultDenySpec
+    _spec_type = DefaultDenySpec
     build = staticmethod(default_deny_policies)

@@ -59,9 +59,11 @@ class Firewall(pulumi.ComponentResource):
         policy_names: the same keys, an output that resolves once every policy is created.
     """
 
-    spec: FirewallConfig
-    namespaces: dict[str, k8s.core.v1.Namespace]
-    policies: dict[str, k8s.networking.v1.NetworkPolicy]
+    # Only outputs are annotated publicly: Pulumi's component provider host reads every public
+    # annotation of a hosted component as an output (see podfence.provider).
+    _spec: FirewallConfig
+    _namespaces: dict[str, k8s.core.v1.Namespace]
+    _policies: dict[str, k8s.networking.v1.NetworkPolicy]
     policy_names: pulumi.Output[list[str]]
 
     def __init__(
@@ -79,25 +81,40 @@ class Firewall(pulumi.ComponentResource):
         manifests = spec.manifests()
         claim((k for k in map(_key, manifests) if deferred.known(k)), f"Firewall {name}")
         super().__init__("podfence:index:Firewall", name, None, opts)
-        self.spec = spec
-        self.namespaces = {
+        self._spec = spec
+        self._namespaces = {
             namespace: self._namespace(
                 f"{name}-{namespace}", deferred.restore(namespace), spec.create_namespaces
             )
             for namespace in dict.fromkeys(m["metadata"]["namespace"] for m in manifests)
         }
-        self.policies = {}
+        self._policies = {}
         by_namespace: dict[str, list[Manifest]] = {}
         for manifest in manifests:
             by_namespace.setdefault(manifest["metadata"]["namespace"], []).append(manifest)
         for namespace, found in by_namespace.items():
-            after = pulumi.ResourceOptions(depends_on=[self.namespaces[namespace]])
-            self.policies.update(create_policies(self, name, found, after, deferred.restore))
-        self.policy_names = pulumi.Output.all(*(p.id for p in self.policies.values())).apply(
-            lambda _: list(self.policies)
+            after = pulumi.ResourceOptions(depends_on=[self._namespaces[namespace]])
+            self._policies.update(create_policies(self, name, found, after, deferred.restore))
+        self.policy_names = pulumi.Output.all(*(p.id for p in self._policies.values())).apply(
+            lambda _: list(self._policies)
         )
         deferred.check_later(parse)
         self.register_outputs({"policyNames": self.policy_names})
+
+    @property
+    def spec(self) -> FirewallConfig:
+        """The validated firewall."""
+        return self._spec
+
+    @property
+    def namespaces(self) -> dict[str, k8s.core.v1.Namespace]:
+        """Namespace name -> the Namespace resource (read, or created)."""
+        return self._namespaces
+
+    @property
+    def policies(self) -> dict[str, k8s.networking.v1.NetworkPolicy]:
+        """``namespace/name`` -> NetworkPolicy, allows first."""
+        return self._policies
 
     def _namespace(
         self, child: str, namespace: pulumi.Input[str], create: bool

@@ -20,5 +20,5 @@ class IpBlockAllow(PolicyComponent[IpBlockAllowSpec]):
     validated into one; see :class:`PolicyComponent` for naming, parentage and errors.
     """
 
-    spec_type = IpBlockAllowSpec
+    _spec_type = IpBlockAllowSpec
     build = staticmethod(ip_block_allow_policies)

@@ -21,5 +21,5 @@ class NamespaceAllow(PolicyComponent[NamespaceAllowSpec]):
     validated into one; see :class:`PolicyComponent` for naming, parentage and errors.
     """
 
-    spec_type = NamespaceAllowSpec
+    _spec_type = NamespaceAllowSpec
     build = staticmethod(namespace_allow_policies)

@@ -23,5 +23,5 @@ class TierFirewall(PolicyComponent[TierFirewallSpec]):
     validated into one; see :class:`PolicyComponent` for naming, parentage and errors.
     """
 
-    spec_type = TierFirewallSpec
+    _spec_type = TierFirewallSpec
     build = staticmethod(tier_firewall_policies)

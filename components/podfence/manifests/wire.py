@@ -21,6 +21,7 @@ __all__ = [
     "MANAGED_BY_LABELS",
     "Manifest",
     "check_unique",
+    "integral",
     "ip_block_peer",
     "is_deny",
     "namespace_name_selector",
@@ -170,3 +171,18 @@ def is_deny(manifest: Manifest) -> bool:
     """
     spec = manifest.get("spec") or {}
     return not spec.get("ingress") and not spec.get("egress")
+
+
+def integral(value: Any) -> Any:
+    """``value`` with every whole float an int, in nested dicts and lists too.
+
+    Pulumi's wire (a protobuf Struct, what mocks and a component provider receive) carries every
+    number as a double; Kubernetes' ports are integers, and ``80.0`` is no port.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [integral(v) for v in value]
+    return value

@@ -23,6 +23,7 @@ from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_pulumi_func
 
 from podfence.errors import ConfigError
+from podfence.manifests.wire import integral
 
 __all__ = ["RecordedResource", "mocked", "record", "record_program"]
 
@@ -49,17 +50,6 @@ class RecordedResource:
     custom: bool
     provider: str = ""
     dependencies: tuple[str, ...] = ()
-
-
-def _integral(value: Any) -> Any:
-    """Mocks carry numbers as floats (protobuf Struct); Kubernetes integers are integers."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _integral(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_integral(v) for v in value]
-    return value
 
 
 class _Recorder(pulumi.runtime.Mocks):
@@ -207,7 +197,7 @@ def _collect(monitor: _Monitor, recorder: _Recorder) -> list[RecordedResource]:
         if type_ == "pulumi:pulumi:Stack":
             continue
         custom = recorder.custom.get((type_, name), False)
-        inputs = _integral(dict(registration.state)) if custom else {}
+        inputs = integral(dict(registration.state)) if custom else {}
         provider = recorder.provider.get((type_, name), "")
         depends = tuple(
             u for u in monitor.dependencies.get(urn, ()) if "::pulumi:pulumi:Stack::" not in u

@@ -11,4 +11,6 @@ class Direction(StrEnum):
     """A policy direction: ``Ingress`` (traffic into the selected pods) or ``Egress`` (out of them)."""
 
     INGRESS = "Ingress"
+    """Traffic into the selected pods."""
     EGRESS = "Egress"
+    """Traffic out of the selected pods."""

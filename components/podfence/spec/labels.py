@@ -82,9 +82,13 @@ class Operator(StrEnum):
     """The operators of a label selector requirement."""
 
     IN = "In"
+    """The label's value is one of ``values``."""
     NOT_IN = "NotIn"
+    """The label's value is none of ``values``, or the label is missing."""
     EXISTS = "Exists"
+    """The label is present, whatever its value."""
     DOES_NOT_EXIST = "DoesNotExist"
+    """The label is missing."""
 
 
 class LabelSelectorRequirement(Spec):

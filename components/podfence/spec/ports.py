@@ -22,8 +22,11 @@ class Protocol(StrEnum):
     """The protocols a NetworkPolicy port may name."""
 
     TCP = "TCP"
+    """TCP, the default."""
     UDP = "UDP"
+    """UDP."""
     SCTP = "SCTP"
+    """SCTP."""
 
 
 def check_protocol(value: Any) -> Any:

@@ -1,0 +1,7 @@
+"""podfence's component provider: Firewall, DefaultDeny, TierFirewall, NamespaceAllow and
+IpBlockAllow for programs in any Pulumi language (the Pulumi CLI runs this; see README.md)."""
+
+from podfence.provider import serve
+
+if __name__ == "__main__":
+    serve()

@@ -1,0 +1,146 @@
+"""The components as the provider constructs them: what the Python components register from
+the same inputs, whatever Pulumi's wire did to them; and every mistake refused, not widened."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pulumi
+import pytest
+from guestbook import GUESTBOOK
+from podfence import components
+from podfence.errors import SpecError
+from podfence.offline.recorder import RecordedResource, record
+from podfence.provider import analyze
+from provider_wire import construct
+from pulumi.provider.server import ComponentInitError
+
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+FIREWALL: dict[str, Any] = {
+    **GUESTBOOK,
+    "defaultDeny": {"egress": True, "dns": {"ports": [{"port": 53, "protocol": "UDP"}]}},
+    "ingressController": {"tier": "ui"},
+    "namespaceAllows": [
+        {
+            "name": "allow-monitoring",
+            "fromNamespaceSelector": {"matchLabels": {"team": "monitoring"}},
+        }
+    ],
+    "ipBlockAllows": [
+        {
+            "name": "allow-office",
+            "ipBlocks": [{"cidr": "10.72.0.0/16", "except": ["10.72.10.0/24"]}],
+            "ports": [{"port": 8000, "endPort": 8100}],
+        }
+    ],
+}
+CASES: list[tuple[str, dict[str, Any]]] = [
+    ("Firewall", FIREWALL),
+    ("DefaultDeny", {"namespaces": ["a", "b"], "egress": True, "policyName": "deny-everything"}),
+    ("TierFirewall", {**GUESTBOOK, "egress": True, "flows": [{"from": "ui", "to": "api", "ports": [{"port": "http"}]}]}),
+    (
+        "NamespaceAllow",
+        {"name": "allow-scrapers", "namespaces": ["guestbook"], "fromNamespaceNames": ["monitoring"],
+         "fromPodSelector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["prometheus"]}]},
+         "ports": [{"port": 9090, "protocol": "TCP"}]},
+    ),
+    (
+        "IpBlockAllow",
+        {"name": "allow-dns-out", "namespaces": ["guestbook"], "direction": "Egress",
+         "ipBlocks": [{"cidr": "10.0.0.0/8"}], "ports": [{"port": 53, "protocol": "UDP"}]},
+    ),
+]  # fmt: skip
+
+
+def _python(component: str, inputs: dict[str, Any]) -> list[RecordedResource]:
+    return record(lambda: getattr(components, component)("fw", inputs), "p", "test")
+
+
+def _settled(resources: list[RecordedResource]) -> list[RecordedResource]:
+    """``resources`` with their dependencies sorted: the SDK gathers them as a set."""
+    return [dataclasses.replace(r, dependencies=tuple(sorted(r.dependencies))) for r in resources]
+
+
+@pytest.mark.parametrize(("component", "inputs"), CASES, ids=[c[0] for c in CASES])
+def test_the_provider_registers_exactly_what_the_python_component_registers(
+    component: str, inputs: dict[str, Any]
+) -> None:
+    made = construct(component, inputs)
+    assert _settled(made) == _settled(_python(component, inputs))
+    assert [r.type for r in made if r.type.startswith("podfence:")] == [
+        f"podfence:index:{component}"
+    ]
+    assert any(r.type == NETWORK_POLICY for r in made)
+
+
+def test_ports_written_as_in_a_stack_file_work_through_the_provider_too() -> None:
+    # The schema types ports as objects; the spec also reads 80, "53/UDP" or "8000-8100/TCP".
+    inputs = {
+        **GUESTBOOK,
+        "tiers": {
+            **GUESTBOOK["tiers"],
+            "api": {"podLabels": {"app": "api"}, "ports": [8080, "9000-9100/TCP", "53/UDP"]},
+        },
+    }
+    assert _settled(construct("TierFirewall", inputs)) == _settled(_python("TierFirewall", inputs))
+
+
+def test_construct_answers_with_the_urn_and_the_policy_names_output() -> None:
+    provider = analyze()
+    seen: list[Any] = []
+
+    def program() -> None:
+        result = provider.construct("fw", "podfence:index:DefaultDeny", {"namespaces": ["a"]}, None)
+        assert set(result.state) == {"policyNames"}
+        result.state["policyNames"].apply(seen.append)
+
+    record(program, "p", "test")
+    assert seen == [["a/deny-all"]]
+
+
+def test_names_may_be_other_resources_outputs_as_the_engine_sends_them() -> None:
+    literal = construct("NamespaceAllow", CASES[3][1])
+    inputs = {**CASES[3][1]}
+    del inputs["namespaces"]
+    made = construct(
+        "NamespaceAllow",
+        inputs,
+        more=lambda: {"namespaces": [pulumi.Output.from_input("guestbook")]},
+    )
+    assert [r.inputs for r in made if r.custom] == [r.inputs for r in literal if r.custom]
+
+
+BAD: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "a misspelt key",
+        {"fromNamespaceSelector": {"matchLabel": {"team": "monitoring"}}},
+        "fw.fromNamespaceSelector.matchLabel: unknown key; did you mean matchLabels?",
+    ),
+    (
+        "a selector written as a string",
+        {"fromNamespaceSelector": "team=monitoring"},
+        "fw.fromNamespaceSelector",
+    ),
+    ("a port that is no port", {"ports": [{"port": 80.5}]}, "fw.ports[0].port"),
+    (
+        "a protocol in lower case",
+        {"ports": [{"port": 53, "protocol": "udp"}]},
+        'did you mean "UDP"?',
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "change", "message"), BAD, ids=[b[0] for b in BAD])
+def test_a_mistake_is_refused_with_the_specs_message_and_nothing_registered(
+    what: str, change: dict[str, Any], message: str
+) -> None:
+    # Pulumi's own input mapping drops unknown keys and reads a non-object as {}: an empty
+    # namespaceSelector, which admits every namespace. The provider hands the spec the inputs.
+    inputs = {"name": "allow-monitoring", "namespaces": ["guestbook"], **change}
+    registered: list[str] = []
+    with pytest.raises(ComponentInitError) as raised:
+        construct("NamespaceAllow", inputs, registered=registered)
+    assert isinstance(raised.value.inner, SpecError), what
+    assert message in str(raised.value), str(raised.value)
+    assert registered == [], f"{what}: registered {registered}"

@@ -1,0 +1,125 @@
+"""Whether a TypedDict of podfence.provider mirrors a pydantic spec: keys, required keys, the
+names the schema gives them, the shape of each value, and nested types, recursively."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Awaitable, Iterator, Mapping, Sequence
+from enum import Enum
+from typing import Any, ForwardRef, NotRequired, Required, get_args, get_origin
+
+import pulumi
+from podfence.spec.base import Spec
+from pulumi.provider.experimental.util import camel_case
+from pydantic.fields import FieldInfo
+
+__all__ = ["mirror_problems"]
+
+
+def _strip_input(annotation: Any) -> Any:
+    """``pulumi.Input[T]`` (Union[T, Awaitable[T], Output[T]]) -> T; anything else unchanged."""
+    if get_origin(annotation) is typing.Union:
+        plain = [
+            a
+            for a in get_args(annotation)
+            if get_origin(a) not in (Awaitable, pulumi.Output)
+            and not isinstance(a, ForwardRef)
+            and a is not type(None)
+        ]
+        if len(plain) == 1 and len(plain) < len(get_args(annotation)):
+            return plain[0]
+    return annotation
+
+
+def _shape(annotation: Any) -> str:
+    """``list``, ``map`` or ``value``: what a config file writes for the field."""
+    annotation = _strip_input(annotation)
+    origin = get_origin(annotation)
+    if origin in (tuple, list, Sequence):
+        return "list"
+    if origin in (dict, Mapping):
+        return "map"
+    if origin in (typing.Union, typing.get_origin(int | None)):
+        kinds = {_shape(a) for a in get_args(annotation) if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else f"one of {sorted(kinds)}"
+    return "value"
+
+
+def _named_types(annotation: Any) -> Iterator[type]:
+    """The TypedDicts, specs and enums an annotation holds, however nested."""
+    if isinstance(annotation, type) and (
+        typing.is_typeddict(annotation) or issubclass(annotation, Spec | Enum)
+    ):
+        yield annotation
+        return
+    for arg in get_args(annotation):
+        yield from _named_types(arg)
+
+
+def _hints(typed: type) -> dict[str, Any]:
+    """A TypedDict's annotations as written, NotRequired and Required unwrapped (not evaluated:
+    pulumi.Input holds a forward reference to Output)."""
+    return {
+        key: get_args(hint)[0] if get_origin(hint) in (NotRequired, Required) else hint
+        for key, hint in inspect.get_annotations(typed).items()
+    }
+
+
+def _field_problems(
+    where: str,
+    key: str,
+    hint: Any,
+    field: FieldInfo,
+    filled: Mapping[type, set[str]],
+    seen: set[tuple[type, type]],
+) -> Iterator[str]:
+    if camel_case(key) != field.alias:
+        yield f"{where}.{key}: the schema names it {camel_case(key)}, config writes {field.alias}"
+    if _shape(hint) != _shape(field.annotation):
+        yield f"{where}.{key}: a {_shape(hint)} here, a {_shape(field.annotation)} in the spec"
+    ours, theirs = list(_named_types(hint)), list(_named_types(field.annotation))
+    if len(ours) != len(theirs):
+        yield f"{where}.{key}: holds {ours} here, {theirs} in the spec"
+        return
+    for typed, spec in zip(ours, theirs, strict=True):
+        if issubclass(spec, Enum) or not typing.is_typeddict(typed):
+            if typed is not spec:
+                yield f"{where}.{key}: {typed} here, {spec} in the spec"
+        else:
+            yield from _problems(typed, spec, filled, seen)
+
+
+def _problems(
+    typed: type, spec: type[Spec], filled: Mapping[type, set[str]], seen: set[tuple[type, type]]
+) -> Iterator[str]:
+    if (typed, spec) in seen:
+        return
+    seen.add((typed, spec))
+    where = f"{typed.__name__} ({spec.__name__})"
+    fields = spec.model_fields
+    hints = _hints(typed)
+    keys = set(hints)
+    if keys != set(fields):
+        yield f"{where}: keys {sorted(keys - set(fields))} only here, {sorted(set(fields) - keys)} only in the spec"
+    required = {name for name, field in fields.items() if field.is_required()}
+    expected = required - filled.get(typed, set())
+    got: frozenset[str] = typed.__required_keys__  # type: ignore[attr-defined]
+    if set(got) != expected:
+        yield f"{where}: required {sorted(got)} here, {sorted(expected)} expected"
+    for key in sorted(keys & set(fields)):
+        yield from _field_problems(where, key, hints[key], fields[key], filled, seen)
+
+
+def mirror_problems(
+    typed: type, spec: type[Spec], filled: Mapping[type, set[str]] | None = None
+) -> list[str]:
+    """How ``typed`` (and every TypedDict it holds) differs from ``spec`` (and its specs).
+
+    Args:
+        typed: the TypedDict.
+        spec: the spec it mirrors.
+        filled: TypedDict -> keys that are optional there though the spec requires them,
+            because the enclosing spec fills them in (a firewall's allow entries' namespaces).
+    """
+    return list(_problems(typed, spec, filled or {}, set()))

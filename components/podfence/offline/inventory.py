@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,7 +74,7 @@ def _namespace_name(labels: dict[str, str], fallback: str) -> str:
     return name or fallback
 
 
-def _container_ports(ports: tuple[Port, ...], where: str) -> list[dict[str, Any]]:
+def _container_ports(ports: Sequence[Port], where: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for port in ports:
         if isinstance(port.port, str):

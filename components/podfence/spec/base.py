@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Annotated, Any, Self
+from collections.abc import Sequence
+from typing import Annotated, Any, Self, TypeVar, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    ValidationError,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic.fields import FieldInfo
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError
 
 from podfence.errors import UNKNOWN_KEY, SpecError, format_validation_error
 from podfence.validation import dns1123_label_problem, dns1123_subdomain_problem
@@ -16,6 +25,7 @@ from podfence.validation import dns1123_label_problem, dns1123_subdomain_problem
 __all__ = [
     "DNS_LABEL",
     "Flag",
+    "Items",
     "Spec",
     "check_dns_label",
     "check_dns_subdomain",
@@ -39,6 +49,34 @@ def check_flag(value: Any) -> bool:
 
 #: A boolean field that takes a boolean and nothing else.
 Flag = Annotated[bool, BeforeValidator(check_flag)]
+
+
+T = TypeVar("T")
+
+
+class _StoredAsTuple:
+    """Validate a ``Sequence[X]`` field exactly as ``tuple[X, ...]``: what it accepts, its
+    errors and its JSON schema are the tuple's, and the value kept is a tuple."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        (item,) = get_args(source)
+        return handler(tuple[item, ...])  # type: ignore[valid-type]
+
+
+#: A field of several values: a type checker sees ``Sequence[T]``, so ``ports=[Port.tcp(80)]``
+#: type-checks as a user writes it (list literals, tuples), with or without pydantic's mypy
+#: plugin; the spec keeps a tuple, so it stays frozen and hashable.
+Items = Annotated[Sequence[T], _StoredAsTuple()]
+
+
+def _config_key(name: str, info: FieldInfo) -> str:
+    """How config spells field ``name``: its validation alias (``from`` for ``from_``), else its
+    camelCase alias."""
+    if isinstance(info.validation_alias, str):
+        return info.validation_alias
+    return info.alias or name
 
 
 def _folded(key: str) -> str:
@@ -70,6 +108,13 @@ class Spec(BaseModel):
     Field required`` it causes). Constructing a spec (``Port(port=0)``) raises
     :class:`~podfence.errors.SpecError` in one line, prefixed with the class's name;
     ``model_validate`` still raises pydantic's ``ValidationError``.
+
+    Typing: type checkers read a spec's constructor from its fields (pydantic models are
+    ``dataclass_transform``-ed), keyword by field name, so the fields are declared as users
+    write them: ``Items[...]`` for several values, and a config key that is a Python keyword
+    (``from``, ``except``) as ``validation_alias`` and ``serialization_alias``, never ``alias``,
+    which a type checker would make the keyword (``Flow(from=...)`` cannot be written; the
+    field's name ``from_`` can).
     """
 
     model_config = ConfigDict(
@@ -99,7 +144,7 @@ class Spec(BaseModel):
         known: list[tuple[str, str]] = []
         fields: dict[str, str] = {}
         for name, info in cls.model_fields.items():
-            alias = info.alias or name
+            alias = _config_key(name, info)
             known.append((alias, name))
             fields[name] = fields[alias] = name
         problems: list[InitErrorDetails] = []

@@ -8,7 +8,7 @@ from typing import Any, Self
 from pydantic import Field, field_validator, model_validator
 
 from podfence.errors import SpecError
-from podfence.spec.base import Spec
+from podfence.spec.base import Items, Spec
 
 __all__ = ["IpBlock", "parse_cidr", "suggest_except"]
 
@@ -103,7 +103,7 @@ class IpBlock(Spec):
     """
 
     cidr: str
-    except_: tuple[str, ...] = Field(default=(), alias="except")
+    except_: Items[str] = Field(default=(), validation_alias="except", serialization_alias="except")
 
     @field_validator("cidr", mode="before")
     @classmethod

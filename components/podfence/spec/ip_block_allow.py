@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from podfence.spec.base import Items
 from podfence.spec.direction import Direction
 from podfence.spec.ip_block import IpBlock
 from podfence.spec.labels import LabelSelector
@@ -27,10 +28,10 @@ class IpBlockAllowSpec(PolicyPlacement):
         ports: the destination ports; omitted or empty, every port.
     """
 
-    ip_blocks: tuple[IpBlock, ...]
+    ip_blocks: Items[IpBlock]
     direction: Direction = Direction.INGRESS
     pod_selector: LabelSelector = Field(default_factory=LabelSelector)
-    ports: tuple[Port, ...] = ()
+    ports: Items[Port] = ()
 
     @field_validator("ip_blocks")
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from typing import Annotated, Any, Self, TypeVar, get_args
+from typing import Annotated, Any, ClassVar, Self, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
@@ -30,6 +30,7 @@ __all__ = [
     "check_dns_label",
     "check_dns_subdomain",
     "check_flag",
+    "key_error",
     "unknown_key_message",
 ]
 
@@ -100,6 +101,15 @@ def unknown_key_message(key: str, known: list[tuple[str, str]]) -> str:
     return f"unknown key (known keys: {', '.join(alias for alias, _ in known)})"
 
 
+def key_error(model: str, key: str, value: Any, message: str) -> ValidationError:
+    """A validation error of config key ``key`` (which may be no field, such as a shorthand),
+    raised from a model validator so that its location names the key."""
+    error = PydanticCustomError("value_error", "{message}", {"message": message})
+    return ValidationError.from_exception_data(
+        model, [InitErrorDetails(type=error, loc=(key,), input=value)]
+    )
+
+
 class Spec(BaseModel):
     """A frozen, validated value. Fields read by their Python name or their camelCase alias.
 
@@ -116,6 +126,10 @@ class Spec(BaseModel):
     which a type checker would make the keyword (``Flow(from=...)`` cannot be written; the
     field's name ``from_`` can).
     """
+
+    #: Config keys that are no field but a spec expands into fields before validation (each
+    #: named where it is expanded); listed so a misspelt one is suggested.
+    config_shorthands: ClassVar[tuple[str, ...]] = ()
 
     model_config = ConfigDict(
         frozen=True,
@@ -147,6 +161,7 @@ class Spec(BaseModel):
             alias = _config_key(name, info)
             known.append((alias, name))
             fields[name] = fields[alias] = name
+        known += [(key, key) for key in cls.config_shorthands]
         problems: list[InitErrorDetails] = []
         seen: dict[str, str] = {}
         for key, item in value.items():

@@ -184,6 +184,25 @@ CASES: list[tuple[str, str, Any, str]] = [
     ),
     (
         "stack config",
+        "A misspelt public-internet keyword: the fix is named.",
+        stack_file(tiers(extra="ipBlockAllows:\n  - {name: allow-apis, to: public-internt}\n")),
+        "error: {file}: firewall.ipBlockAllows[0].to: 'public-internt' is not a destination "
+        "podfence knows; did you mean public-internet?",
+    ),
+    (
+        "stack config",
+        "to: public-internet with direction: Ingress.",
+        stack_file(
+            tiers(
+                extra="ipBlockAllows:\n"
+                "  - {name: allow-apis, to: public-internet, direction: Ingress}\n"
+            )
+        ),
+        "error: {file}: firewall.ipBlockAllows[0].direction: 'Ingress' does not go with to: "
+        "public-internet, which is egress; drop direction",
+    ),
+    (
+        "stack config",
         "Port 0.",
         stack_file(tiers("{podLabels: {app: ui}, ports: [0]}")),
         f"error: {{file}}: firewall.tiers.ui.ports[0].port: port 0 {NOT_A_PORT}",

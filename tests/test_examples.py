@@ -1,16 +1,24 @@
-"""The worked consumer in examples/shop passes its own tests, run as its users run them.
+"""The examples: the worked consumer in examples/shop passes its own tests, run as its users
+run them, and each cookbook recipe shows what podfence prints for it.
 
-The example is a separate Pulumi project with its own pytest config; the repository's suite does
+examples/shop is a separate Pulumi project with its own pytest config; the repository's suite does
 not collect its tests (testpaths), so this runs them in their own directory. CI (.ci/run) also
 runs them against podfence's built wheel in a fresh virtual environment.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
+import podfence.spec
+import yaml
+from k8s_schema import assert_valid_manifest
 from paths import REPO
+from podfence.config import FirewallConfig
+from podfence.manifests import ip_block_allow_policies
+from sessions import run, sessions
 
 SHOP = REPO / "examples" / "shop"
 
@@ -38,3 +46,29 @@ def test_the_repositorys_suite_does_not_collect_the_examples_tests() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "tests/test_examples.py" in done.stdout
     assert "examples/shop" not in done.stdout
+
+
+PUBLIC_INTERNET = REPO / "examples" / "cookbook" / "public-internet-egress"
+
+
+def test_the_public_internet_cookbook_prints_what_its_readme_shows() -> None:
+    shown = sessions((PUBLIC_INTERNET / "README.md").read_text(encoding="utf-8"))
+    assert len(shown) >= 3
+    for command, output in shown:
+        done = run(command)
+        assert done.returncode == 0, f"{command}\n{done.stderr}"
+        assert done.stdout == output, f"{command} prints:\n{done.stdout}"
+
+
+def test_the_public_internet_cookbooks_config_python_and_yaml_are_one_rule() -> None:
+    readme = (PUBLIC_INTERNET / "README.md").read_text(encoding="utf-8")
+    (config,) = re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
+    (python,) = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    firewall = FirewallConfig.parse(yaml.safe_load(config)["firewall"], "firewall")
+    (from_config,) = firewall.ip_block_allows
+    from_python = eval(python, dict(vars(podfence.spec)))
+    assert from_python == from_config
+    (manifest,) = ip_block_allow_policies(from_config)
+    (policy,) = yaml.safe_load_all((PUBLIC_INTERNET / "policies.yaml").read_text(encoding="utf-8"))
+    assert policy["spec"]["egress"][1] == manifest["spec"]["egress"][0]
+    assert_valid_manifest(policy)

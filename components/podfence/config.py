@@ -7,7 +7,7 @@ component specs and settles what each omitted key means.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Self
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -21,7 +21,7 @@ from podfence.manifests import (
     tier_firewall_policies,
 )
 from podfence.manifests.wire import check_unique
-from podfence.spec.base import Flag, Spec, check_dns_label, check_dns_subdomain
+from podfence.spec.base import Flag, Items, Spec, check_dns_label, check_dns_subdomain
 from podfence.spec.default_deny import DefaultDenySpec, DnsEgress
 from podfence.spec.ip_block_allow import IpBlockAllowSpec
 from podfence.spec.labels import LabelSelector
@@ -48,7 +48,7 @@ class DefaultDenyConfig(Spec):
     namespaces are the firewall's namespace plus every tier's namespace.
     """
 
-    namespaces: tuple[str, ...] | None = None
+    namespaces: Items[str] | None = None
     ingress: Flag = True
     egress: Flag = False
     allow_dns: Flag = True
@@ -72,7 +72,7 @@ class IngressController(Spec):
     tier: str
     namespace: str = "ingress-nginx"
     pod_selector: LabelSelector | None = None
-    ports: tuple[Port, ...] | None = None
+    ports: Items[Port] | None = None
     policy_name: str = "allow-ingress-controller"
 
     @field_validator("namespace")
@@ -146,10 +146,10 @@ class FirewallConfig(Spec):
     namespace: str
     default_deny: DefaultDenyConfig = Field(default_factory=DefaultDenyConfig)
     tiers: dict[str, Tier]
-    flows: tuple[Flow, ...] = ()
+    flows: Items[Flow] = ()
     ingress_controller: IngressController | None = None
-    namespace_allows: tuple[NamespaceAllowSpec, ...] = ()
-    ip_block_allows: tuple[IpBlockAllowSpec, ...] = ()
+    namespace_allows: Items[NamespaceAllowSpec] = ()
+    ip_block_allows: Items[IpBlockAllowSpec] = ()
     create_namespaces: Flag = False
 
     @model_validator(mode="before")
@@ -195,7 +195,7 @@ class FirewallConfig(Spec):
         """Each tier's namespace: its own, or the firewall's (the one place this is settled)."""
         return {name: tier.namespace or self.namespace for name, tier in self.tiers.items()}
 
-    def deny_namespaces(self) -> tuple[str, ...]:
+    def deny_namespaces(self) -> Sequence[str]:
         """The namespaces DefaultDeny covers: ``defaultDeny.namespaces``, or the firewall's
         namespace and every tier's."""
         if self.default_deny.namespaces is not None:

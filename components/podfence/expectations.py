@@ -26,7 +26,7 @@ from podfence.errors import UNKNOWN_KEY, ConfigError, InputError, format_validat
 from podfence.reachability.inventory import Inventory
 from podfence.reachability.policy import PolicySet
 from podfence.reachability.verdict import Verdict
-from podfence.spec.base import Spec
+from podfence.spec.base import Items, Spec
 from podfence.spec.ports import Protocol, check_port, check_protocol
 
 __all__ = ["Expectation", "ExpectationFile", "Outcome", "check_expectations", "expectations_path"]
@@ -35,7 +35,7 @@ __all__ = ["Expectation", "ExpectationFile", "Outcome", "check_expectations", "e
 class Expectation(Spec):
     """One flow and whether it must be allowed."""
 
-    from_: str = Field(alias="from")
+    from_: str = Field(validation_alias="from", serialization_alias="from")
     to: str
     port: int | str
     protocol: Protocol | None = None
@@ -72,8 +72,8 @@ class Expectation(Spec):
 class ExpectationFile(Spec):
     """What a firewall must allow and deny."""
 
-    allow: tuple[Expectation, ...] = ()
-    deny: tuple[Expectation, ...] = ()
+    allow: Items[Expectation] = ()
+    deny: Items[Expectation] = ()
 
 
 @dataclass(frozen=True)

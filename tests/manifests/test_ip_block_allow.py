@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from k8s_schema import assert_valid_manifest
+from podfence import internet
 from podfence.manifests import ip_block_allow_policies
 from podfence.spec import IpBlockAllowSpec
 
@@ -75,3 +76,23 @@ def test_one_copy_per_namespace() -> None:
         ("data", "allow-using-ip"),
     ]
     assert manifests[0]["spec"] == manifests[1]["spec"]
+
+
+def test_egress_to_the_public_internet_is_one_rule_with_both_families_and_valid() -> None:
+    (manifest,) = policies(
+        name="allow-apis",
+        namespaces=["shop"],
+        to="public-internet",
+        podSelector={"matchLabels": {"app": "payments"}},
+        ports=[443],
+    )
+    spec = manifest["spec"]
+    assert spec["policyTypes"] == ["Egress"]
+    assert "ingress" not in spec
+    (rule,) = spec["egress"]
+    assert rule["ports"] == [{"port": 443, "protocol": "TCP"}]
+    assert rule["to"] == [
+        {"ipBlock": {"cidr": str(internet.EVERYWHERE[v]), "except": [str(n) for n in excepts]}}
+        for v, excepts in sorted(internet.EXCLUDED.items())
+    ]
+    assert "169.254.0.0/16" in rule["to"][0]["ipBlock"]["except"]

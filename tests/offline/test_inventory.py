@@ -101,6 +101,30 @@ def test_sample_addresses_lie_inside_the_block_inside_each_exception_and_outside
     assert sample_addresses(block) == ["10.72.1.0", "10.72.0.1", "10.72.10.1", "10.73.0.1"]
 
 
+def test_the_public_internet_gets_a_public_sample_and_pods_no_block_matches() -> None:
+    config = FirewallConfig.parse(
+        {**BASE, "ipBlockAllows": [{"name": "allow-apis", "to": "public-internet"}]}
+    )
+    derived = derive_inventory(config)
+    v4, v6 = IpBlock.public_internet()
+    assert derived.externals[0] == "1.0.0.0", "the first address no exception holds"
+    assert "2000::" in derived.externals
+    assert "169.254.0.1" in derived.externals, "one address in each exception"
+    assert derived.nodes["1.0.0.0"] == v4.describe()
+    assert derived.nodes["2000::"] == v6.describe()
+    for pod in _pods(derived.objects).values():
+        ip = ipaddress.ip_address(pod["status"]["podIP"])
+        assert any(ip in ipaddress.ip_network(e) for e in v4.except_), "no pod is public"
+
+
+def test_a_block_whose_low_end_is_excepted_still_has_a_sample_inside() -> None:
+    block = IpBlock.ipv4("10.0.0.0/8", except_=["10.0.0.0/16", "10.1.0.0/16"])
+    assert sample_addresses(block)[0] == "10.2.0.0"
+    assert sample_addresses(IpBlock.ipv4("10.0.0.0/16", except_=["10.0.0.0/17"]))[0] == (
+        "10.0.128.0"
+    )
+
+
 def test_labels_matching_satisfies_in_and_exists_and_leaves_out_not_in() -> None:
     selector = LabelSelector.parse(
         {

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from podfence.config import FirewallConfig
 from podfence.reachability import explain, read_objects
 from reachability.engine import Engine
-from reachability.helpers import FIXTURES, pod, policy
+from reachability.helpers import FIXTURES, namespace, pod, policy
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +110,113 @@ def test_one_isolating_policy_reads_its_rules_several_read_their_rules() -> None
         "    - default/deny-external-egress egress rule 0: to all pods in all namespaces on any "
         "port: 93.184.216.34 does not match all pods in all namespaces",
     ]
+
+
+PUBLIC_INTERNET = (
+    "the public internet (0.0.0.0/0 and ::/0 except private, shared, loopback, link-local, "
+    "multicast and reserved ranges)"
+)
+
+
+@pytest.fixture(scope="module")
+def calls_apis() -> Engine:
+    """shop/payments may reach the public internet on 443 and, under egress denial, DNS."""
+    config = FirewallConfig.parse(
+        {
+            "namespace": "shop",
+            "defaultDeny": {"egress": True},
+            "tiers": {
+                "web": {"podLabels": {"app": "web"}, "ports": [8080]},
+                "payments": {"podLabels": {"app": "payments"}, "ports": [9000]},
+            },
+            "flows": [{"from": "web", "to": "payments"}],
+            "ipBlockAllows": [
+                {
+                    "name": "allow-public-internet",
+                    "podSelector": {"matchLabels": {"app": "payments"}},
+                    "to": "public-internet",
+                    "ports": [443],
+                }
+            ],
+        }
+    )
+    pods = [
+        pod("shop/web", "10.244.1.5", [{"containerPort": 8080}], app="web"),
+        pod("shop/payments", "10.244.1.6", [{"containerPort": 9000}], app="payments"),
+    ]
+    return Engine([namespace("shop"), *pods, *config.manifests()])
+
+
+@pytest.mark.parametrize("destination", ["8.8.8.8", "1.1.1.1", "2606:4700::1111"])
+def test_egress_to_the_public_internet_is_explained_by_name(
+    calls_apis: Engine, destination: str
+) -> None:
+    verdict = calls_apis.evaluate("shop/payments", destination, 443)
+    assert verdict.allowed
+    assert (
+        f"    - shop/allow-public-internet egress rule 0: to {PUBLIC_INTERNET} on 443/TCP"
+        in explain(verdict).splitlines()
+    )
+
+
+@pytest.mark.parametrize(
+    ("destination", "why"),
+    [
+        ("10.0.0.5", "10.0.0.5 does not match {}: it is excluded as private (10.0.0.0/8)"),
+        (
+            "169.254.169.254",
+            "169.254.169.254 does not match {}: it is excluded as link-local (169.254.0.0/16, "
+            "cloud metadata included)",
+        ),
+        ("100.64.3.4", "100.64.3.4 does not match {}: it is excluded as shared (100.64.0.0/10)"),
+        (
+            "10.244.1.5",
+            "shop/web does not match {}: its IP 10.244.1.5 is excluded as private (10.0.0.0/8)",
+        ),
+    ],
+)
+def test_egress_outside_the_public_internet_says_which_range_excludes_it(
+    calls_apis: Engine, destination: str, why: str
+) -> None:
+    verdict = calls_apis.evaluate("shop/payments", destination, 443)
+    assert not verdict.allowed
+    assert (
+        f"    - shop/allow-public-internet egress rule 0: to {PUBLIC_INTERNET} on 443/TCP: "
+        + why.format(PUBLIC_INTERNET)
+    ) in explain(verdict).splitlines()
+
+
+def test_the_public_internet_on_another_port_is_denied_for_the_port_alone(
+    calls_apis: Engine,
+) -> None:
+    verdict = calls_apis.evaluate("shop/payments", "8.8.8.8", 80)
+    assert not verdict.allowed
+    assert (
+        f"    - shop/allow-public-internet egress rule 0: to {PUBLIC_INTERNET} on 443/TCP: "
+        "80/TCP does not match 443/TCP"
+    ) in explain(verdict).splitlines()
+
+
+def test_the_matrix_agrees_with_evaluate_on_the_public_internet() -> None:
+    config = FirewallConfig.parse(
+        {
+            "namespace": "shop",
+            "defaultDeny": {"egress": True},
+            "tiers": {"api": {"podLabels": {"app": "api"}, "ports": [9000]}},
+            "ipBlockAllows": [{"name": "allow-apis", "to": "public-internet", "ports": [443]}],
+        }
+    )
+    externals = ["8.8.8.8", "10.0.0.5", "169.254.169.254", "224.0.0.1", "2606:4700::1111", "::1"]
+    engine = Engine(
+        [namespace("shop"), pod("shop/api", "10.244.1.7", app="api"), *config.manifests()],
+        externals,
+    )
+    allowed = {
+        (flow.destination, flow.port)
+        for flow in engine.matrix(allowed_only=True)
+        if flow.source == "shop/api"
+    }
+    assert {(address, 443) for address in ("8.8.8.8", "2606:4700::1111")} <= allowed
+    for address in externals:
+        expected = engine.evaluate("shop/api", address, 443).allowed
+        assert ((address, 443) in allowed) == expected, address

@@ -7,8 +7,16 @@ import ipaddress
 import pytest
 from podfence.errors import InputError
 from podfence.reachability.model import External, Pod
-from podfence.reachability.peers import IpBlockPeer, Peer, PodPeer, parse_peer
+from podfence.reachability.peers import (
+    IpBlockPeer,
+    Peer,
+    PodPeer,
+    describe_peers,
+    excluded_from,
+    parse_peer,
+)
 from podfence.reachability.selectors import LabelSelector
+from podfence.spec import IpBlock
 from reachability.helpers import CONTEXT
 
 NS_A = {"kubernetes.io/metadata.name": "a", "team": "blue"}
@@ -211,3 +219,65 @@ def test_the_namespace_part_is_the_own_namespace_or_the_namespace_selector() -> 
     assert red.namespace_matches("b", NS_B)
     assert red.namespace_matches("a", NS_B), "a namespaceSelector reads labels, not the name"
     assert not red.namespace_matches("b", NS_A)
+
+
+def public_internet() -> list[Peer]:
+    """The two peers of ``IpBlock.public_internet()``, as a policy holds them."""
+    return [
+        peer({"ipBlock": {"cidr": block.cidr, "except": list(block.except_)}})
+        for block in IpBlock.public_internet()
+    ]
+
+
+def test_the_public_internets_blocks_read_as_one_by_name() -> None:
+    v4, v6 = public_internet()
+    assert describe_peers([v4, v6]) == (
+        "the public internet (0.0.0.0/0 and ::/0 except private, shared, loopback, link-local, "
+        "multicast and reserved ranges)"
+    )
+    assert describe_peers([v6]) == (
+        "the public IPv6 internet (::/0 except private, loopback, link-local, multicast and "
+        "reserved ranges)"
+    )
+    web = peer({"podSelector": {"matchLabels": {"app": "web"}}})
+    assert describe_peers([web, v6, v4]) == (
+        "pods app=web in namespace a or the public internet (0.0.0.0/0 and ::/0 except private, "
+        "shared, loopback, link-local, multicast and reserved ranges)"
+    )
+
+
+def test_a_policy_not_written_by_podfence_reads_back_as_the_public_internet() -> None:
+    v4, _ = IpBlock.public_internet()
+    split = [e for e in v4.except_ if e != "224.0.0.0/3"] + ["240.0.0.0/4", "224.0.0.0/4"]
+    written = peer({"ipBlock": {"cidr": "0.0.0.0/0", "except": list(reversed(split))}})
+    assert written.describe().startswith("the public IPv4 internet (0.0.0.0/0 except private")
+    short = peer({"ipBlock": {"cidr": "0.0.0.0/0", "except": split[1:]}})
+    assert short.describe().startswith("0.0.0.0/0 except ")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (
+            "169.254.169.254",
+            "it is excluded as link-local (169.254.0.0/16, cloud metadata included)",
+        ),
+        ("10.0.0.5", "it is excluded as private (10.0.0.0/8)"),
+        ("fe80::1", "it is excluded as link-local (fe80::/10)"),
+        ("8.8.8.8", None),
+    ],
+)
+def test_an_address_the_public_internet_excludes_is_told_why(text: str, why: str | None) -> None:
+    endpoint = External(ipaddress.ip_address(text))
+    assert excluded_from(public_internet(), endpoint) == why
+    assert any(p.matches(endpoint) for p in public_internet()) == (why is None)
+
+
+def test_a_pod_is_told_which_of_its_ips_is_excluded_and_other_blocks_say_nothing() -> None:
+    pod = Pod("a", "web", {}, ips=(ipaddress.ip_address("10.244.1.5"),))
+    assert excluded_from(public_internet(), pod) == (
+        "its IP 10.244.1.5 is excluded as private (10.0.0.0/8)"
+    )
+    office = peer({"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}})
+    assert excluded_from([office], pod) is None
+    assert excluded_from(public_internet()[1:], pod) is None

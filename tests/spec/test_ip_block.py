@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from podfence import internet
 from podfence.errors import SpecError
 from podfence.spec import IpBlock
 from podfence.spec.ip_block import parse_cidr, suggest_except
@@ -234,3 +235,24 @@ def test_a_constructor_with_a_word_for_a_cidr_suggests_no_mask() -> None:
         "IpBlock.cidr: cidr 'office' is not an IPv4 or IPv6 CIDR such as \"10.0.0.0/16\" or "
         '"fd00::/64"'
     )
+
+
+def test_the_public_internet_is_everything_of_each_family_except_the_derived_ranges() -> None:
+    v4, v6 = IpBlock.public_internet()
+    assert (v4.cidr, v6.cidr) == ("0.0.0.0/0", "::/0")
+    assert v4.except_ == tuple(str(network) for network in internet.EXCLUDED[4])
+    assert v6.except_ == tuple(str(network) for network in internet.EXCLUDED[6])
+    assert {"10.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10", "127.0.0.0/8"} <= set(v4.except_)
+    assert IpBlock.public_internet() == (v4, v6)
+    assert len({v4, v6}) == 2  # frozen, hashable values
+
+
+def test_the_public_internet_describes_itself_by_name() -> None:
+    v4, v6 = IpBlock.public_internet()
+    assert v4.describe() == (
+        "the public IPv4 internet (0.0.0.0/0 except private, shared, loopback, link-local, "
+        "multicast and reserved ranges)"
+    )
+    assert v6.describe().startswith("the public IPv6 internet (::/0 except private, loopback")
+    fewer = IpBlock.ipv4("0.0.0.0/0", except_=list(v4.except_[1:]))
+    assert fewer.describe().startswith("0.0.0.0/0 except 10.0.0.0/8, ")

@@ -77,3 +77,68 @@ def test_the_placement_is_validated() -> None:
 
 def test_a_misspelt_key_is_rejected() -> None:
     assert parse_error(allow(ipBlock=[])) == "ipBlock: unknown key; did you mean ipBlocks?"
+
+
+def test_to_public_internet_is_egress_to_the_public_internet() -> None:
+    spec = IpBlockAllowSpec.parse(
+        {"name": "allow-apis", "namespaces": ["shop"], "to": "public-internet", "ports": [443]}
+    )
+    assert spec.direction is Direction.EGRESS
+    assert spec.ip_blocks == IpBlock.public_internet()
+    assert spec.ports == (Port.tcp(443),)
+    same = IpBlockAllowSpec(
+        name="allow-apis",
+        namespaces=["shop"],
+        ip_blocks=IpBlock.public_internet(),
+        direction=Direction.EGRESS,
+        ports=[Port.tcp(443)],
+    )
+    assert spec == same
+    explicit = {"name": "allow-apis", "namespaces": ["shop"], "to": "public-internet"}
+    assert IpBlockAllowSpec.parse({**explicit, "direction": "Egress"}).ip_blocks == spec.ip_blocks
+
+
+@pytest.mark.parametrize(
+    ("to", "message"),
+    [
+        (
+            "public-internt",
+            "allow.to: 'public-internt' is not a destination podfence knows; did you mean "
+            "public-internet?",
+        ),
+        (
+            "internet",
+            "allow.to: 'internet' is not a destination podfence knows; did you mean "
+            "public-internet?",
+        ),
+        (
+            ["public-internet"],
+            "allow.to: ['public-internet'] is not a destination podfence knows; write "
+            "public-internet, or list the ranges under ipBlocks: with direction: Egress",
+        ),
+        (
+            "0.0.0.0/0",
+            "allow.to: '0.0.0.0/0' is not a destination podfence knows; write public-internet, "
+            "or list the ranges under ipBlocks: with direction: Egress",
+        ),
+    ],
+)
+def test_a_misspelt_destination_is_named_with_the_fix(to: Any, message: str) -> None:
+    assert parse_error({"name": "a", "namespaces": ["shop"], "to": to}, "allow") == message
+
+
+def test_to_public_internet_says_where_traffic_goes_alone_and_only_for_egress() -> None:
+    base = {"name": "a", "namespaces": ["shop"], "to": "public-internet"}
+    assert parse_error({**base, "ipBlocks": [{"cidr": "10.0.0.0/8"}]}, "allow") == (
+        "allow.to: public-internet and ipBlocks both say where traffic goes; keep one (a second "
+        "entry can allow other ranges)"
+    )
+    assert parse_error({**base, "direction": "Ingress"}, "allow") == (
+        "allow.direction: 'Ingress' does not go with to: public-internet, which is egress; "
+        "drop direction"
+    )
+
+
+def test_a_misspelt_to_key_is_suggested() -> None:
+    error = parse_error({"name": "a", "namespaces": ["shop"], "too": "public-internet"}, "allow")
+    assert error == "allow.too: unknown key; did you mean to?"

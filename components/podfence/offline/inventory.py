@@ -9,13 +9,15 @@ What it holds (deterministic, so matrix and check output is stable):
   * ``kube-system/kube-dns`` when egress is denied and DNS kept;
   * ``default/outsider``: a pod in a namespace nothing admits, to show what is denied;
   * sample addresses for every ipBlock: one inside it, one inside each exception, one outside.
-Pod IPs come from a range that overlaps no ipBlock, so no pod matches an ipBlock by accident.
+Pod IPs come from a range that no ipBlock matches (outside its cidr or inside one of its
+exceptions), so no pod matches an ipBlock by accident.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,7 @@ from podfence.errors import ConfigError
 from podfence.spec.ip_block import IpBlock
 from podfence.spec.labels import NAMESPACE_NAME_LABEL, LabelSelector, Operator
 from podfence.spec.ports import Port
+from podfence.validation import Network
 
 __all__ = ["DerivedInventory", "derive_inventory", "labels_matching", "sample_addresses"]
 
@@ -73,7 +76,7 @@ def _namespace_name(labels: dict[str, str], fallback: str) -> str:
     return name or fallback
 
 
-def _container_ports(ports: tuple[Port, ...], where: str) -> list[dict[str, Any]]:
+def _container_ports(ports: Sequence[Port], where: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for port in ports:
         if isinstance(port.port, str):
@@ -89,15 +92,23 @@ def _container_ports(ports: tuple[Port, ...], where: str) -> list[dict[str, Any]
 
 
 def sample_addresses(block: IpBlock) -> list[str]:
-    """One address inside ``block`` (outside its exceptions), one in each exception, one outside."""
+    """One address inside ``block`` (outside its exceptions), one in each exception, one outside.
+
+    The one inside is the lowest address after the network address that no exception holds
+    (the first after each exception it runs into), so a block whose low end is excepted, such
+    as the public internet's 0.0.0.0/0 except 0.0.0.0/8, still has one.
+    """
     network = ipaddress.ip_network(block.cidr)
     excepted = [ipaddress.ip_network(e) for e in block.except_]
     samples: list[str] = []
-    for offset in range(1, min(network.num_addresses, 1 << 16)):
-        candidate = network.network_address + offset
-        if not any(candidate in e for e in excepted):
-            samples.append(str(candidate))
-            break
+    candidate = int(network.network_address) + 1
+    last = int(network.broadcast_address)
+    holding = _holding(excepted, candidate)
+    while holding is not None and candidate <= last:
+        candidate = int(holding.broadcast_address) + 1
+        holding = _holding(excepted, candidate)
+    if candidate <= last:
+        samples.append(str(network.network_address + (candidate - int(network.network_address))))
     samples += [str(e.network_address + (1 if e.num_addresses > 1 else 0)) for e in excepted]
     after = int(network.broadcast_address) + 2
     if after <= (1 << network.max_prefixlen) - 1:
@@ -111,14 +122,34 @@ def sample_addresses(block: IpBlock) -> list[str]:
     return samples
 
 
+def _holding(networks: Sequence[Network], value: int) -> Network | None:
+    """The first of ``networks`` that holds the address ``value``, or None."""
+    for network in networks:
+        if int(network.network_address) <= value <= int(network.broadcast_address):
+            return network
+    return None
+
+
+def _matches(pod_range: Network, block: IpBlock) -> bool:
+    """Whether an address of ``pod_range`` may match ``block`` (it is not wholly outside the
+    cidr or wholly inside one exception)."""
+    network = ipaddress.ip_network(block.cidr)
+    if network.version != pod_range.version or not pod_range.overlaps(network):
+        return False
+    return not any(
+        pod_range.subnet_of(excepted)  # type: ignore[arg-type]
+        for excepted in map(ipaddress.ip_network, block.except_)
+        if excepted.version == pod_range.version
+    )
+
+
 class _Builder:
     def __init__(self, blocks: list[IpBlock]) -> None:
         self.namespaces: dict[str, dict[str, str]] = {}
         self.pods: list[dict[str, Any]] = []
-        networks = [ipaddress.ip_network(b.cidr) for b in blocks]
         for candidate in _POD_RANGES:
             pod_range = ipaddress.ip_network(candidate)
-            if not any(pod_range.overlaps(n) for n in networks if n.version == 4):
+            if not any(_matches(pod_range, block) for block in blocks):
                 self._hosts = pod_range.hosts()
                 break
         else:  # pragma: no cover - four disjoint ranges cannot all be covered by sane config
@@ -235,8 +266,7 @@ def derive_inventory(config: FirewallConfig) -> DerivedInventory:
         samples = sample_addresses(block)
         externals += [address for address in samples if address not in externals]
         if samples and _inside(samples[0], block):
-            excepts = f" except {', '.join(block.except_)}" if block.except_ else ""
-            nodes.setdefault(samples[0], f"{block.cidr}{excepts}")
+            nodes.setdefault(samples[0], block.describe())
     return DerivedInventory(build.objects(), externals, nodes, tiers)
 
 

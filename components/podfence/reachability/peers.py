@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from podfence import internet
 from podfence.reachability.context import ObjectContext, short
 from podfence.reachability.model import NAME_LABEL, Address
 from podfence.reachability.selectors import LabelSelector, parse_selector
 from podfence.reachability.traffic import Endpoint
 from podfence.validation import Network, except_problem, parse_cidr
 
-__all__ = ["IpBlockPeer", "Network", "Peer", "PodPeer", "parse_peer"]
+__all__ = [
+    "IpBlockPeer",
+    "Network",
+    "Peer",
+    "PodPeer",
+    "describe_peers",
+    "excluded_from",
+    "parse_peer",
+]
 
 
 _PEER_FIELDS = frozenset({"podSelector", "namespaceSelector", "ipBlock"})
@@ -44,8 +53,18 @@ class IpBlockPeer:
         """False: an ipBlock reads addresses, never labels."""
         return False
 
+    @property
+    def public_internet(self) -> int | None:
+        """The IP version when this block is that version's public internet (``0.0.0.0/0`` or
+        ``::/0`` except exactly the ranges :mod:`podfence.internet` derives), else None."""
+        return internet.family_of(self.cidr, self.excepts)
+
     def describe(self) -> str:
-        """``10.0.0.0/8`` or ``10.0.0.0/8 except 10.1.0.0/16, 10.2.0.0/16``."""
+        """``10.0.0.0/8`` or ``10.0.0.0/8 except 10.1.0.0/16, 10.2.0.0/16``; ``the public IPv4
+        internet (0.0.0.0/0 except private, ... ranges)`` for the public internet."""
+        version = self.public_internet
+        if version is not None:
+            return internet.describe([version])
         if not self.excepts:
             return str(self.cidr)
         return f"{self.cidr} except {', '.join(str(e) for e in self.excepts)}"
@@ -118,6 +137,45 @@ class PodPeer:
 
 
 Peer = PodPeer | IpBlockPeer
+
+
+def describe_peers(peers: Sequence[Peer]) -> str:
+    """The peers in words, ORed; the public internet's IPv4 and IPv6 blocks read as one,
+    ``the public internet (0.0.0.0/0 and ::/0 except ...)``, where the first of them stands."""
+    internets = {
+        index: version
+        for index, peer in enumerate(peers)
+        if isinstance(peer, IpBlockPeer) and (version := peer.public_internet) is not None
+    }
+    both = set(internets.values()) == {4, 6}
+    words: list[str] = []
+    for index, peer in enumerate(peers):
+        if both and index in internets:
+            if index == min(internets):
+                words.append(internet.describe([4, 6]))
+            continue
+        words.append(peer.describe())
+    return " or ".join(words)
+
+
+def excluded_from(peers: Sequence[Peer], endpoint: Endpoint) -> str | None:
+    """Why the public internet among ``peers`` excludes ``endpoint``, or None.
+
+    ``it is excluded as link-local (169.254.0.0/16, cloud metadata included)`` for an address;
+    ``its IP 10.244.1.5 is excluded as private (10.0.0.0/8)`` for a pod. None when no peer is
+    a public internet block of the endpoint's address family, or the endpoint is in it.
+    """
+    versions = {
+        version
+        for peer in peers
+        if isinstance(peer, IpBlockPeer) and (version := peer.public_internet) is not None
+    }
+    for address in endpoint.ips:
+        why = internet.excluded_as(address) if address.version in versions else None
+        if why is not None:
+            whose = "it" if endpoint.namespace is None else f"its IP {address}"
+            return f"{whose} is excluded as {why}"
+    return None
 
 
 def _network(raw: Any, context: ObjectContext, field: str) -> Network:

@@ -9,7 +9,7 @@ from typing import Any
 from podfence.reachability.context import ObjectContext
 from podfence.reachability.isolation import DIRECTIONS, isolating, selecting
 from podfence.reachability.model import object_name
-from podfence.reachability.peers import Peer, parse_peer
+from podfence.reachability.peers import Peer, describe_peers, excluded_from, parse_peer
 from podfence.reachability.ports import PortRule, parse_port_rule
 from podfence.reachability.selectors import LabelSelector, parse_labels, parse_selector
 from podfence.reachability.traffic import Endpoint, Traffic
@@ -100,7 +100,14 @@ class Rule:
         """``pods app=web in namespace shop or 10.0.0.0/8``; ``anywhere`` when unrestricted."""
         if self.peers is None:
             return "anywhere"
-        return " or ".join(peer.describe() for peer in self.peers)
+        return describe_peers(self.peers)
+
+    def peer_miss(self, other: Endpoint) -> str:
+        """Why ``other`` (an end no peer matches) is not a peer: ``10.0.0.5 does not match the
+        public internet (...): it is excluded as private (10.0.0.0/8)``."""
+        reason = f"{other.key} does not match {self.describe_peers()}"
+        why = excluded_from(self.peers or (), other)
+        return reason if why is None else f"{reason}: {why}"
 
     def describe_ports(self) -> str:
         """``8080/TCP, 53/UDP``; ``any port`` when unrestricted."""

@@ -212,7 +212,7 @@ class Verdict:
                 other = rule.other_end(traffic)
                 reasons = []
                 if not rule.peer_matches(other):
-                    reasons.append(f"{other.key} does not match {rule.describe_peers()}")
+                    reasons.append(rule.peer_miss(other))
                 if not rule.port_matches(traffic.port, traffic.protocol, traffic.destination):
                     reasons.append(
                         f"{traffic.port}/{traffic.protocol} does not match {rule.describe_ports()}"

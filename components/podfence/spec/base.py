@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Annotated, Any, Self
+from collections.abc import Sequence
+from typing import Annotated, Any, ClassVar, Self, TypeVar, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    ValidationError,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic.fields import FieldInfo
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError
 
 from podfence.errors import UNKNOWN_KEY, SpecError, format_validation_error
 from podfence.validation import dns1123_label_problem, dns1123_subdomain_problem
@@ -16,10 +25,12 @@ from podfence.validation import dns1123_label_problem, dns1123_subdomain_problem
 __all__ = [
     "DNS_LABEL",
     "Flag",
+    "Items",
     "Spec",
     "check_dns_label",
     "check_dns_subdomain",
     "check_flag",
+    "key_error",
     "unknown_key_message",
 ]
 
@@ -39,6 +50,34 @@ def check_flag(value: Any) -> bool:
 
 #: A boolean field that takes a boolean and nothing else.
 Flag = Annotated[bool, BeforeValidator(check_flag)]
+
+
+T = TypeVar("T")
+
+
+class _StoredAsTuple:
+    """Validate a ``Sequence[X]`` field exactly as ``tuple[X, ...]``: what it accepts, its
+    errors and its JSON schema are the tuple's, and the value kept is a tuple."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        (item,) = get_args(source)
+        return handler(tuple[item, ...])  # type: ignore[valid-type]
+
+
+#: A field of several values: a type checker sees ``Sequence[T]``, so ``ports=[Port.tcp(80)]``
+#: type-checks as a user writes it (list literals, tuples), with or without pydantic's mypy
+#: plugin; the spec keeps a tuple, so it stays frozen and hashable.
+Items = Annotated[Sequence[T], _StoredAsTuple()]
+
+
+def _config_key(name: str, info: FieldInfo) -> str:
+    """How config spells field ``name``: its validation alias (``from`` for ``from_``), else its
+    camelCase alias."""
+    if isinstance(info.validation_alias, str):
+        return info.validation_alias
+    return info.alias or name
 
 
 def _folded(key: str) -> str:
@@ -62,6 +101,15 @@ def unknown_key_message(key: str, known: list[tuple[str, str]]) -> str:
     return f"unknown key (known keys: {', '.join(alias for alias, _ in known)})"
 
 
+def key_error(model: str, key: str, value: Any, message: str) -> ValidationError:
+    """A validation error of config key ``key`` (which may be no field, such as a shorthand),
+    raised from a model validator so that its location names the key."""
+    error = PydanticCustomError("value_error", "{message}", {"message": message})
+    return ValidationError.from_exception_data(
+        model, [InitErrorDetails(type=error, loc=(key,), input=value)]
+    )
+
+
 class Spec(BaseModel):
     """A frozen, validated value. Fields read by their Python name or their camelCase alias.
 
@@ -70,7 +118,18 @@ class Spec(BaseModel):
     Field required`` it causes). Constructing a spec (``Port(port=0)``) raises
     :class:`~podfence.errors.SpecError` in one line, prefixed with the class's name;
     ``model_validate`` still raises pydantic's ``ValidationError``.
+
+    Typing: type checkers read a spec's constructor from its fields (pydantic models are
+    ``dataclass_transform``-ed), keyword by field name, so the fields are declared as users
+    write them: ``Items[...]`` for several values, and a config key that is a Python keyword
+    (``from``, ``except``) as ``validation_alias`` and ``serialization_alias``, never ``alias``,
+    which a type checker would make the keyword (``Flow(from=...)`` cannot be written; the
+    field's name ``from_`` can).
     """
+
+    #: Config keys that are no field but a spec expands into fields before validation (each
+    #: named where it is expanded); listed so a misspelt one is suggested.
+    config_shorthands: ClassVar[tuple[str, ...]] = ()
 
     model_config = ConfigDict(
         frozen=True,
@@ -99,9 +158,10 @@ class Spec(BaseModel):
         known: list[tuple[str, str]] = []
         fields: dict[str, str] = {}
         for name, info in cls.model_fields.items():
-            alias = info.alias or name
+            alias = _config_key(name, info)
             known.append((alias, name))
             fields[name] = fields[alias] = name
+        known += [(key, key) for key in cls.config_shorthands]
         problems: list[InitErrorDetails] = []
         seen: dict[str, str] = {}
         for key, item in value.items():

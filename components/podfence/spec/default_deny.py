@@ -6,7 +6,7 @@ from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
-from podfence.spec.base import Flag, Spec, check_dns_label, check_dns_subdomain
+from podfence.spec.base import Flag, Items, Spec, check_dns_label, check_dns_subdomain
 from podfence.spec.labels import Labels
 from podfence.spec.ports import Port
 
@@ -23,7 +23,7 @@ class DnsEgress(Spec):
 
     namespace: str = "kube-system"
     pod_labels: Labels = Field(default_factory=lambda: {"k8s-app": "kube-dns"})
-    ports: tuple[Port, ...] = (Port(port=53, protocol="UDP"), Port(port=53, protocol="TCP"))
+    ports: Items[Port] = (Port.udp(53), Port.tcp(53))
     policy_name: str = "allow-dns-egress"
 
     @field_validator("namespace")
@@ -62,7 +62,7 @@ class DefaultDenySpec(Spec):
         dns: where DNS is (default: kube-system / k8s-app=kube-dns on 53 UDP and TCP).
     """
 
-    namespaces: tuple[str, ...]
+    namespaces: Items[str]
     ingress: Flag = True
     egress: Flag = False
     allow_dns: Flag = True

@@ -7,8 +7,9 @@ from typing import Any, Self
 
 from pydantic import Field, field_validator, model_validator
 
+from podfence import internet
 from podfence.errors import SpecError
-from podfence.spec.base import Spec
+from podfence.spec.base import Items, Spec
 
 __all__ = ["IpBlock", "parse_cidr", "suggest_except"]
 
@@ -99,11 +100,11 @@ class IpBlock(Spec):
     Semantics (networking/v1 IPBlock): matches by IP address, cluster-external addresses and pod
     IPs alike; every ``except`` entry must be a strict subnet of ``cidr`` of the same family.
     ``except`` omitted: nothing is carved out. Build with ``IpBlock.ipv4("10.72.0.0/16",
-    except_=["10.72.10.0/24"])``.
+    except_=["10.72.10.0/24"])``, or take the public internet: ``IpBlock.public_internet()``.
     """
 
     cidr: str
-    except_: tuple[str, ...] = Field(default=(), alias="except")
+    except_: Items[str] = Field(default=(), validation_alias="except", serialization_alias="except")
 
     @field_validator("cidr", mode="before")
     @classmethod
@@ -202,8 +203,34 @@ class IpBlock(Spec):
             )
         return block
 
+    @classmethod
+    def public_internet(cls) -> tuple[IpBlock, IpBlock]:
+        """The public internet: ``0.0.0.0/0`` and ``::/0``, each except its private, shared,
+        loopback, link-local (cloud metadata at 169.254.169.254 included), multicast and
+        reserved ranges, as Python's ipaddress encodes the IANA special-purpose registries (see
+        :mod:`podfence.internet`, which says where each range comes from).
+
+        Two blocks, IPv4 then IPv6: use them as a rule's peers (``ip_blocks=``); peers are
+        ORed, so the rule admits either family's public addresses. In config: ``to:
+        public-internet``.
+        """
+        v4, v6 = (
+            cls(
+                cidr=str(internet.EVERYWHERE[version]),
+                except_=[str(network) for network in internet.EXCLUDED[version]],
+            )
+            for version in (4, 6)
+        )
+        return v4, v6
+
     def describe(self) -> str:
-        """``10.72.0.0/16 except 10.72.10.0/24``."""
+        """``10.72.0.0/16 except 10.72.10.0/24``; ``the public IPv4 internet (...)`` for a
+        block of :meth:`public_internet`."""
+        network = ipaddress.ip_network(self.cidr)
+        excepts = [ipaddress.ip_network(entry) for entry in self.except_]
+        version = internet.family_of(network, excepts)
+        if version is not None:
+            return internet.describe([version])
         if not self.except_:
             return self.cidr
         return f"{self.cidr} except {', '.join(self.except_)}"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+import difflib
+from typing import Any, ClassVar
 
+from pydantic import Field, field_validator, model_validator
+
+from podfence.internet import PUBLIC_INTERNET
+from podfence.spec.base import Items, key_error
 from podfence.spec.direction import Direction
 from podfence.spec.ip_block import IpBlock
 from podfence.spec.labels import LabelSelector
@@ -20,6 +25,11 @@ class IpBlockAllowSpec(PolicyPlacement):
     it lies in ``cidr`` and in none of its ``except`` ranges. ipBlock matches pod IPs too, but
     pod IPs change: use it for addresses outside the cluster.
 
+    In config, ``to: public-internet`` stands for ``direction: Egress`` with the blocks of
+    :meth:`IpBlock.public_internet` (everything but private, shared, loopback, link-local,
+    multicast and reserved ranges): the egress of pods that call external APIs and nothing
+    inside. It takes the place of ``ipBlocks``.
+
     Args:
         ip_blocks: the ranges (at least one).
         direction: ``Ingress`` (default: traffic from the ranges) or ``Egress`` (traffic to them).
@@ -27,10 +37,48 @@ class IpBlockAllowSpec(PolicyPlacement):
         ports: the destination ports; omitted or empty, every port.
     """
 
-    ip_blocks: tuple[IpBlock, ...]
+    #: Config keys that are no field: ``to`` is expanded into ``direction`` and ``ipBlocks``.
+    config_shorthands: ClassVar[tuple[str, ...]] = ("to",)
+
+    ip_blocks: Items[IpBlock]
     direction: Direction = Direction.INGRESS
     pod_selector: LabelSelector = Field(default_factory=LabelSelector)
-    ports: tuple[Port, ...] = ()
+    ports: Items[Port] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _to_public_internet(cls, value: Any) -> Any:
+        """Expand ``to: public-internet`` (see the class docstring)."""
+        if not isinstance(value, dict) or "to" not in value:
+            return value
+        out = dict(value)
+        to = out.pop("to")
+        name = cls.__name__
+        if to != PUBLIC_INTERNET:
+            near = isinstance(to, str) and difflib.get_close_matches(to, [PUBLIC_INTERNET])
+            fix = (
+                f"did you mean {PUBLIC_INTERNET}?"
+                if near
+                else f"write {PUBLIC_INTERNET}, or list the ranges under ipBlocks: with "
+                "direction: Egress"
+            )
+            raise key_error(name, "to", to, f"{to!r} is not a destination podfence knows; {fix}")
+        given = [key for key in ("ipBlocks", "ip_blocks") if key in out]
+        if given:
+            message = f"{PUBLIC_INTERNET} and {given[0]} both say where traffic goes; keep one"
+            raise key_error(name, "to", to, message + " (a second entry can allow other ranges)")
+        direction = out.get("direction", Direction.EGRESS.value)
+        if direction != Direction.EGRESS.value:
+            raise key_error(
+                name,
+                "direction",
+                direction,
+                f"{direction!r} does not go with to: {PUBLIC_INTERNET}, which is egress; "
+                "drop direction",
+            )
+        out["direction"] = Direction.EGRESS.value
+        out["ipBlocks"] = list(IpBlock.public_internet())
+        return out
 
     @field_validator("ip_blocks")
     @classmethod

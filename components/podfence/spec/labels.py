@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from podfence.errors import SpecError
-from podfence.spec.base import Spec, check_dns_label
+from podfence.spec.base import Items, Spec, check_dns_label
 from podfence.validation import label_value_problem, qualified_name_problem
 
 __all__ = [
@@ -100,7 +100,7 @@ class LabelSelectorRequirement(Spec):
 
     key: str
     operator: Operator
-    values: tuple[str, ...] = ()
+    values: Items[str] = ()
 
     @field_validator("key")
     @classmethod
@@ -135,7 +135,7 @@ class LabelSelector(Spec):
     """
 
     match_labels: Labels = Field(default_factory=dict)
-    match_expressions: tuple[LabelSelectorRequirement, ...] = ()
+    match_expressions: Items[LabelSelectorRequirement] = ()
 
     @classmethod
     def of(cls, labels: dict[str, str] | None = None, **more: str) -> LabelSelector:

@@ -6,7 +6,7 @@ from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
-from podfence.spec.base import check_dns_label
+from podfence.spec.base import Items, check_dns_label
 from podfence.spec.labels import LabelSelector
 from podfence.spec.ports import Port
 from podfence.spec.selection import PolicyPlacement
@@ -33,9 +33,9 @@ class NamespaceAllowSpec(PolicyPlacement):
 
     pod_selector: LabelSelector = Field(default_factory=LabelSelector)
     from_namespace_selector: LabelSelector | None = None
-    from_namespace_names: tuple[str, ...] | None = None
+    from_namespace_names: Items[str] | None = None
     from_pod_selector: LabelSelector | None = None
-    ports: tuple[Port, ...] = ()
+    ports: Items[Port] = ()
 
     @field_validator("from_namespace_names")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from podfence.spec.base import Spec, check_dns_label, check_dns_subdomain
+from podfence.spec.base import Items, Spec, check_dns_label, check_dns_subdomain
 
 __all__ = ["PolicyPlacement"]
 
@@ -18,7 +18,7 @@ class PolicyPlacement(Spec):
     """
 
     name: str
-    namespaces: tuple[str, ...]
+    namespaces: Items[str]
 
     @field_validator("name")
     @classmethod

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from podfence.spec.base import Flag, Spec, check_dns_label, check_dns_subdomain
+from podfence.spec.base import Flag, Items, Spec, check_dns_label, check_dns_subdomain
 from podfence.spec.labels import Labels
 from podfence.spec.ports import Port
 
@@ -28,7 +29,7 @@ class Tier(Spec):
 
     pod_labels: Labels
     namespace: str | None = None
-    ports: tuple[Port, ...] = ()
+    ports: Items[Port] = ()
     egress_isolated: Flag | None = None
 
     @field_validator("pod_labels")
@@ -57,9 +58,9 @@ class Flow(Spec):
             The egress policy, when there is one, adds ``-egress``.
     """
 
-    from_: str = Field(alias="from")
+    from_: str = Field(validation_alias="from", serialization_alias="from")
     to: str
-    ports: tuple[Port, ...] | None = None
+    ports: Items[Port] | None = None
     name: str | None = None
 
     @field_validator("name")
@@ -105,7 +106,7 @@ class TierFirewallSpec(Spec):
     tiers: dict[str, Tier]
     # Before flows: validating a flow needs to know whether its source is egress-isolated.
     egress: Flag = False
-    flows: tuple[Flow, ...] = ()
+    flows: Items[Flow] = ()
 
     @field_validator("namespace")
     @classmethod
@@ -160,6 +161,6 @@ class TierFirewallSpec(Spec):
         own = self.tiers[tier].egress_isolated
         return self.egress if own is None else own
 
-    def ports_of(self, flow: Flow) -> tuple[Port, ...]:
+    def ports_of(self, flow: Flow) -> Sequence[Port]:
         """The ports a flow admits: its own, else the destination tier's."""
         return self.tiers[flow.to].ports if flow.ports is None else flow.ports

@@ -35,6 +35,8 @@ def _strip_input(annotation: Any) -> Any:
 def _shape(annotation: Any) -> str:
     """``list``, ``map`` or ``value``: what a config file writes for the field."""
     annotation = _strip_input(annotation)
+    if get_origin(annotation) is typing.Annotated:
+        annotation = get_args(annotation)[0]
     origin = get_origin(annotation)
     if origin in (tuple, list, Sequence):
         return "list"
@@ -74,8 +76,9 @@ def _field_problems(
     filled: Mapping[type, set[str]],
     seen: set[tuple[type, type]],
 ) -> Iterator[str]:
-    if camel_case(key) != field.alias:
-        yield f"{where}.{key}: the schema names it {camel_case(key)}, config writes {field.alias}"
+    written = field.validation_alias if isinstance(field.validation_alias, str) else field.alias
+    if camel_case(key) != written:
+        yield f"{where}.{key}: the schema names it {camel_case(key)}, config writes {written}"
     if _shape(hint) != _shape(field.annotation):
         yield f"{where}.{key}: a {_shape(hint)} here, a {_shape(field.annotation)} in the spec"
     ours, theirs = list(_named_types(hint)), list(_named_types(field.annotation))

@@ -30,8 +30,8 @@ def test_python_keywords_get_the_names_config_writes_in_the_schema() -> None:
     # `from` and `except` cannot be TypedDict keys; the host's camel_case drops the trailing _.
     assert set(types.Flow.__annotations__) >= {"from_", "to"}
     assert "except_" in types.IpBlock.__annotations__
-    assert mirror_problems(types.Flow, spec.Flow) == []  # its alias is `from`
-    assert spec.IpBlock.model_fields["except_"].alias == "except"
+    assert mirror_problems(types.Flow, spec.Flow) == []  # its validation alias is `from`
+    assert spec.IpBlock.model_fields["except_"].validation_alias == "except"
 
 
 def test_a_drift_is_reported_with_the_key_and_both_sides() -> None:

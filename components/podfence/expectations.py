@@ -29,7 +29,14 @@ from podfence.reachability.verdict import Verdict
 from podfence.spec.base import Items, Spec
 from podfence.spec.ports import Protocol, check_port, check_protocol
 
-__all__ = ["Expectation", "ExpectationFile", "Outcome", "check_expectations", "expectations_path"]
+__all__ = [
+    "Expectation",
+    "ExpectationFile",
+    "Outcome",
+    "check_expectations",
+    "describe_failure",
+    "expectations_path",
+]
 
 
 class Expectation(Spec):
@@ -166,3 +173,28 @@ def check_expectations(
             verdict = evaluate(policies, inventory, flow)
             outcomes.append(Outcome(entry, expected, verdict))  # type: ignore[arg-type]
     return outcomes
+
+
+def describe_failure(index: int, outcome: Outcome) -> str:
+    """A failed expectation in words: which one, what was expected and got, and the engine's why.
+
+    ::
+
+        deny[0] guestbook/ui -> guestbook/db 6379/TCP: expected deny, allowed
+          expected because: the UI talks to the api, never to the db
+          guestbook/ui -> guestbook/db on 6379/TCP: allowed
+            ingress at guestbook/db: allowed: ...
+
+    Args:
+        index: the expectation's position in its list (``allow`` or ``deny``).
+        outcome: the expectation checked (see :func:`check_expectations`).
+    """
+    from podfence.reachability.explain import explain
+
+    entry = outcome.expectation
+    got = "allowed" if outcome.allowed else "denied"
+    lines = [f"{outcome.expected}[{index}] {entry.describe()}: expected {outcome.expected}, {got}"]
+    if entry.why:
+        lines.append(f"  expected because: {entry.why}")
+    lines += [f"  {line}" for line in explain(outcome.verdict).splitlines()]
+    return "\n".join(lines)

@@ -14,18 +14,29 @@ from typing import Any
 from pydantic import ValidationError
 
 from podfence.errors import ConfigError, InputError
-from podfence.expectations import ExpectationFile, Outcome, _entry_error, check_expectations
+from podfence.expectations import (
+    ExpectationFile,
+    _entry_error,
+    check_expectations,
+    describe_failure,
+)
 from podfence.reachability import Cluster, evaluate, explain, load_cluster, traffic
 from podfence.spec.labels import NAMESPACE_NAME_LABEL
 
-__all__ = ["assert_allowed", "assert_denied", "assert_matrix", "policy_inventory"]
+__all__ = [
+    "assert_allowed",
+    "assert_denied",
+    "assert_matrix",
+    "policy_inventory",
+    "selector_labels",
+]
 
 #: Where derived pods' named ports get their numbers: the Nth name (in sorted order) is 20000+N.
 NAMED_PORT_BASE = 20000
 _FIELDS = ("src", "dst", "port")
 
 
-def _selector_labels(selector: Any) -> dict[str, str]:
+def selector_labels(selector: Any) -> dict[str, str]:
     """Labels a label selector (wire form) selects: matchLabels, plus a value for each In
     (its first value) and Exists (``present``); NotIn and DoesNotExist by leaving the key out."""
     if not isinstance(selector, Mapping):
@@ -155,7 +166,7 @@ def policy_inventory(policies: Iterable[Mapping[str, Any]]) -> list[dict[str, An
     for policy in policies:
         namespace = str((policy.get("metadata") or {}).get("namespace") or "default")
         spec = policy.get("spec") or {}
-        build.pod(namespace, _selector_labels(spec.get("podSelector")))
+        build.pod(namespace, selector_labels(spec.get("podSelector")))
         for direction, peers_field in (("ingress", "from"), ("egress", "to")):
             for rule in spec.get(direction) or ():
                 for peer in (rule or {}).get(peers_field) or ():
@@ -163,10 +174,10 @@ def policy_inventory(policies: Iterable[Mapping[str, Any]]) -> list[dict[str, An
                         continue
                     where = namespace
                     if "namespaceSelector" in peer:
-                        ns_labels = _selector_labels(peer["namespaceSelector"])
+                        ns_labels = selector_labels(peer["namespaceSelector"])
                         where = _namespace_name(ns_labels)
                         build.namespace(where, ns_labels)
-                    build.pod(where, _selector_labels(peer.get("podSelector")))
+                    build.pod(where, selector_labels(peer.get("podSelector")))
     return build.objects()
 
 
@@ -264,16 +275,6 @@ def _expectations(expected: ExpectationFile | Mapping[str, Any] | str | Path) ->
         raise ConfigError(f"expectations: {_entry_error(error, dict(expected))}") from error
 
 
-def _failure(index: int, outcome: Outcome) -> str:
-    entry = outcome.expectation
-    got = "allowed" if outcome.allowed else "denied"
-    lines = [f"{outcome.expected}[{index}] {entry.describe()}: expected {outcome.expected}, {got}"]
-    if entry.why:
-        lines.append(f"  expected because: {entry.why}")
-    lines += [f"  {line}" for line in explain(outcome.verdict).splitlines()]
-    return "\n".join(lines)
-
-
 def assert_matrix(
     policies: Sequence[Mapping[str, Any]],
     expected: ExpectationFile | Mapping[str, Any] | str | Path,
@@ -308,7 +309,7 @@ def assert_matrix(
         index = counters[outcome.expected]
         counters[outcome.expected] += 1
         if not outcome.passed:
-            failures.append(_failure(index, outcome))
+            failures.append(describe_failure(index, outcome))
     if failures:
         head = f"{len(failures)} of {len(outcomes)} expectations failed:"
         raise AssertionError("\n".join([head, *failures]))

@@ -1,0 +1,171 @@
+"""egress-deny-keeps-dns: a pod isolated for egress that cannot reach DNS is caught, with the why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paths import REPO
+from podfence.offline.project import find_project
+from podfence.offline.recorder import RecordedResource
+from podfence.policy_pack.dns_egress import POLICY
+from podfence.testing import run_program
+from policy_pack.harness import deployment, network_policy, program, violations
+
+DENY_ALL = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+KUBE_DNS = {
+    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+}
+BOTH = [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]
+
+
+def _dns(
+    to: dict[str, Any], ports: list[dict[str, Any]], pods: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "podSelector": pods or {},
+        "policyTypes": ["Egress"],
+        "egress": [{"to": [to], "ports": ports}],
+    }
+
+
+def _shop(*policies: tuple[str, dict[str, Any]]) -> list[RecordedResource]:
+    def build() -> None:
+        deployment("shop", "web", {"app": "web"})
+        deployment("shop", "api", {"app": "api"})
+        for name, spec in policies:
+            network_policy("shop", name, spec)
+
+    return program(build)
+
+
+def test_a_deny_all_without_dns_is_caught_with_the_engines_explanation_and_the_fix() -> None:
+    resources = _shop(("deny-all", DENY_ALL))
+    [(message, urn)] = violations(POLICY, resources)
+    assert message == "\n".join(
+        [
+            "pods isolated for egress by shop/deny-all cannot reach DNS "
+            "(kube-system/k8s-app=kube-dns) on 53/UDP, 53/TCP: shop/any-pod (as a pod "
+            "shop/deny-all selects: every pod of namespace shop (podSelector: {})), shop/api "
+            "(Deployment shop/api), shop/web (Deployment shop/web). For shop/any-pod:",
+            "shop/any-pod -> kube-system/dns on 53/UDP: denied",
+            "  ingress at kube-system/dns: allowed: no policy selects kube-system/dns for "
+            "ingress, so it is not isolated for ingress",
+            "  egress at shop/any-pod: denied: shop/any-pod is isolated for egress by "
+            "shop/deny-all; none of its egress rules admits kube-system/dns:",
+            "    - shop/deny-all has no egress rules",
+            "shop/any-pod -> kube-system/dns on 53/TCP: denied",
+            "  ingress at kube-system/dns: allowed: no policy selects kube-system/dns for "
+            "ingress, so it is not isolated for ingress",
+            "  egress at shop/any-pod: denied: shop/any-pod is isolated for egress by "
+            "shop/deny-all; none of its egress rules admits kube-system/dns:",
+            "    - shop/deny-all has no egress rules",
+            "Fix: add an egress rule for these pods to namespaceSelector {matchLabels: "
+            "{kubernetes.io/metadata.name: kube-system}} with podSelector {matchLabels: "
+            "{k8s-app: kube-dns}} on 53/UDP and 53/TCP (podfence's DefaultDeny with egress: "
+            "true adds allow-dns-egress).",
+        ]
+    )
+    assert urn == next(r.urn for r in resources if r.name == "shop-deny-all")
+
+
+def test_a_dns_allow_for_every_pod_keeps_dns_for_each() -> None:
+    assert violations(POLICY, _shop(("deny-all", DENY_ALL), ("dns", _dns(KUBE_DNS, BOTH)))) == []
+
+
+def test_a_dns_allow_for_some_pods_leaves_the_others_caught() -> None:
+    web_only = _dns(KUBE_DNS, BOTH, {"matchLabels": {"app": "web"}})
+    found = violations(POLICY, _shop(("deny-all", DENY_ALL), ("dns", web_only)))
+    [head] = [message.splitlines()[0] for message, _ in found]
+    assert head.startswith("pods isolated for egress by shop/deny-all cannot reach DNS")
+    assert "shop/any-pod (as a pod shop/deny-all selects" in head
+    assert "shop/api (Deployment shop/api)" in head and "shop/web" not in head
+
+
+def test_dns_on_udp_alone_is_caught_on_tcp() -> None:
+    udp = _dns(KUBE_DNS, BOTH[:1])
+    [(message, _)] = violations(POLICY, _shop(("deny-all", DENY_ALL), ("dns", udp)))
+    assert "cannot reach DNS (kube-system/k8s-app=kube-dns) on 53/TCP:" in message
+    assert "53/UDP: denied" not in message
+
+
+def test_a_namespace_label_the_cluster_may_not_set_is_caught_with_the_assumption() -> None:
+    by_name_label = {**KUBE_DNS, "namespaceSelector": {"matchLabels": {"name": "kube-system"}}}
+    [(message, _)] = violations(
+        POLICY, _shop(("deny-all", DENY_ALL), ("dns", _dns(by_name_label, BOTH)))
+    )
+    assert "assumption: namespace kube-system is not in the inventory" in message
+
+
+def test_a_rule_naming_the_dns_ports_resolves_on_the_dns_pod() -> None:
+    named = [{"port": "dns", "protocol": "UDP"}, {"port": "dns-tcp"}]
+    assert violations(POLICY, _shop(("deny-all", DENY_ALL), ("dns", _dns(KUBE_DNS, named)))) == []
+
+
+def test_an_ingress_policy_in_the_dns_namespace_counts_too() -> None:
+    def build() -> None:
+        network_policy("shop", "deny-all", DENY_ALL)
+        network_policy("shop", "dns", _dns(KUBE_DNS, BOTH))
+        network_policy("kube-system", "deny-all", {"podSelector": {}})
+
+    [(message, _)] = violations(POLICY, program(build))
+    assert "ingress at kube-system/dns: denied: kube-system/dns is isolated for ingress by " in (
+        message
+    )
+
+
+def test_the_dns_pods_are_configurable_as_default_denys_dns_object() -> None:
+    coredns = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "dns"}},
+        "podSelector": {"matchLabels": {"app": "coredns"}},
+    }
+    resources = _shop(
+        ("deny-all", DENY_ALL), ("dns", _dns(coredns, [{"port": 5353, "protocol": "UDP"}]))
+    )
+    config = {"dns": {"namespace": "dns", "podLabels": {"app": "coredns"}, "ports": ["5353/UDP"]}}
+    assert violations(POLICY, resources, config) == []
+    [(message, _)] = violations(POLICY, resources)
+    assert "cannot reach DNS (kube-system/k8s-app=kube-dns)" in message
+
+
+def test_a_dns_port_without_a_number_is_reported_as_a_config_error() -> None:
+    [(message, _)] = violations(POLICY, _shop(), {"dns": {"ports": ["dns"]}})
+    assert message == (
+        "policy config egress-deny-keeps-dns.dns.ports[0]: dns/TCP is not a port number; "
+        "give DNS's port numbers, e.g. 53/UDP"
+    )
+
+
+def test_pods_not_isolated_for_egress_need_nothing() -> None:
+    assert violations(POLICY, _shop(("deny-all", {"podSelector": {}}))) == []
+
+
+def test_the_guestbook_keeps_dns_where_it_denies_egress(
+    guestbook: dict[str, list[RecordedResource]], shop: list[RecordedResource]
+) -> None:
+    for stack, resources in {**guestbook, "shop": shop}.items():
+        assert violations(POLICY, resources) == [], stack
+
+
+def _prod_firewall() -> dict[str, Any]:
+    return dict(find_project(REPO).stack_config("prod")["guestbook:firewall"])
+
+
+def test_the_guestbook_with_dns_turned_off_is_caught_for_every_tier_it_isolates() -> None:
+    resources = run_program(
+        REPO,
+        "prod",
+        {
+            "firewall": {
+                **_prod_firewall(),
+                "defaultDeny": {"ingress": True, "egress": True, "allowDns": False},
+            }
+        },
+    ).resources
+    found = violations(POLICY, resources)
+    heads = sorted(message.splitlines()[0].split(" cannot reach DNS")[0] for message, _ in found)
+    assert heads == [
+        "pods isolated for egress by guestbook/allow-api-to-db-egress, guestbook/deny-all",
+        "pods isolated for egress by guestbook/allow-ui-to-api-egress, guestbook/deny-all",
+        "pods isolated for egress by guestbook/deny-all",
+    ]

@@ -154,6 +154,15 @@ def test_a_named_port_on_the_same_number_does_not_hide_the_rest_of_a_range() -> 
     assert finding.where == "shop/web-named"
 
 
+def test_addresses_of_a_family_no_ip_block_names_are_probed_too() -> None:
+    v6 = _allow("web-v6", "web", {"from": [{"ipBlock": {"cidr": "::/0"}}]})
+    pods = _allow("web-pods", "web", {"from": [{"namespaceSelector": {}}]})
+    everything = _allow("web-all", "web", {})
+    # web-all alone admits IPv4 addresses outside the cluster: it stays, the other two go.
+    found = _find(DENY, v6, pods, everything)
+    assert sorted(f.where for f in found) == ["shop/web-pods", "shop/web-v6"]
+
+
 def test_a_dead_rule_is_left_to_its_own_finding_unless_it_has_none() -> None:
     dead = _allow(
         "web", "web", _from("api", 8080), {"from": [{"podSelector": {"matchLabels": {"x": "y"}}}]}

@@ -55,11 +55,12 @@ def probe_ports(policies: PolicySet, inventory: Inventory) -> list[tuple[int, st
 
 
 def _boundaries(blocks: Iterable[IpBlockPeer]) -> dict[int, set[int]]:
-    """Per IP version, where a cidr or an except starts and just past where it ends."""
-    found: dict[int, set[int]] = {}
+    """Per IP version (both, always), the first address, and where a cidr or an except starts
+    and just past where it ends."""
+    found: dict[int, set[int]] = {4: {0}, 6: {0}}
     for block in blocks:
         for network in (block.cidr, *block.excepts):
-            values = found.setdefault(network.version, {0})
+            values = found[network.version]
             values.add(int(network.network_address))
             end = int(network.broadcast_address) + 1
             if end < 1 << network.max_prefixlen:
@@ -73,8 +74,8 @@ def probe_addresses(policies: PolicySet, inventory: Inventory) -> list[Address]:
     Semantics relied on: an address outside the cluster is told apart only by the ipBlocks that
     contain it, so the address space falls into stretches between the starts and ends of every
     cidr and except, and each stretch is probed at its first address that is no pod's IP (an
-    address that is a pod's IP is that pod). With no ipBlock at all, one address stands for
-    every address.
+    address that is a pod's IP is that pod). Each family has at least one stretch: with no
+    ipBlock at all, ``0.0.0.0`` and ``::`` stand for every address.
     """
     blocks = [
         peer
@@ -84,7 +85,7 @@ def probe_addresses(policies: PolicySet, inventory: Inventory) -> list[Address]:
         for peer in rule.peers or ()
         if isinstance(peer, IpBlockPeer)
     ]
-    boundaries = _boundaries(blocks) or {4: {0}}
+    boundaries = _boundaries(blocks)
     addresses: list[Address] = []
     for version, values in sorted(boundaries.items()):
         starts = sorted(values)

@@ -82,3 +82,9 @@ def test_the_testing_example_passes_on_the_guestbook(monkeypatch: pytest.MonkeyP
     _, example = _blocks("python")
     monkeypatch.chdir(REPO)
     exec(compile(example, "README.md", "exec"), {})
+
+
+def test_the_lint_excerpt_is_the_planted_sets_output() -> None:
+    (excerpt,) = re.findall(r"```\n(PF0.*?)```", README, flags=re.DOTALL)
+    golden = (REPO / "tests" / "golden" / "lint-planted.txt").read_text(encoding="utf-8")
+    assert excerpt in golden

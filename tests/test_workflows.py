@@ -364,6 +364,38 @@ def test_the_diff_step_passes_when_the_firewall_changes_and_fails_on_bad_input(
         assert summary.read_text(encoding="utf-8") == expected
 
 
+@pytest.mark.parametrize(("podfence_exit", "step_exit"), [(0, 0), (1, 1), (2, 2), (3, 3)])
+def test_the_lint_step_fails_on_findings_and_puts_them_in_the_job_summary(
+    tmp_path: Path, podfence_exit: int, step_exit: int
+) -> None:
+    firewall = _load(PULL_REQUEST)["jobs"]["firewall"]
+    step = _step_named(firewall, "Lint the firewall")
+    assert step["if"] == "${{ !cancelled() && steps.setup.outcome == 'success' }}"
+    fake = tmp_path / ".venv" / "bin" / "podfence"
+    fake.parent.mkdir(parents=True)
+    fake.write_text(f'#!/bin/sh\necho "**lint** $*"\nexit {podfence_exit}\n', encoding="utf-8")
+    fake.chmod(0o755)
+    summary = tmp_path / "summary.md"
+    done = _bash(step["run"], tmp_path, {"STACK": "prod", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert done.returncode == step_exit, done.stdout + done.stderr
+    markdown = "**lint** lint --stack prod --output markdown\n"
+    assert (tmp_path / "lint.md").read_text(encoding="utf-8") == markdown
+    if podfence_exit == 1:
+        assert summary.read_text(encoding="utf-8") == markdown
+        assert "**lint** lint --stack prod\n" in done.stdout  # the text report, in the log
+    else:
+        assert not summary.exists()
+
+
+def test_every_deployed_stack_is_linted_before_it_is_diffed() -> None:
+    steps = _steps(_load(PULL_REQUEST)["jobs"]["firewall"])
+    names = [step.get("name") for step in steps]
+    assert names.index("Check the firewall's expectations") < names.index("Lint the firewall")
+    assert names.index("Lint the firewall") < names.index(
+        "Diff the firewall against the pull request's base"
+    )
+
+
 def _kubeconfig_steps() -> list[tuple[str, dict[str, Any]]]:
     return [
         (f"{workflow} {job_id}", step)

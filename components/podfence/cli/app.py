@@ -17,7 +17,8 @@ class ExitStatus(IntEnum):
     """What `podfence` exits with."""
 
     SUCCESS = 0
-    #: `check` found a failed expectation; `diff` found differences (like diff(1)).
+    #: `check` found a failed expectation; `diff` found differences (like diff(1)); `lint`
+    #: found problems.
     FAILED = 1
     #: Bad input: usage, configuration, a malformed policy or inventory.
     BAD_INPUT = 2
@@ -29,7 +30,7 @@ class ExitStatus(IntEnum):
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every subcommand registered."""
-    from podfence.cli import check, diff, explain, graph, matrix, render
+    from podfence.cli import check, diff, explain, graph, lint, matrix, render
 
     parser = argparse.ArgumentParser(
         prog="podfence",
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show a traceback when something goes wrong"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (render, matrix, explain, check, diff, graph):
+    for module in (render, matrix, explain, check, diff, graph, lint):
         module.register(subparsers)
     return parser
 

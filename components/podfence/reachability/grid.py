@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from podfence.reachability.bits import from_indices, indices, runs
@@ -135,6 +135,8 @@ class Grid:
                         self._apply(rule, classes)
         self.allowed: list[int] = [self._row(number) for number in range(table.size)]
         self._bases: list[Side] | None = None
+        self._rule_sources: dict[Rule, list[int]] | None = None
+        self._isolated_by_cache: dict[Policy, tuple[int, int]] | None = None
         self._sides: dict[tuple[object, ...], DirectionVerdict] = {}
 
     def _isolation(self, policies: PolicySet) -> dict[tuple[Policy, str], int]:
@@ -305,17 +307,39 @@ class Grid:
             for number in indices(owners):
                 found[number].append((rule, entries))
 
-    def _row(self, number: int) -> int:
-        """Step 4 for source class ``number``: the entries it may reach."""
+    def _row(
+        self,
+        number: int,
+        dropped: Collection[Rule] = (),
+        ingress_isolated: int | None = None,
+        egress_isolated: int | None = None,
+    ) -> int:
+        """Step 4 for source class ``number``: the entries it may reach.
+
+        Args:
+            number: the source class.
+            dropped: rules to leave out, as if they did not exist (none by default).
+            ingress_isolated: the classes isolated for ingress (default: as the policies say).
+            egress_isolated: the classes isolated for egress (default: as the policies say).
+        """
         everything = self._all_entries
+        ingress_rules = self._ingress_rules[number]
+        egress_rules = self._egress_rules[number]
+        if dropped:
+            ingress_rules = [pair for pair in ingress_rules if pair[0] not in dropped]
+            egress_rules = [pair for pair in egress_rules if pair[0] not in dropped]
         admitted_in = 0
-        for _, entries in self._ingress_rules[number]:
+        for _, entries in ingress_rules:
             admitted_in |= entries
         admitted_out = 0
-        for _, entries in self._egress_rules[number]:
+        for _, entries in egress_rules:
             admitted_out |= entries
-        isolated_in = self.entries_of(self.ingress_isolated)
-        isolated_out = everything if self.egress_isolated >> number & 1 else 0
+        if ingress_isolated is None:
+            ingress_isolated = self.ingress_isolated
+        if egress_isolated is None:
+            egress_isolated = self.egress_isolated
+        isolated_in = self.entries_of(ingress_isolated)
+        isolated_out = everything if egress_isolated >> number & 1 else 0
         row = connection_allows(
             direction_allows(isolated_in, admitted_in, everything),
             direction_allows(isolated_out, admitted_out, everything),
@@ -323,6 +347,90 @@ class Grid:
         if number >= self.table.pod_classes:  # an address reaches pods only
             row &= self.pod_entries
         return int(row)
+
+    # -- what-if: the same steps without some rules or policies --------------------------------
+
+    def admissions(self, number: int, direction: str) -> Sequence[tuple[Rule, int]]:
+        """The rules of ``direction`` that admit source class ``number``, with the entries each
+        admits it to (steps 2 and 3), in policy and rule order; a rule that admits the class to
+        no entry is not listed."""
+        return (self._ingress_rules if direction == "ingress" else self._egress_rules)[number]
+
+    def rule_sources(self, rule: Rule) -> list[int]:
+        """The source classes ``rule`` admits to at least one entry (see :meth:`admissions`)."""
+        if self._rule_sources is None:
+            found: dict[Rule, list[int]] = {}
+            for lists in (self._ingress_rules, self._egress_rules):
+                for number, applied in enumerate(lists):
+                    for admitting, _ in applied:
+                        found.setdefault(admitting, []).append(number)
+            self._rule_sources = found
+        return self._rule_sources.get(rule, [])
+
+    def peer_classes(self, peer: Peer) -> int:
+        """The set of classes ``peer`` matches (pods' classes, and addresses' for an ipBlock)."""
+        return self._peer_mask(peer)
+
+    def _isolated_by(self) -> dict[Policy, tuple[int, int]]:
+        """Per policy, the sets of classes it isolates for ingress and for egress (cached)."""
+        if self._isolated_by_cache is None:
+            found: dict[Policy, list[int]] = {}
+            for slot, lists in enumerate((self.ingress_isolating, self.egress_isolating)):
+                for number, policies in enumerate(lists):
+                    for policy in policies:
+                        found.setdefault(policy, [0, 0])[slot] |= 1 << number
+            self._isolated_by_cache = {policy: (a, b) for policy, (a, b) in found.items()}
+        return self._isolated_by_cache
+
+    def rows_without(
+        self, rules: Collection[Rule] = (), policies: Collection[Policy] = ()
+    ) -> Iterator[tuple[int, int]]:
+        """The rows of :attr:`allowed` that can differ were ``rules`` and ``policies`` deleted,
+        each as (source class, the entries it would reach), worked out one at a time.
+
+        The same steps on the same classes and entries: a deleted policy no longer isolates the
+        classes it selects (step 1) and none of its rules admits anything (steps 2 and 3); a
+        deleted rule admits nothing. The classes stay this grid's, which tell apart at least
+        what any subset of its policies does, so each row is the one a grid built without them
+        would give. Every other row stays as it is.
+
+        Args:
+            rules: rules to delete (their policies stay, and keep isolating).
+            policies: policies to delete, with all their rules.
+        """
+        dropped = set(rules)
+        gone = set(policies)
+        ingress_isolated, egress_isolated = self.ingress_isolated, self.egress_isolated
+        isolated_by = self._isolated_by()
+        for policy in gone:
+            for direction in ("ingress", "egress"):
+                dropped.update(policy.rules(direction) or ())
+            ingress, egress = isolated_by.get(policy, (0, 0))
+            for number in indices(ingress & ingress_isolated):
+                if all(p in gone for p in self.ingress_isolating[number]):
+                    ingress_isolated &= ~(1 << number)
+            for number in indices(egress & egress_isolated):
+                if all(p in gone for p in self.egress_isolating[number]):
+                    egress_isolated &= ~(1 << number)
+        touched: Iterable[int]
+        if ingress_isolated != self.ingress_isolated:
+            touched = range(self.table.size)  # a destination's isolation: every row may change
+        else:
+            found = {n for rule in dropped for n in self.rule_sources(rule)}
+            found.update(indices(egress_isolated ^ self.egress_isolated))
+            touched = sorted(found)
+        for number in touched:
+            yield number, self._row(number, dropped, ingress_isolated, egress_isolated)
+
+    def allowed_without(
+        self, rules: Collection[Rule] = (), policies: Collection[Policy] = ()
+    ) -> list[int]:
+        """:attr:`allowed` as it would be were ``rules`` and ``policies`` deleted (see
+        :meth:`rows_without`)."""
+        allowed = list(self.allowed)
+        for number, row in self.rows_without(rules, policies):
+            allowed[number] = row
+        return allowed
 
     # -- why -----------------------------------------------------------------------------------
 

@@ -1,0 +1,69 @@
+"""Sanity checks of a set of NetworkPolicies on an inventory: ``lint(policies, inventory)``.
+
+Each check is one family's module: :mod:`.dead` (parts that match nothing), :mod:`.redundancy`
+(rules and policies whose removal changes no verdict, proved with the engine),
+:mod:`.exposure` (what stays open) and :mod:`.dns` (egress isolation that blocks DNS). They
+share one :class:`~.basis.Basis`: the engine's grid over every port and every address that can
+make a difference. The checks and their codes are :data:`CHECKS`; :mod:`.report` renders a
+:class:`LintReport` as text, Markdown and JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from podfence.reachability.inventory import Inventory
+from podfence.reachability.lint.basis import Basis
+from podfence.reachability.lint.dead import dead_parts
+from podfence.reachability.lint.dns import DnsTarget, dns_blocked
+from podfence.reachability.lint.exposure import no_default_deny, wide_open
+from podfence.reachability.lint.findings import CHECKS, Check, Finding, LintReport, Severity
+from podfence.reachability.lint.redundancy import redundancies
+from podfence.reachability.model import Address
+from podfence.reachability.policy import PolicySet
+
+__all__ = ["CHECKS", "Check", "DnsTarget", "Finding", "LintReport", "Severity", "lint"]
+
+#: The checks whose finding on a rule says why it admits nothing (redundancy does not repeat it).
+_DEAD_RULE = frozenset({"unmatched-peer", "empty-ip-block", "undeclared-named-port"})
+
+
+def lint(
+    policies: PolicySet,
+    inventory: Inventory,
+    externals: Sequence[Address] = (),
+    scope: Collection[str] | None = None,
+    dns: DnsTarget | None = None,
+    notes: Sequence[str] = (),
+) -> LintReport:
+    """Run every check.
+
+    Findings that read pods (selects-no-pod, unmatched-peer, undeclared-named-port, the
+    redundancies, no-default-deny, dns-blocked) hold on ``inventory``; empty-ip-block,
+    ingress-from-anywhere and all-namespaces-all-ports read the rules alone.
+
+    Args:
+        policies: the NetworkPolicies.
+        inventory: the namespaces and pods they are judged on.
+        externals: more addresses outside the cluster to evaluate (the probes already stand
+            for every address; none by default).
+        scope: the namespaces no-default-deny looks at; None (the default) means every
+            namespace of the inventory with pods.
+        dns: where DNS is (default: kube-system/k8s-app=kube-dns on 53/UDP and 53/TCP).
+        notes: what the reader must know about the inputs, added to the report's own notes.
+    """
+    basis = Basis.build(policies, inventory, externals)
+    findings = dead_parts(basis)
+    explained = {f.rule for f in findings if f.rule is not None and f.check.name in _DEAD_RULE}
+    findings += redundancies(basis, explained)
+    findings += no_default_deny(basis, scope)
+    blocked, dns_notes = dns_blocked(basis, dns)
+    findings += blocked
+    findings += wide_open(policies)
+    return LintReport.of(
+        findings,
+        len(policies),
+        len(inventory.pods),
+        len(inventory.namespaces),
+        [*notes, *dns_notes],
+    )

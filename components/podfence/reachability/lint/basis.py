@@ -1,0 +1,161 @@
+"""What the checks share: the policies, the inventory, and the engine's grid over every port and
+every address outside the cluster that can make a difference."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from podfence.reachability.bits import indices
+from podfence.reachability.grid import Grid
+from podfence.reachability.inventory import Inventory
+from podfence.reachability.matrix import Matrix
+from podfence.reachability.model import Address, Pod
+from podfence.reachability.peers import IpBlockPeer
+from podfence.reachability.policy import Policy, PolicySet
+from podfence.reachability.ports import PROTOCOLS
+
+__all__ = ["Basis", "probe_addresses", "probe_ports"]
+
+_LAST_PORT = 65535
+#: How many addresses of one stretch are tried before giving up on finding one that is no pod's.
+_TRIES = 64
+
+
+def probe_ports(policies: PolicySet, inventory: Inventory) -> list[tuple[int, str]]:
+    """Ports that stand for every port: port 1, and where a rule's port or range starts and just
+    past where it ends, and each port a pod declares and the one after it, for each protocol.
+
+    Semantics relied on: a numeric port rule matches a range of one protocol; a rule without
+    ports, or a port without a number, matches every port (of a protocol); a named port matches
+    only a port the destination declares with that name. So the ports fall into stretches
+    between these boundaries in which every verdict stays the same: a declared port is a stretch
+    of its own, and every other stretch holds no declared port. Each is probed at its first
+    port, which a pod either declares (a stretch of one port) or none does.
+    """
+    found: dict[str, set[int]] = {protocol: {1} for protocol in PROTOCOLS}
+
+    def stretch(protocol: str, first: int, last: int) -> None:
+        found[protocol].add(first)
+        if last < _LAST_PORT:
+            found[protocol].add(last + 1)
+
+    for policy in policies:
+        for direction in ("ingress", "egress"):
+            for rule in policy.rules(direction) or ():
+                for port in rule.ports or ():
+                    if isinstance(port.port, int):
+                        end = port.end_port if port.end_port is not None else port.port
+                        stretch(port.protocol, port.port, end)
+    for pod in inventory.pods:
+        for declared in pod.ports:
+            stretch(declared.protocol, declared.port, declared.port)
+    return [(port, protocol) for protocol in PROTOCOLS for port in sorted(found[protocol])]
+
+
+def _boundaries(blocks: Iterable[IpBlockPeer]) -> dict[int, set[int]]:
+    """Per IP version (both, always), the first address, and where a cidr or an except starts
+    and just past where it ends."""
+    found: dict[int, set[int]] = {4: {0}, 6: {0}}
+    for block in blocks:
+        for network in (block.cidr, *block.excepts):
+            values = found[network.version]
+            values.add(int(network.network_address))
+            end = int(network.broadcast_address) + 1
+            if end < 1 << network.max_prefixlen:
+                values.add(end)
+    return found
+
+
+def probe_addresses(policies: PolicySet, inventory: Inventory) -> list[Address]:
+    """Addresses outside the cluster that stand for every address outside it.
+
+    Semantics relied on: an address outside the cluster is told apart only by the ipBlocks that
+    contain it, so the address space falls into stretches between the starts and ends of every
+    cidr and except, and each stretch is probed at its first address that is no pod's IP (an
+    address that is a pod's IP is that pod). Each family has at least one stretch: with no
+    ipBlock at all, ``0.0.0.0`` and ``::`` stand for every address.
+    """
+    blocks = [
+        peer
+        for policy in policies
+        for direction in ("ingress", "egress")
+        for rule in policy.rules(direction) or ()
+        for peer in rule.peers or ()
+        if isinstance(peer, IpBlockPeer)
+    ]
+    boundaries = _boundaries(blocks)
+    addresses: list[Address] = []
+    for version, values in sorted(boundaries.items()):
+        starts = sorted(values)
+        limit = 1 << (32 if version == 4 else 128)
+        for start, stop in zip(starts, [*starts[1:], limit], strict=True):
+            for value in range(start, min(stop, start + _TRIES)):
+                address = (
+                    ipaddress.ip_address(value) if version == 4 else ipaddress.IPv6Address(value)
+                )
+                if inventory.with_ip(address) is None:
+                    addresses.append(address)
+                    break
+    return addresses
+
+
+@dataclass
+class Basis:
+    """The policies and inventory, with the engine's decisions over all that matters.
+
+    Attributes:
+        policies: the policies.
+        inventory: the namespaces and pods.
+        grid: every flow between classes of pods and of addresses outside the cluster, on the
+            pods' declared ports and on :func:`probe_ports` (see :class:`Grid`); its addresses
+            are :func:`probe_addresses` and ``externals``.
+        selected: per policy, the set of pod classes its podSelector selects.
+    """
+
+    policies: PolicySet
+    inventory: Inventory
+    grid: Grid
+    selected: dict[Policy, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls, policies: PolicySet, inventory: Inventory, externals: Sequence[Address] = ()
+    ) -> Basis:
+        """Decide every flow that can tell two policy sets apart on ``inventory``.
+
+        Args:
+            policies: the policies.
+            inventory: the namespaces and pods.
+            externals: more addresses outside the cluster to evaluate (none by default; the
+                probes already stand for every address).
+        """
+        addresses = list(dict.fromkeys([*probe_addresses(policies, inventory), *externals]))
+        matrix = Matrix.build(policies, inventory, addresses, probe_ports(policies, inventory))
+        grid = matrix.grid
+        table = grid.table
+        selected: dict[Policy, int] = {}
+        for policy in policies:
+            in_namespace = table.by_namespace.get(policy.namespace, ())
+            mask = 0
+            for number in table.candidates(policy.pod_selector, in_namespace):
+                if policy.selects(table.representative[number]):
+                    mask |= 1 << number
+            selected[policy] = mask
+        return cls(policies, inventory, grid, selected)
+
+    def pods(self, classes: int) -> list[Pod]:
+        """The pods of the set of pod classes ``classes``, in inventory order."""
+        table = self.grid.table
+        pods = self.inventory.pods
+        found = [
+            index
+            for number in indices(classes & table.pod_classes_mask)
+            for index in table.members[number]
+        ]
+        return [pods[index] for index in sorted(found)]
+
+    def pod_classes(self, classes: int) -> int:
+        """Those of ``classes`` that are classes of pods (not of addresses)."""
+        return classes & self.grid.table.pod_classes_mask

@@ -1,0 +1,275 @@
+"""Parts of policies that match nothing: a podSelector, a peer, an ipBlock, a named port."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+
+from podfence.reachability.bits import indices
+from podfence.reachability.lint.basis import Basis
+from podfence.reachability.lint.findings import CHECKS, Finding
+from podfence.reachability.peers import IpBlockPeer, Network, PodPeer
+from podfence.reachability.policy import Policy, Rule
+from podfence.reachability.selectors import LabelSelector
+
+__all__ = ["dead_parts", "empty_ip_block", "listing", "spans"]
+
+#: How many names a finding lists before it counts the rest.
+SHOWN = 5
+
+
+def listing(names: Sequence[str], shown: int = SHOWN) -> str:
+    """``a, b, c`` or ``a, b, c, d, e and 3 more``."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+
+
+def _hint(selector: LabelSelector, labels: Iterable[Mapping[str, str]]) -> str:
+    """``; did you mean app=web?`` for a matchLabels value close to one the objects carry."""
+    carried: dict[str, set[str]] = {}
+    for found in labels:
+        for key, value in found.items():
+            carried.setdefault(key, set()).add(value)
+    for key, value in selector.match_labels:
+        values = carried.get(key)
+        if values is None:
+            close = difflib.get_close_matches(key, sorted(carried), n=1, cutoff=0.75)
+            if close:
+                return f"; did you mean the label {close[0]}?"
+            continue
+        if value not in values:
+            close = difflib.get_close_matches(value, sorted(values), n=1, cutoff=0.6)
+            if close:
+                return f"; did you mean {key}={close[0]}?"
+    return ""
+
+
+def _labels(selector: LabelSelector) -> str:
+    return selector.describe() or "(any)"
+
+
+def spans(networks: Iterable[Network], target: Network) -> bool:
+    """Whether ``networks`` (of ``target``'s family) together hold every address of ``target``."""
+    reach = int(target.network_address)
+    end = int(target.broadcast_address)
+    stretches = sorted(
+        (int(n.network_address), int(n.broadcast_address))
+        for n in networks
+        if n.version == target.version
+    )
+    for first, last in stretches:
+        if first > reach:
+            break
+        reach = max(reach, last + 1)
+        if reach > end:
+            return True
+    return reach > end
+
+
+def empty_ip_block(block: IpBlockPeer) -> bool:
+    """Whether the ``except`` entries of ``block`` cover its whole cidr."""
+    return bool(block.excepts) and spans(block.excepts, block.cidr)
+
+
+def _selects_no_pod(basis: Basis, policy: Policy) -> Finding:
+    namespace = policy.namespace
+    pods = [pod for pod in basis.inventory.pods if pod.namespace == namespace]
+    selector = policy.pod_selector
+    if not pods:
+        why = (
+            f"namespace {namespace} has no pod on this inventory, so the policy isolates nothing "
+            "and its rules admit nothing"
+        )
+        fix = "delete the policy if the namespace is gone, or lint with an inventory that has its pods"
+    else:
+        why = (
+            f"its podSelector {_labels(selector)} matches none of the {len(pods)} pods of "
+            f"namespace {namespace} on this inventory, so it isolates nothing and its rules "
+            "admit nothing"
+        )
+        hint = _hint(selector, (pod.labels for pod in pods))
+        fix = (
+            f"correct the podSelector to the labels of the pods it is meant for{hint}, or "
+            "delete the policy if those pods are gone"
+        )
+    return Finding(CHECKS["selects-no-pod"], namespace, why, fix, (policy.ref,))
+
+
+def _unmatched_peer(basis: Basis, peer: PodPeer) -> tuple[str, str]:
+    """Why a pod peer matches no pod, and the fix."""
+    inventory = basis.inventory
+    pod_part = _labels(peer.pod_selector)
+    if peer.namespace_selector is None:
+        names = [peer.namespace or ""]
+        where = f"namespace {peer.namespace}"
+    else:
+        names = [
+            name
+            for name, namespace in inventory.namespaces.items()
+            if peer.namespace_matches(name, namespace.labels)
+        ]
+        if not names:
+            ns_labels = [namespace.labels for namespace in inventory.namespaces.values()]
+            hint = _hint(peer.namespace_selector, ns_labels)
+            return (
+                f"no namespace of the inventory has the labels {_labels(peer.namespace_selector)}",
+                f"correct the namespaceSelector to labels the namespaces carry{hint} "
+                "(kubectl get namespaces --show-labels), or remove the peer",
+            )
+        where = f"namespace{'s' if len(names) > 1 else ''} {listing(names)}"
+    pods = [pod for pod in inventory.pods if pod.namespace in names]
+    if not pods:
+        return (
+            f"{where} {'has' if len(names) == 1 else 'have'} no pod on this inventory",
+            "remove the peer if nothing runs there any more, or lint with an inventory that "
+            "has those pods",
+        )
+    hint = _hint(peer.pod_selector, (pod.labels for pod in pods))
+    return (
+        f"no pod of {where} has the labels {pod_part}",
+        f"correct the podSelector to the labels of the pods it is meant for{hint}, or remove "
+        "the peer",
+    )
+
+
+def _peers(basis: Basis, policy: Policy, rule: Rule) -> list[Finding]:
+    """unmatched-peer and empty-ip-block for each peer of ``rule``."""
+    found: list[Finding] = []
+    peers = rule.peers or ()
+    dead: list[tuple[int, str, str, bool]] = []  # index, why, fix, is an ipBlock
+    live = False
+    selects_pods = bool(basis.selected.get(policy))
+    for index, peer in enumerate(peers):
+        if isinstance(peer, IpBlockPeer):
+            if empty_ip_block(peer):
+                dead.append(
+                    (
+                        index,
+                        "its except entries cover all of its cidr, so it matches no address",
+                        f"remove the except entries that cover the block, or the peer if "
+                        f"{peer.cidr} should not be admitted",
+                        True,
+                    )
+                )
+            else:
+                live = True
+        elif selects_pods and not basis.pod_classes(basis.grid.peer_classes(peer)):
+            why, fix = _unmatched_peer(basis, peer)
+            dead.append((index, why, fix, False))
+        else:
+            live = True
+    for index, why, fix, block in dead:
+        check = CHECKS["empty-ip-block" if block else "unmatched-peer"]
+        what = f"peer {index} ({peers[index].describe()})"
+        if len(peers) == 1:
+            tail = "; it is the rule's only peer, so the rule admits nothing"
+        elif not live:
+            tail = "; no other peer of the rule matches either, so the rule admits nothing"
+        else:
+            tail = ""
+        found.append(
+            Finding(
+                check,
+                policy.namespace,
+                f"{what}: {why}{tail}",
+                fix,
+                (policy.ref,),
+                rule.ref,
+                peer=index,
+            )
+        )
+    return found
+
+
+def _destinations(basis: Basis, policy: Policy, rule: Rule) -> int | None:
+    """The pod classes a named port of ``rule`` resolves on; None when they cannot be known
+    without another finding (no selected pod, an unmatched pod peer)."""
+    if rule.direction == "ingress":
+        return basis.selected.get(policy) or None
+    if rule.peers is None:
+        return basis.grid.table.pod_classes_mask
+    classes = basis.pod_classes(basis.grid.peer_mask(rule))
+    if not classes and any(isinstance(peer, PodPeer) for peer in rule.peers):
+        return None  # the unmatched peers say it
+    return classes
+
+
+def _named_ports(basis: Basis, policy: Policy, rule: Rule) -> list[Finding]:
+    """undeclared-named-port for each named port of ``rule`` no destination pod declares."""
+    classes = _destinations(basis, policy, rule)
+    if classes is None:
+        return []
+    table = basis.grid.table
+    declared = [port for number in indices(classes) for port in table.ports_of[number]]
+    found = []
+    for index, port in enumerate(rule.ports or ()):
+        if not isinstance(port.port, str):
+            continue
+        name = port.port
+        if any(p.name == name and p.protocol == port.protocol for p in declared):
+            continue
+        whose = (
+            "no pod this policy selects"
+            if rule.direction == "ingress"
+            else "no pod the rule's peers match"
+        )
+        if not classes:
+            why = (
+                f"{port.describe()}: the rule's peers are addresses outside the cluster, "
+                "which declare no ports, so a named port matches nothing"
+            )
+            fix = "give the port number instead of its name"
+        else:
+            others = sorted({p.describe() for p in declared if p.name == name})
+            names = sorted({p.name for p in declared if p.name})
+            if others:
+                seen = f"; they declare {name} as {', '.join(others)} only"
+            elif names:
+                seen = f"; they name {listing(names)}"
+            else:
+                seen = "; they name no port"
+            why = f"{port.describe()}: {whose} declares a {port.protocol} port named {name}{seen}"
+            close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+            fix = (
+                f"did you mean port {close[0]}? Name a port the pods declare, or give the number"
+                if close
+                else "name a port the pods declare, or give the number"
+            )
+        tail = (
+            " (the rule's only port, so the rule admits nothing)"
+            if len(rule.ports or ()) == 1
+            else ""
+        )
+        found.append(
+            Finding(
+                CHECKS["undeclared-named-port"],
+                policy.namespace,
+                why + tail,
+                fix,
+                (policy.ref,),
+                rule.ref,
+                port=index,
+            )
+        )
+    return found
+
+
+def dead_parts(basis: Basis) -> list[Finding]:
+    """selects-no-pod, unmatched-peer, empty-ip-block and undeclared-named-port.
+
+    A policy that selects no pod gets that one finding: what its peers and ports would match
+    on pods it does not select is moot. An ipBlock's emptiness needs no inventory and is
+    reported whatever the policy selects.
+    """
+    found: list[Finding] = []
+    for policy in basis.policies:
+        selects = bool(basis.selected.get(policy))
+        if not selects:
+            found.append(_selects_no_pod(basis, policy))
+        for direction in ("ingress", "egress"):
+            for rule in policy.rules(direction) or ():
+                found += _peers(basis, policy, rule)
+                if selects:
+                    found += _named_ports(basis, policy, rule)
+    return found

@@ -1,0 +1,172 @@
+"""lint.basis: the probe ports and addresses stand for every port and every outside address."""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from bisect import bisect_right
+
+import pytest
+from podfence.reachability import evaluate, load_cluster
+from podfence.reachability.lint.basis import Basis, _boundaries, probe_addresses, probe_ports
+from podfence.reachability.model import External
+from podfence.reachability.peers import IpBlockPeer
+from podfence.reachability.ports import PROTOCOLS
+from podfence.reachability.traffic import Traffic
+from reachability.helpers import pod, policy, random_cluster
+
+
+def test_probe_ports_are_port_1_each_start_and_just_past_each_end_per_protocol() -> None:
+    cluster = load_cluster(
+        [
+            pod("shop/web", "10.0.0.1", [{"containerPort": 8080, "name": "http"}], app="web"),
+            policy(
+                "shop/p",
+                {
+                    "podSelector": {},
+                    "ingress": [
+                        {"ports": [{"port": 80, "endPort": 90}, {"port": "http"}]},
+                        {"ports": [{"protocol": "UDP", "port": 65535}, {"protocol": "SCTP"}]},
+                    ],
+                },
+            ),
+        ]
+    )
+    assert probe_ports(cluster.policies, cluster.inventory) == [
+        (1, "TCP"),
+        (80, "TCP"),
+        (91, "TCP"),
+        (8080, "TCP"),
+        (8081, "TCP"),
+        (1, "UDP"),
+        (65535, "UDP"),
+        (1, "SCTP"),
+    ]
+
+
+def test_probe_addresses_start_each_stretch_and_skip_pod_ips() -> None:
+    cluster = load_cluster(
+        [
+            pod("shop/web", "10.0.0.0", [], app="web"),
+            policy(
+                "shop/p",
+                {
+                    "podSelector": {},
+                    "ingress": [
+                        {"from": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}}]},
+                        {"from": [{"ipBlock": {"cidr": "fd00::/64"}}]},
+                    ],
+                },
+            ),
+        ]
+    )
+    assert [str(a) for a in probe_addresses(cluster.policies, cluster.inventory)] == [
+        "0.0.0.0",
+        "10.0.0.1",  # 10.0.0.0 is the pod's
+        "10.1.0.0",
+        "10.2.0.0",
+        "11.0.0.0",
+        "::",
+        "fd00::",
+        "fd00:0:0:1::",
+    ]
+
+
+def test_without_ip_blocks_one_address_of_each_family_stands_for_all() -> None:
+    cluster = load_cluster([pod("shop/web", "10.0.0.1", [], app="web")])
+    assert [str(a) for a in probe_addresses(cluster.policies, cluster.inventory)] == [
+        "0.0.0.0",
+        "::",
+    ]
+
+
+def _representative(probes: list[int], value: int) -> int:
+    return probes[bisect_right(probes, value) - 1]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_port_gets_the_verdict_of_its_probe(seed: int) -> None:
+    objects, _ = random_cluster(seed)
+    cluster = load_cluster(objects)
+    inventory = cluster.inventory
+    probes = probe_ports(cluster.policies, inventory)
+    rnd = random.Random(seed)
+    for _ in range(100):
+        source, destination = rnd.choice(inventory.pods), rnd.choice(inventory.pods)
+        protocol = rnd.choice(PROTOCOLS)
+        port = rnd.choice([52, 53, 54, 79, 80, 81, 82, 99, 100, 101, rnd.randint(1, 300)])
+        mine = sorted(p for p, proto in probes if proto == protocol)
+        probe = _representative(mine, port)
+        at_port = evaluate(
+            cluster.policies, inventory, Traffic(source, destination, port, protocol)
+        )
+        at_probe = evaluate(
+            cluster.policies, inventory, Traffic(source, destination, probe, protocol)
+        )
+        assert at_port.allowed == at_probe.allowed, (port, probe, protocol)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_outside_address_gets_the_verdict_of_its_probe(seed: int) -> None:
+    objects, _ = random_cluster(seed)
+    cluster = load_cluster(objects)
+    inventory = cluster.inventory
+    probes = probe_addresses(cluster.policies, inventory)
+    blocks = [
+        peer
+        for p in cluster.policies
+        for d in ("ingress", "egress")
+        for rule in p.rules(d) or ()
+        for peer in rule.peers or ()
+        if isinstance(peer, IpBlockPeer)
+    ]
+    boundaries = {v: sorted(b) for v, b in _boundaries(blocks).items()}
+    rnd = random.Random(seed)
+    candidates = ["10.0.0.0/15", "192.168.0.0/15", "0.0.0.0/0", "fd00::/110"]
+    for _ in range(40):
+        network = ipaddress.ip_network(rnd.choice(candidates))
+        address = network.network_address + rnd.randrange(network.num_addresses)
+        if inventory.with_ip(address) is not None:
+            continue
+        starts = boundaries[address.version]
+        start = starts[bisect_right(starts, int(address)) - 1]
+        (probe,) = [
+            p
+            for p in probes
+            if p.version == address.version and starts[bisect_right(starts, int(p)) - 1] == start
+        ]
+        for destination in inventory.pods:
+            for port, protocol in [(80, "TCP"), (53, "UDP")]:
+                verdicts = [
+                    evaluate(
+                        cluster.policies,
+                        inventory,
+                        Traffic(External(a), destination, port, protocol),
+                    ).allowed
+                    for a in (address, probe)
+                ]
+                assert verdicts[0] == verdicts[1], (address, probe)
+                back = [
+                    evaluate(
+                        cluster.policies,
+                        inventory,
+                        Traffic(destination, External(a), port, protocol),
+                    ).allowed
+                    for a in (address, probe)
+                ]
+                assert back[0] == back[1], (address, probe)
+
+
+def test_the_basis_knows_which_pod_classes_each_policy_selects() -> None:
+    cluster = load_cluster(
+        [
+            pod("shop/web", "10.0.0.1", [], app="web"),
+            pod("shop/api", "10.0.0.2", [], app="api"),
+            policy("shop/web-only", {"podSelector": {"matchLabels": {"app": "web"}}}),
+            policy("shop/nobody", {"podSelector": {"matchLabels": {"app": "cart"}}}),
+        ]
+    )
+    basis = Basis.build(cluster.policies, cluster.inventory)
+    web_only, nobody = cluster.policies
+    assert [p.key for p in basis.pods(basis.selected[web_only])] == ["shop/web"]
+    assert basis.selected[nobody] == 0

@@ -1,0 +1,189 @@
+"""lint.dead: policies, peers, ipBlocks and named ports that match nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from podfence.reachability import load_cluster
+from podfence.reachability.lint.basis import Basis
+from podfence.reachability.lint.dead import dead_parts, empty_ip_block, listing, spans
+from podfence.reachability.lint.findings import Finding
+from podfence.reachability.peers import IpBlockPeer
+from podfence.validation import parse_cidr
+from reachability.helpers import namespace, pod, policy
+
+INVENTORY = [
+    namespace("shop", team="shop"),
+    namespace("monitoring", team="monitoring"),
+    pod("shop/web-0", "10.0.0.1", [{"containerPort": 8080, "name": "http"}], app="web"),
+    pod("shop/api-0", "10.0.0.2", [{"containerPort": 9000, "name": "grpc"}], app="api"),
+    pod(
+        "monitoring/prom-0",
+        "10.0.1.1",
+        [{"containerPort": 9090, "name": "metrics", "protocol": "UDP"}],
+        app="prometheus",
+    ),
+]
+
+
+def _dead(*policies: dict[str, Any]) -> list[Finding]:
+    cluster = load_cluster([*INVENTORY, *policies])
+    return dead_parts(Basis.build(cluster.policies, cluster.inventory))
+
+
+def _ingress(selector: dict[str, Any], *rules: dict[str, Any]) -> dict[str, Any]:
+    return policy("shop/p", {"podSelector": selector, "ingress": list(rules)})
+
+
+def _egress(selector: dict[str, Any], *rules: dict[str, Any]) -> dict[str, Any]:
+    return policy(
+        "shop/p", {"podSelector": selector, "policyTypes": ["Egress"], "egress": list(rules)}
+    )
+
+
+WEB = {"matchLabels": {"app": "web"}}
+
+
+def test_a_policy_that_selects_no_pod_is_found_with_a_close_label() -> None:
+    (finding,) = _dead(_ingress({"matchLabels": {"app": "wep"}}, {}))
+    assert (finding.check.name, finding.where) == ("selects-no-pod", "shop/p")
+    assert "podSelector app=wep matches none of the 2 pods of namespace shop" in finding.why
+    assert finding.fix is not None and "did you mean app=web?" in finding.fix
+
+
+def test_a_policy_in_a_namespace_without_pods_says_so() -> None:
+    cluster = load_cluster([*INVENTORY, policy("empty/p", {"podSelector": {}})])
+    (finding,) = dead_parts(Basis.build(cluster.policies, cluster.inventory))
+    assert finding.check.name == "selects-no-pod"
+    assert finding.why.startswith("namespace empty has no pod on this inventory")
+
+
+def test_a_policy_that_selects_a_pod_is_clean() -> None:
+    assert _dead(_ingress(WEB, {})) == []
+
+
+def test_a_peer_whose_namespace_selector_matches_no_namespace_is_unmatched() -> None:
+    (finding,) = _dead(
+        _ingress(WEB, {"from": [{"namespaceSelector": {"matchLabels": {"team": "monitorin"}}}]})
+    )
+    assert (finding.check.name, finding.where) == (
+        "unmatched-peer",
+        "shop/p ingress rule 0, peer 0",
+    )
+    assert "no namespace of the inventory has the labels team=monitorin" in finding.why
+    assert "the rule's only peer, so the rule admits nothing" in finding.why
+    assert finding.fix is not None and "did you mean team=monitoring?" in finding.fix
+
+
+def test_a_peer_whose_pod_selector_matches_no_pod_of_its_namespaces_is_unmatched() -> None:
+    (finding,) = _dead(
+        _ingress(
+            WEB,
+            {
+                "from": [
+                    {"podSelector": {"matchLabels": {"app": "api"}}},
+                    {
+                        "namespaceSelector": {"matchLabels": {"team": "monitoring"}},
+                        "podSelector": {"matchLabels": {"app": "grafana"}},
+                    },
+                ]
+            },
+        )
+    )
+    assert finding.where == "shop/p ingress rule 0, peer 1"
+    assert "no pod of namespace monitoring has the labels app=grafana" in finding.why
+    assert "admits nothing" not in finding.why  # peer 0 still matches
+
+
+def test_peers_that_match_pods_are_clean_in_either_direction() -> None:
+    assert (
+        _dead(
+            _ingress(
+                WEB, {"from": [{"namespaceSelector": {"matchLabels": {"team": "monitoring"}}}]}
+            ),
+        )
+        == []
+    )
+    assert _dead(_egress(WEB, {"to": [{"podSelector": {"matchLabels": {"app": "api"}}}]})) == []
+
+
+def test_an_ip_block_whose_excepts_cover_it_is_empty_whatever_the_policy_selects() -> None:
+    block = {"ipBlock": {"cidr": "10.8.0.0/24", "except": ["10.8.0.0/25", "10.8.0.128/25"]}}
+    (finding,) = _dead(_ingress(WEB, {"from": [block]}))
+    assert (finding.check.name, finding.severity.value) == ("empty-ip-block", "error")
+    assert "its except entries cover all of its cidr" in finding.why
+    found = _dead(_ingress({"matchLabels": {"app": "cart"}}, {"from": [block]}))
+    assert sorted(f.check.name for f in found) == ["empty-ip-block", "selects-no-pod"]
+
+
+def test_an_ip_block_with_room_left_is_clean() -> None:
+    block = {"ipBlock": {"cidr": "10.8.0.0/24", "except": ["10.8.0.0/25", "10.8.0.128/26"]}}
+    assert _dead(_ingress(WEB, {"from": [block]})) == []
+
+
+def test_spans_merges_networks_and_empty_ip_block_needs_excepts() -> None:
+    def network(text: str) -> Any:
+        parsed = parse_cidr(text)
+        assert not isinstance(parsed, str)
+        return parsed
+
+    assert spans([network("10.0.0.0/9"), network("10.128.0.0/9")], network("10.0.0.0/8"))
+    assert not spans([network("10.0.0.0/9"), network("10.192.0.0/10")], network("10.0.0.0/8"))
+    assert spans([network("0.0.0.0/1"), network("128.0.0.0/1")], network("0.0.0.0/0"))
+    assert not spans([network("fd00::/9")], network("10.0.0.0/8"))
+    assert not empty_ip_block(IpBlockPeer(network("10.0.0.0/8")))
+
+
+def test_a_named_port_no_selected_pod_declares_is_found_with_what_they_name() -> None:
+    (finding,) = _dead(
+        _ingress(WEB, {"ports": [{"port": "htp"}]}, {"ports": [{"port": "http"}, {"port": 1}]})
+    )
+    assert (finding.check.name, finding.where) == (
+        "undeclared-named-port",
+        "shop/p ingress rule 0, port 0",
+    )
+    assert finding.why == (
+        "port htp/TCP: no pod this policy selects declares a TCP port named htp; they name http "
+        "(the rule's only port, so the rule admits nothing)"
+    )
+    assert finding.fix is not None and finding.fix.startswith("did you mean port http?")
+
+
+def test_a_named_port_of_another_protocol_is_undeclared_and_says_which() -> None:
+    egress = _egress(
+        WEB,
+        {
+            "to": [{"namespaceSelector": {"matchLabels": {"team": "monitoring"}}}],
+            "ports": [{"port": "metrics"}, {"port": 9091}],
+        },
+    )
+    (finding,) = _dead(egress)
+    assert finding.why == (
+        "port metrics/TCP: no pod the rule's peers match declares a TCP port named metrics; "
+        "they declare metrics as 9090/UDP (metrics) only"
+    )
+
+
+def test_a_named_port_towards_addresses_matches_nothing() -> None:
+    (finding,) = _dead(
+        _egress(WEB, {"to": [{"ipBlock": {"cidr": "8.8.8.8/32"}}], "ports": [{"port": "dns"}]})
+    )
+    assert finding.check.name == "undeclared-named-port"
+    assert "the rule's peers are addresses outside the cluster" in finding.why
+
+
+def test_declared_named_ports_are_clean_and_unmatched_peers_are_not_repeated() -> None:
+    assert _dead(_ingress(WEB, {"ports": [{"port": "http"}]})) == []
+    assert _dead(_egress(WEB, {"to": [{"podSelector": WEB}], "ports": [{"port": "http"}]})) == []
+    found = _dead(
+        _egress(
+            WEB,
+            {"to": [{"podSelector": {"matchLabels": {"app": "x"}}}], "ports": [{"port": "p"}]},
+        )
+    )
+    assert [f.check.name for f in found] == ["unmatched-peer"]
+
+
+def test_listing_counts_what_it_leaves_out() -> None:
+    assert listing(["a", "b"]) == "a, b"
+    assert listing([str(n) for n in range(7)]) == "0, 1, 2, 3, 4 and 2 more"

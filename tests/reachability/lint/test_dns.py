@@ -1,0 +1,127 @@
+"""lint.dns: egress isolation that blocks DNS, checked with the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from podfence.reachability import load_cluster
+from podfence.reachability.lint.basis import Basis
+from podfence.reachability.lint.dns import DnsTarget, dns_blocked
+from podfence.reachability.lint.findings import Finding
+from reachability.helpers import namespace, pod, policy
+
+SHOP = [
+    pod("shop/web-0", "10.0.0.1", [], app="web"),
+    pod("shop/web-1", "10.0.0.2", [], app="web"),
+    pod("shop/api-0", "10.0.0.3", [], app="api"),
+]
+COREDNS = pod(
+    "kube-system/coredns-0",
+    "10.0.9.9",
+    [
+        {"containerPort": 53, "name": "dns", "protocol": "UDP"},
+        {"containerPort": 53, "name": "dns-tcp"},
+    ],
+    **{"k8s-app": "kube-dns"},
+)
+NO_EGRESS = policy("shop/no-egress", {"podSelector": {}, "policyTypes": ["Egress"]})
+DNS_PEER = {
+    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+}
+
+
+def _dns(
+    *objects: dict[str, Any], target: DnsTarget | None = None
+) -> tuple[list[Finding], list[str]]:
+    cluster = load_cluster([*SHOP, *objects])
+    return dns_blocked(Basis.build(cluster.policies, cluster.inventory), target)
+
+
+def _allow_dns(*ports: dict[str, Any], to: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return policy(
+        "shop/allow-dns",
+        {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [{"to": to if to is not None else [DNS_PEER], "ports": list(ports)}],
+        },
+    )
+
+
+UDP_53 = {"protocol": "UDP", "port": 53}
+TCP_53 = {"protocol": "TCP", "port": 53}
+
+
+def test_egress_isolation_without_dns_blocks_it_for_each_group_of_pods() -> None:
+    (finding,), notes = _dns(COREDNS, NO_EGRESS)
+    assert (finding.check.name, finding.severity.value, finding.where) == (
+        "dns-blocked",
+        "error",
+        "shop/no-egress",
+    )
+    assert finding.pods == ("shop/api-0", "shop/web-0", "shop/web-1")
+    assert finding.why == (
+        "shop/api-0, shop/web-0, shop/web-1 are isolated for egress by shop/no-egress, and no "
+        "egress rule of it admits 53/UDP, 53/TCP to the DNS pods kube-system/k8s-app=kube-dns "
+        "(kube-system/coredns-0): name lookups fail"
+    )
+    assert notes == []
+
+
+def test_dns_allowed_on_both_protocols_is_clean_by_number_or_by_name() -> None:
+    assert _dns(COREDNS, NO_EGRESS, _allow_dns(UDP_53, TCP_53)) == ([], [])
+    named = _allow_dns({"protocol": "UDP", "port": "dns"}, {"port": "dns-tcp"})
+    assert _dns(COREDNS, NO_EGRESS, named) == ([], [])
+
+
+def test_dns_over_udp_only_blocks_tcp() -> None:
+    (finding,), _ = _dns(COREDNS, NO_EGRESS, _allow_dns(UDP_53))
+    assert [str(p) for p in finding.policies] == ["shop/no-egress", "shop/allow-dns"]
+    assert (
+        "isolated for egress by shop/no-egress, shop/allow-dns, and no egress rule of them admits "
+        "53/TCP to the DNS pods"
+    ) in finding.why
+
+
+def test_pods_not_isolated_for_egress_are_never_checked() -> None:
+    ingress_only = policy("shop/deny-all", {"podSelector": {}})
+    assert _dns(COREDNS, ingress_only) == ([], [])
+
+
+def test_without_a_dns_pod_a_stand_in_is_checked_and_noted() -> None:
+    (finding,), (note,) = _dns(NO_EGRESS)
+    assert finding.check.name == "dns-blocked"
+    assert note == (
+        "no pod of the inventory is kube-system/k8s-app=kube-dns: DNS was checked against a "
+        "stand-in pod kube-system/kube-dns with those labels, ports 53/UDP (dns), 53/TCP "
+        "(dns-tcp) and IP 10.244.0.10 (outside every ipBlock of the policies short of a whole "
+        "address family), in a namespace labelled only kubernetes.io/metadata.name=kube-system"
+    )
+    assert _dns(NO_EGRESS, _allow_dns(UDP_53, TCP_53))[0] == []
+
+
+def test_egress_to_every_address_reaches_the_stand_in_and_a_narrow_block_does_not() -> None:
+    anywhere = _allow_dns(UDP_53, TCP_53, to=[{"ipBlock": {"cidr": "0.0.0.0/0"}}])
+    assert _dns(NO_EGRESS, anywhere)[0] == []
+    narrow = _allow_dns(UDP_53, TCP_53, to=[{"ipBlock": {"cidr": "10.244.0.0/16"}}])
+    findings, (note,) = _dns(NO_EGRESS, narrow)
+    assert findings and "IP 172.20.0.10" in note
+
+
+def test_the_stand_ins_namespace_keeps_its_labels_when_the_inventory_defines_it() -> None:
+    _, (note,) = _dns(namespace("kube-system", tier="infra"), NO_EGRESS)
+    assert "labelled only" not in note
+
+
+def test_a_dns_target_of_other_labels_and_ports() -> None:
+    target = DnsTarget("dns", (("app", "coredns"),), ((5353, "UDP"),))
+    resolver = pod(
+        "dns/resolver", "10.0.9.8", [{"containerPort": 5353, "protocol": "UDP"}], app="coredns"
+    )
+    to = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "dns"}}}]
+    allowed = _allow_dns({"protocol": "UDP", "port": 5353}, to=to)
+    assert _dns(resolver, NO_EGRESS, allowed, target=target) == ([], [])
+    (finding,), _ = _dns(resolver, NO_EGRESS, target=target)
+    assert "admits 5353/UDP to the DNS pods dns/app=coredns (dns/resolver)" in finding.why
+    assert target.describe() == "dns/app=coredns"

@@ -1,0 +1,131 @@
+"""lint.exposure: pods no policy isolates, ingress from every address, every namespace and port."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from podfence.reachability import load_cluster
+from podfence.reachability.lint.basis import Basis
+from podfence.reachability.lint.exposure import no_default_deny, wide_open
+from podfence.reachability.lint.findings import Finding
+from reachability.helpers import pod, policy
+
+PODS = [
+    pod("shop/web-0", "10.0.0.1", [], app="web"),
+    pod("shop/api-0", "10.0.0.2", [], app="api"),
+    pod("legacy/app-0", "10.0.0.3", [], app="legacy"),
+]
+
+
+def _open(*objects: dict[str, Any], scope: set[str] | None = None) -> list[Finding]:
+    cluster = load_cluster([*PODS, *objects])
+    return no_default_deny(Basis.build(cluster.policies, cluster.inventory), scope)
+
+
+def _wide(*rules: dict[str, Any], direction: str = "ingress") -> list[Finding]:
+    spec = {"podSelector": {}, "policyTypes": [direction.capitalize()], direction: list(rules)}
+    return wide_open(load_cluster([policy("shop/p", spec)]).policies)
+
+
+def test_a_namespace_without_any_policy_has_no_default_deny() -> None:
+    deny = policy("shop/deny-all", {"podSelector": {}})
+    (finding,) = _open(deny)
+    assert (finding.check.name, finding.where, finding.pods) == (
+        "no-default-deny",
+        "namespace legacy",
+        ("legacy/app-0",),
+    )
+    assert finding.why == (
+        "namespace legacy has no NetworkPolicy: its pod accepts connections from everywhere "
+        "(legacy/app-0)"
+    )
+
+
+def test_pods_no_policy_selects_for_ingress_are_counted_per_namespace() -> None:
+    web_only = policy("shop/web", {"podSelector": {"matchLabels": {"app": "web"}}})
+    egress = policy("shop/egress", {"podSelector": {}, "policyTypes": ["Egress"]})
+    shop = [f for f in _open(web_only, egress) if f.namespace == "shop"]
+    assert shop[0].why == (
+        "namespace shop has 2 NetworkPolicies, but none selects 1 of its 2 pods with Ingress in "
+        "its policyTypes, so it accepts connections from everywhere: shop/api-0"
+    )
+
+
+def test_namespaces_out_of_scope_and_isolated_ones_are_clean() -> None:
+    deny = policy("shop/deny-all", {"podSelector": {}})
+    assert _open(deny, scope={"shop"}) == []
+    assert _open(deny, policy("legacy/deny-all", {"podSelector": {}})) == []
+
+
+def test_an_ip_block_of_every_address_is_ingress_from_anywhere_excepts_or_not() -> None:
+    (finding,) = _wide(
+        {
+            "from": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}],
+            "ports": [{"port": 443}],
+        }
+    )
+    assert (finding.check.name, finding.where) == (
+        "ingress-from-anywhere",
+        "shop/p ingress rule 0, peer 0",
+    )
+    assert finding.why == (
+        "peer 0 (0.0.0.0/0) admits every IPv4 address (its except entries keep out only "
+        "10.0.0.0/8), on 443/TCP: the whole internet can connect"
+    )
+    (v6,) = _wide({"from": [{"ipBlock": {"cidr": "::/0"}}], "ports": [{"port": 443}]})
+    assert "every IPv6 address" in v6.why
+
+
+def test_ip_blocks_that_together_span_a_family_are_ingress_from_anywhere() -> None:
+    halves = [{"ipBlock": {"cidr": "0.0.0.0/1"}}, {"ipBlock": {"cidr": "128.0.0.0/1"}}]
+    (finding,) = _wide({"from": halves, "ports": [{"port": 443}]})
+    assert finding.peer is None
+    assert finding.why.startswith("peers 0 (0.0.0.0/1), 1 (128.0.0.0/1) together admit every IPv4")
+
+
+def test_a_rule_without_from_is_ingress_from_anywhere_once() -> None:
+    (finding,) = _wide({"ports": [{"port": 80}]})
+    assert finding.check.name == "ingress-from-anywhere"
+    assert finding.why.startswith("it has no from, so it admits every source")
+    (everything,) = _wide({})  # no from, no ports: one finding, not two
+    assert everything.check.name == "ingress-from-anywhere"
+    assert "on any port" in everything.why
+
+
+def test_narrower_blocks_and_egress_to_anywhere_are_not_ingress_from_anywhere() -> None:
+    assert _wide({"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}) == []
+    assert (
+        _wide(
+            {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443}]},
+            direction="egress",
+        )
+        == []
+    )
+
+
+def test_every_pod_of_every_namespace_on_every_port_is_found_in_either_direction() -> None:
+    (ingress,) = _wide(
+        {"from": [{"podSelector": {"matchLabels": {"a": "b"}}}, {"namespaceSelector": {}}]}
+    )
+    assert (ingress.check.name, ingress.where) == (
+        "all-namespaces-all-ports",
+        "shop/p ingress rule 0, peer 1",
+    )
+    assert ingress.why == (
+        "peer 1 (all pods in all namespaces) admits every pod of every namespace, on every port "
+        "and protocol"
+    )
+    (egress,) = _wide({}, direction="egress")
+    assert egress.why.startswith("it has no to, so it admits every pod of every namespace")
+    every_protocol = {"ports": [{"protocol": p} for p in ("TCP", "UDP", "SCTP")]}
+    (spelled,) = _wide({"from": [{"namespaceSelector": {}, "podSelector": {}}], **every_protocol})
+    assert spelled.check.name == "all-namespaces-all-ports"
+
+
+def test_some_namespaces_some_pods_or_some_ports_are_clean() -> None:
+    assert _wide({"from": [{"namespaceSelector": {"matchLabels": {"team": "a"}}}]}) == []
+    assert (
+        _wide({"from": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "p"}}}]})
+        == []
+    )
+    assert _wide({"from": [{"namespaceSelector": {}}], "ports": [{"protocol": "TCP"}]}) == []

@@ -60,7 +60,11 @@ DNS_SUBDOMAIN = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
     "'.', and must start and end with an alphanumeric character"
 )
-READS = "podfence reads NetworkPolicy (networking.k8s.io/v1), Namespace and Pod (v1) objects only"
+READS = (
+    "podfence reads NetworkPolicy (networking.k8s.io/v1), AdminNetworkPolicy and "
+    "BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
+    "(policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1) objects only"
+)
 HEAD = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
 NP = "error: {file}: NetworkPolicy guestbook/p: "
 

@@ -58,7 +58,7 @@ def test_network_policies_of_other_api_groups_and_kinds_are_named_in_warnings() 
         other_api("crd.projectcalico.org/v1", "NetworkPolicy", "a/deny"),
         other_api("cilium.io/v2", "CiliumNetworkPolicy", "a/l7", origin="cilium.yaml"),
         other_api("crd.projectcalico.org/v1", "GlobalNetworkPolicy", "default-deny"),
-        other_api("policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy", None),
+        other_api("policy.networking.k8s.io/v1alpha2", "AdminNetworkPolicy", None),
     ]
     cluster = load_cluster(objects)
     assert list(cluster.policies) == [], "none of them is evaluated"
@@ -68,12 +68,16 @@ def test_network_policies_of_other_api_groups_and_kinds_are_named_in_warnings() 
         f"crd.projectcalico.org/v1 NetworkPolicy a/deny is not evaluated: {NOT_V1}",
         f"cilium.yaml: cilium.io/v2 CiliumNetworkPolicy a/l7 is not evaluated: {NOT_V1}",
         f"crd.projectcalico.org/v1 GlobalNetworkPolicy default-deny is not evaluated: {NOT_V1}",
-        "policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy (unnamed) is not evaluated: "
-        f"{NOT_V1}",
+        "policy.networking.k8s.io/v1alpha2 AdminNetworkPolicy (unnamed) is not evaluated: "
+        "podfence evaluates AdminNetworkPolicy as policy.networking.k8s.io/v1alpha1 only",
     )
 
 
-READS = "podfence reads NetworkPolicy (networking.k8s.io/v1), Namespace and Pod (v1) objects only"
+READS = (
+    "podfence reads NetworkPolicy (networking.k8s.io/v1), AdminNetworkPolicy and "
+    "BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
+    "(policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1) objects only"
+)
 
 
 def test_every_other_kind_and_api_version_is_left_out_with_a_warning_naming_it() -> None:

@@ -102,6 +102,8 @@ def verdict_facts(verdict: Verdict) -> dict[str, object]:
                 side.policy_refs,
                 side.allowed_by,
                 verdict.not_matching(direction),
+                side.decided_by,
+                side.passed_by,
             )
         )
     return facts

@@ -58,7 +58,9 @@ def _why_not(change: FlowChange) -> str:
     sides = []
     for direction in ("ingress", "egress"):
         side = change.other.side(direction)
-        if side is not None and not side.allowed:
+        if side is not None and not side.allowed and side.decided_by is not None:
+            sides.append(f"{direction} denied by {side.decided_by}")
+        elif side is not None and not side.allowed:
             policies = ", ".join(str(p) for p in side.policy_refs)
             sides.append(f"{direction} isolated by {policies}")
     return "; ".join(sides) or "allowed"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import shlex
 import subprocess
 import sys
 
 import pytest
 from paths import REPO
 from podfence.offline.recorder import record
+from sessions import run_session, sessions
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -52,43 +52,11 @@ def test_ci_runs_exactly_the_readmes_test_command() -> None:
     assert (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().endswith(test_command)
 
 
-def _sessions(text: str) -> list[tuple[str, str]]:
-    """Every ``$ podfence ...`` command in the README's code blocks, with the output shown."""
-    blocks: list[list[str]] = []
-    current: list[str] | None = None
-    for line in text.splitlines():
-        if line.startswith("```"):
-            if current is None:
-                current = []
-            else:
-                blocks.append(current)
-                current = None
-        elif current is not None:
-            current.append(line)
-    sessions = []
-    for lines in blocks:
-        if not lines or not lines[0].startswith("$ podfence "):
-            continue
-        command, rest = lines[0][2:], lines[1:]
-        while command.endswith("\\"):
-            command = command[:-1] + " " + rest.pop(0).strip()
-        sessions.append((command, "\n".join(rest) + "\n"))
-    return sessions
-
-
 def test_every_podfence_session_in_the_readme_prints_what_the_readme_shows() -> None:
-    sessions = _sessions(README)
-    assert len(sessions) >= 2, "the README shows podfence sessions"
-    for command, shown in sessions:
-        done = subprocess.run(
-            [sys.executable, "-m", "podfence", *shlex.split(command)[1:]],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, f"{command}\n{done.stderr}"
-        assert done.stdout == shown, f"{command} prints:\n{done.stdout}"
+    found = sessions(README)
+    assert len(found) >= 2, "the README shows podfence sessions"
+    for command, shown in found:
+        run_session(command, shown)
 
 
 def test_the_readmes_picture_is_what_podfence_graph_proves_for_the_dev_stack() -> None:

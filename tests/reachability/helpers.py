@@ -170,7 +170,10 @@ def random_cluster(seed: int) -> tuple[list[dict[str, Any]], list[str]]:
 
 # -- cluster-wide policies and nodes, for the same tests with the tiers around NetworkPolicies --
 
-NODES = (("node-a", {"role": "a"}, ["192.168.3.4"]), ("node-b", {"role": "b"}, ["8.8.8.8", "fd00::3"]))  # fmt: skip
+NODES = (
+    ("node-a", {"role": "a"}, ["192.168.3.4"]),
+    ("node-b", {"role": "b"}, ["8.8.8.8", "fd00::3"]),
+)
 
 
 def node(name: str, labels: dict[str, str], addresses: list[str]) -> dict[str, Any]:
@@ -201,16 +204,29 @@ def _pods_selector(rnd: random.Random) -> dict[str, Any]:
 
 
 def _admin_peer(rnd: random.Random, direction: str) -> dict[str, Any]:
-    kinds = ["namespaces", "pods"] + (["nodes", "networks", "domainNames"] if direction == "egress" else [])  # fmt: skip
+    kinds = ["namespaces", "pods"] + (
+        ["nodes", "networks", "domainNames"] if direction == "egress" else []
+    )
     kind = rnd.choice(kinds)
     if kind == "namespaces":
         return {"namespaces": _selector(rnd)}
     if kind == "pods":
         return {"pods": _pods_selector(rnd)}
     if kind == "nodes":
-        return {"nodes": rnd.choice([{}, {"matchLabels": {"role": "a"}}, {"matchLabels": {"role": "b"}}])}  # fmt: skip
+        return {
+            "nodes": rnd.choice(
+                [{}, {"matchLabels": {"role": "a"}}, {"matchLabels": {"role": "b"}}]
+            )
+        }
     if kind == "networks":
-        cidrs = ["10.0.0.0/16", "10.0.1.0/24", "0.0.0.0/0", "192.168.0.0/16", "fd00::/112", "8.8.8.8/32"]  # fmt: skip
+        cidrs = [
+            "10.0.0.0/16",
+            "10.0.1.0/24",
+            "0.0.0.0/0",
+            "192.168.0.0/16",
+            "fd00::/112",
+            "8.8.8.8/32",
+        ]
         return {"networks": rnd.sample(cidrs, rnd.randint(1, 2))}
     return {"domainNames": ["example.com"]}
 
@@ -279,10 +295,17 @@ def random_tiered_cluster(seed: int) -> tuple[list[dict[str, Any]], list[str]]:
     rnd = random.Random(f"tiered-{seed}")
     objects += [node(*entry) for entry in NODES]
     for index in range(rnd.randint(0, 3)):
-        spec = {"priority": rnd.choice([1, 5, 9]), **_tiered_spec(rnd, ["Allow", "Deny", "Pass"], False)}  # fmt: skip
+        spec = {
+            "priority": rnd.choice([1, 5, 9]),
+            **_tiered_spec(rnd, ["Allow", "Deny", "Pass"], False),
+        }
         objects.append(cluster_policy("AdminNetworkPolicy", f"anp{index}", spec))
     if rnd.random() < 0.6:
-        objects.append(cluster_policy("BaselineAdminNetworkPolicy", "default", _tiered_spec(rnd, ["Allow", "Deny"], False)))  # fmt: skip
+        objects.append(
+            cluster_policy(
+                "BaselineAdminNetworkPolicy", "default", _tiered_spec(rnd, ["Allow", "Deny"], False)
+            )
+        )
     for index in range(rnd.randint(0, 2)):
         spec = {
             "tier": rnd.choice(["Admin", "Baseline"]),

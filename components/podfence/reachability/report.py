@@ -84,9 +84,12 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
                 {**_rule_json(miss.rule), "reason": miss.reason}
                 for miss in verdict.not_matching(direction)
             ]
-            for key, rule in (("decided_by", side.decided_by), ("passed_by", side.passed_by)):
+            tiered = (("decided_by", side.decided_by), ("passed_by", side.passed_by))
+            if any(rule is not None for _, rule in tiered):
+                data["tier"] = side.tier
+            for key, rule in tiered:
+                data.pop(key, None)
                 if rule is not None:
-                    data["tier"] = side.tier
                     data[key] = {**tier_rule_json(rule), "description": rule.describe()}
         result[direction] = data
     result["assumptions"] = [

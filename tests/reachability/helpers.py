@@ -9,6 +9,7 @@ from typing import Any
 from podfence.reachability.context import ObjectContext
 
 __all__ = [
+    "ADMIN_TIER",
     "CONTEXT",
     "FIXTURES",
     "cluster_policy",
@@ -21,6 +22,9 @@ __all__ = [
 ]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: The cookbook's cluster-wide recipe: AdminNetworkPolicies (Deny, Pass, Deny), a
+#: BaselineAdminNetworkPolicy and the guestbook's NetworkPolicies, with its inventory.
+ADMIN_TIER = Path(__file__).resolve().parents[2] / "examples" / "cookbook" / "admin-tier"
 
 #: A context for parsing pieces of a policy on their own.
 CONTEXT = ObjectContext("NetworkPolicy", "shop/test", "policies.yaml")

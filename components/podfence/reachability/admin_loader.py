@@ -147,7 +147,7 @@ def parse_cluster_policy(obj: Mapping[str, Any]) -> ClusterPolicy:
         raise context.invalid(
             "metadata.name",
             name,
-            f"a {kind.kind} must be named {BASELINE_NAME} (a cluster has only one)",
+            f"the {kind.kind} must be named {BASELINE_NAME} (a cluster has only one)",
         )
     spec = context.mapping(obj.get("spec"), "spec")
     unknown = spec.keys() - kind.spec_fields
@@ -263,11 +263,12 @@ def _action(raw: Any, kind: _Kind, context: ObjectContext, field: str) -> str:
     if raw is None:
         problem = f"required: one of {expected}"
     elif raw == PASS:
-        problem = f"'Pass' is not an action of a {kind.kind}: it has no lower tier to pass to (expected {expected})"
+        problem = f"'Pass' is not an action of the {kind.kind}: it has no lower tier to pass to (expected {expected})"
     elif raw == ALLOW and kind.kind == CLUSTER_NETWORK_POLICY:
         problem = f"'Allow' is v1alpha1's action; a {kind.kind} (v1alpha2) says Accept (expected {expected})"
     elif raw == ACCEPT:
-        problem = f"'Accept' is v1alpha2's action; a {kind.kind} (v1alpha1) says Allow (expected {expected})"
+        article = "an" if kind.kind[0] in "AEIOU" else "a"
+        problem = f"'Accept' is v1alpha2's action; {article} {kind.kind} (v1alpha1) says Allow (expected {expected})"
     else:
         problem = f"unknown action {short(raw)} (expected one of {expected})"
     raise context.error(f"{field}.action", problem)

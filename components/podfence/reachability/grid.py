@@ -455,8 +455,9 @@ class Grid:
         touched = self._touched(self._ingress_rules[number], within)
         isolating, entry_class = self.ingress_isolating, self.entry_class
         if self._tiered:
+            open_in = ~self.entries_of(self.ingress_isolated)  # where the baseline is consulted
             ingress = self._tier_sides(
-                number, 0, touched, within, lambda e: isolating[entry_class[e]]
+                number, 0, touched, within, open_in, lambda e: isolating[entry_class[e]]
             )
         else:
             ingress = {e: self._side(isolating[entry_class[e]], r) for e, r in touched.items()}
@@ -465,7 +466,8 @@ class Grid:
         policies = self.egress_isolating[number]
         if self._tiered:
             touched = self._touched(self._egress_rules[number], within) if policies else {}
-            egress = self._tier_sides(number, 1, touched, within, lambda e: policies)
+            open_out = 0 if policies else -1
+            egress = self._tier_sides(number, 1, touched, within, open_out, lambda e: policies)
             base = self._side(policies, ()) if policies else NOT_ISOLATED
             return WhyRow(self._ingress_base(), ingress, base, egress)
         if not policies:
@@ -480,12 +482,19 @@ class Grid:
         at: int,
         touched: dict[int, list[Rule]],
         within: int,
+        consulted: int,
         isolating: Callable[[int], tuple[Policy, ...]],
     ) -> dict[int, DirectionVerdict]:
         """The sides of the entries (of ``within``) some rule of any tier touches, for one
-        direction (``at``: 0 ingress, 1 egress) of source class ``number``."""
+        direction (``at``: 0 ingress, 1 egress) of source class ``number``.
+
+        A Baseline rule counts only on the entries of ``consulted`` (those no NetworkPolicy
+        isolates): elsewhere the baseline is never consulted and the side stays the base."""
         admin = self._first(self._admin_rules[at][number], within)
-        baseline = self._first(self._baseline_rules[at][number], within)
+        open_entries = within & consulted
+        baseline = (
+            self._first(self._baseline_rules[at][number], open_entries) if open_entries else {}
+        )
         sides: dict[int, DirectionVerdict] = {}
         for entry in touched.keys() | admin.keys() | baseline.keys():
             policies = isolating(entry)

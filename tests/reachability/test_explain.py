@@ -191,3 +191,23 @@ def test_an_admin_pass_to_pods_no_network_policy_isolates_reads_as_before() -> N
         "  ingress at a/y: allowed: no policy selects a/y for ingress, so it is not isolated for "
         "ingress",
     ]
+
+
+def test_a_rule_of_a_policy_sharing_its_priority_is_noted_as_undefined_order() -> None:
+    def deny(name: str) -> dict[str, object]:
+        spec = {
+            "priority": 7,
+            "subject": {"namespaces": {}},
+            "ingress": [{"action": "Deny", "from": [{"namespaces": {}}]}],
+        }
+        return cluster_policy("AdminNetworkPolicy", name, spec)
+
+    engine = Engine([pod("a/x", "10.0.0.1"), pod("a/y", "10.0.0.2"), deny("b"), deny("a")])
+    verdict = engine.evaluate("a/x", "a/y", 80)
+    assert verdict.ties_of("ingress") == ("AdminNetworkPolicy b",)
+    assert verdict.ties_of("egress") == ()
+    assert explain(verdict).splitlines()[2] == (
+        "  note: the ingress rule's policy shares its tier and priority with AdminNetworkPolicy "
+        "b: the API leaves their order undefined; podfence evaluates them by name, a cluster "
+        "may not"
+    )

@@ -112,6 +112,7 @@ def verdict_facts(verdict: Verdict) -> dict[str, object]:
                 verdict.not_matching(direction),
                 side.decided_by,
                 side.passed_by,
+                verdict.ties_of(direction),
             )
         )
     return facts

@@ -9,7 +9,7 @@ from podfence.reachability import read_objects, summary, verdict_json
 from podfence.reachability.report import side_json
 from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict, RuleRef
 from reachability.engine import Engine
-from reachability.helpers import ADMIN_TIER, FIXTURES
+from reachability.helpers import ADMIN_TIER, FIXTURES, cluster_policy, pod
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +198,22 @@ def test_summary_names_the_cluster_wide_rule_that_decides(admin_tier: Engine) ->
     assert summary(admin_tier.evaluate("guestbook/ui", "guestbook/db", 6379)) == (
         "allowed by guestbook/allow-ui-to-db ingress rule 0"
     )
+
+
+def test_a_tie_of_priorities_is_named_in_the_json_of_the_side_it_decided() -> None:
+    spec = {
+        "priority": 7,
+        "subject": {"namespaces": {}},
+        "egress": [{"action": "Allow", "to": [{"namespaces": {}}]}],
+    }
+    engine = Engine(
+        [
+            pod("a/x", "10.0.0.1"),
+            pod("a/y", "10.0.0.2"),
+            cluster_policy("AdminNetworkPolicy", "one", spec),
+            cluster_policy("ClusterNetworkPolicy", "two", {**spec, "tier": "Admin", "egress": []}),
+        ]
+    )
+    data = verdict_json(engine.evaluate("a/x", "a/y", 80))
+    assert data["egress"]["tied_with"] == ["ClusterNetworkPolicy two"]
+    assert "tied_with" not in data["ingress"]

@@ -61,7 +61,7 @@ def evaluate(policies: PolicySet, inventory: Inventory, traffic: Traffic) -> Ver
     placed = Traffic(source, destination, traffic.port, traffic.protocol)
     ingress = _side(policies, destination, "ingress", placed)
     egress = _side(policies, source, "egress", placed)
-    return Verdict(placed, ingress, egress, inventory.implicit_namespaces)
+    return Verdict(placed, ingress, egress, inventory.implicit_namespaces, policies.ties)
 
 
 def _side(

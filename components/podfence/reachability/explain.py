@@ -88,7 +88,9 @@ def explain(verdict: Verdict) -> str:
     and port. A cluster-wide rule that decided names its policy, tier, priority and rule
     (``denied by AdminNetworkPolicy deny-db (Admin tier, priority 10), ingress rule 0 "x": ...``);
     an Admin-tier Pass is one line (``passed by ... to the NetworkPolicies: ...``) before what
-    the NetworkPolicies (or the Baseline tier) decided. Last, one ``assumption:`` line for each
+    the NetworkPolicies (or the Baseline tier) decided, and a ``note:`` when that rule's policy
+    shares its tier and priority with others (their order is undefined). Last, one
+    ``assumption:`` line for each
     namespace missing from the inventory whose assumed labels the verdict turns on (see
     :meth:`Verdict.assumptions`).
 
@@ -105,5 +107,12 @@ def explain(verdict: Verdict) -> str:
             lines.append(_OUTSIDE[direction].format(key=key))
         else:
             lines += _side(verdict, direction, side)
+            tied = verdict.ties_of(direction)
+            if tied:
+                lines.append(
+                    f"  note: the {direction} rule's policy shares its tier and priority with "
+                    f"{', '.join(tied)}: the API leaves their order undefined; podfence "
+                    "evaluates them by name, a cluster may not"
+                )
     lines += [f"  assumption: {assumption.describe()}" for assumption in verdict.assumptions()]
     return "\n".join(lines)

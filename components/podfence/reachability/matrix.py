@@ -284,7 +284,9 @@ class Matrix:
         traffic = Traffic(
             self.sources[source], self.destinations[self.target_endpoint[target]], port, protocol
         )
-        return Verdict(traffic, ingress, egress, self.inventory.implicit_namespaces)
+        return Verdict(
+            traffic, ingress, egress, self.inventory.implicit_namespaces, self.policies.ties
+        )
 
     # -- grouped view --------------------------------------------------------------------------
 

@@ -174,6 +174,9 @@ class PolicySet:
         baseline: the Baseline-tier policies, likewise.
         warnings: where the order of the cluster-wide policies is undefined and podfence chose
             one, one line each.
+        ties: for each cluster-wide policy (by kind and name) that shares its tier and priority
+            with others, those others (``Kind name``), in evaluation order: their order is
+            undefined, and a verdict they decide says so.
     """
 
     def __init__(
@@ -193,6 +196,18 @@ class PolicySet:
         self.admin, admin_warnings = in_precedence(self.cluster_policies, ADMIN)
         self.baseline, baseline_warnings = in_precedence(self.cluster_policies, BASELINE)
         self.warnings: tuple[str, ...] = (*admin_warnings, *baseline_warnings)
+        self.ties: dict[tuple[str, str], tuple[str, ...]] = {}
+        for ordered in (self.admin, self.baseline):
+            for wide_policy in ordered:
+                others = tuple(
+                    str(other)
+                    for other in ordered
+                    if other is not wide_policy
+                    and wide_policy.priority is not None
+                    and other.priority == wide_policy.priority
+                )
+                if others:
+                    self.ties[(wide_policy.kind, wide_policy.name)] = others
 
     def tier(self, tier: str) -> tuple[ClusterPolicy, ...]:
         """The policies of ``tier`` ("Admin" or "Baseline") in evaluation order."""

@@ -62,7 +62,8 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
     ``kubernetes.io/metadata.name``) the verdict turns on, with the rules that read them. A side
     a cluster-wide policy took part in also has ``tier`` (what decided: Admin, NetworkPolicy,
     Baseline, or null for the default) and ``decided_by`` / ``passed_by`` with a
-    ``description``.
+    ``description``, and ``tied_with`` when that rule's policy shares its tier and priority with
+    others (``Kind name`` each).
     """
     result: dict[str, Any] = {
         "from": verdict.source,
@@ -91,6 +92,9 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
                 data.pop(key, None)
                 if rule is not None:
                     data[key] = {**tier_rule_json(rule), "description": rule.describe()}
+            tied = verdict.ties_of(direction)
+            if tied:
+                data["tied_with"] = list(tied)
         result[direction] = data
     result["assumptions"] = [
         {

@@ -9,7 +9,7 @@ policy decided (or passed on) names its rule with a :class:`TierRuleRef`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -270,12 +270,18 @@ class Verdict:
         implicit_namespaces: the namespaces of the inventory whose labels were assumed (see
             :attr:`~podfence.reachability.inventory.Inventory.implicit_namespaces`), for
             :meth:`assumptions`.
+        ties: the cluster-wide policies that share their tier and priority with others, and
+            those others (see :attr:`~podfence.reachability.policy.PolicySet.ties`), for
+            :meth:`ties_of`.
     """
 
     traffic: Traffic
     ingress: DirectionVerdict | None
     egress: DirectionVerdict | None
     implicit_namespaces: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    ties: Mapping[tuple[str, str], tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def source(self) -> str:
@@ -358,6 +364,19 @@ class Verdict:
                     ):
                         found.setdefault(namespace, []).append(rule.ref)
         return tuple(Assumption(namespace, tuple(rules)) for namespace, rules in found.items())
+
+    def ties_of(self, direction: str) -> tuple[str, ...]:
+        """The policies that share tier and priority with the policy of the cluster-wide rule
+        that decided ``direction`` or passed it on: their order is undefined by the API, so a
+        cluster may decide otherwise. Empty when there is no such rule or no tie."""
+        side = self.side(direction)
+        if side is None:
+            return ()
+        found: dict[str, None] = {}
+        for rule in (side.passed_by, side.decided_by):
+            if rule is not None:
+                found.update(dict.fromkeys(self.ties.get((rule.kind, rule.policy), ())))
+        return tuple(found)
 
     def deciding_rules(self) -> Sequence[RuleRef]:
         """Every rule that admits the traffic, ingress first."""

@@ -47,7 +47,9 @@ def _rows(changes: Iterable[FlowChange], nodes: Mapping[str, str]) -> list[_Row]
         grouped.setdefault(key, []).append(change)
     rows = []
     for (source, destination, port), members in grouped.items():
-        rules = dict.fromkeys(str(rule) for change in members for rule in change.by)
+        rules = dict.fromkeys(
+            str(rule) for change in members for rule in (*change.by, *change.tier_by)
+        )
         others = dict.fromkeys(_why_not(change) for change in members)
         rows.append(_Row(source, destination, port, len(members), tuple(rules), "; ".join(others)))
     return rows

@@ -116,11 +116,7 @@ def summary(verdict: Verdict) -> str:
     policies that isolate."""
     if verdict.allowed:
         rules = [str(rule) for rule in verdict.deciding_rules()]
-        rules += [
-            str(side.decided_by)
-            for side in (verdict.ingress, verdict.egress)
-            if side is not None and side.decided_by is not None
-        ]
+        rules += [str(rule) for rule in verdict.deciding_tier_rules()]
         return (
             "allowed by " + ", ".join(rules) if rules else "allowed: no policy isolates either end"
         )

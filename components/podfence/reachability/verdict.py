@@ -378,6 +378,15 @@ class Verdict:
                 found.update(dict.fromkeys(self.ties.get((rule.kind, rule.policy), ())))
         return tuple(found)
 
+    def deciding_tier_rules(self) -> Sequence[TierRuleRef]:
+        """Every cluster-wide rule that decided an allowed side (an Allow, Accept, or a
+        Baseline-tier Pass), ingress first: what allows the traffic besides NetworkPolicy rules."""
+        return [
+            side.decided_by
+            for side in (self.ingress, self.egress)
+            if side is not None and side.decided_by is not None and not side.decided_by.denies
+        ]
+
     def deciding_rules(self) -> Sequence[RuleRef]:
         """Every rule that admits the traffic, ingress first."""
         return [rule for side in (self.ingress, self.egress) if side for rule in side.allowed_by]

@@ -60,7 +60,11 @@ DNS_SUBDOMAIN = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
     "'.', and must start and end with an alphanumeric character"
 )
-READS = "podfence reads NetworkPolicy (networking.k8s.io/v1), Namespace and Pod (v1) objects only"
+READS = (
+    "podfence reads NetworkPolicy (networking.k8s.io/v1), AdminNetworkPolicy and "
+    "BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
+    "(policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1) objects only"
+)
 HEAD = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
 NP = "error: {file}: NetworkPolicy guestbook/p: "
 
@@ -78,6 +82,25 @@ def ingress(rule: str) -> str:
 def selector(body: str) -> str:
     """A policy whose podSelector is ``body``."""
     return policy(f"{{podSelector: {body}}}")
+
+
+def anp(spec: str, name: str = "a") -> str:
+    """An AdminNetworkPolicy document with ``spec`` (flow-style YAML)."""
+    return (
+        "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\n"
+        f"metadata: {{name: {name}}}\nspec: {spec}\n"
+    )
+
+
+def banp(spec: str) -> str:
+    """The BaselineAdminNetworkPolicy ``default`` with ``spec``."""
+    return (
+        "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\n"
+        f"metadata: {{name: default}}\nspec: {spec}\n"
+    )
+
+
+ANP = "error: {file}: AdminNetworkPolicy a: "
 
 
 def pod(metadata: str = "{name: web, namespace: guestbook}", rest: str = "") -> str:
@@ -570,6 +593,55 @@ CASES: list[tuple[str, str, Any, str]] = [
         "--policies without --inventory.",
         "matrix --policies {policies}",
         "error: --policies needs --inventory PATH... (the namespaces and pods to evaluate)",
+    ),
+    # -- cluster-wide policies: AdminNetworkPolicy, BaselineAdminNetworkPolicy ---------------
+    (
+        "policy file",
+        "An AdminNetworkPolicy action that is not Allow, Deny or Pass.",
+        anp(
+            "{priority: 5, subject: {namespaces: {}}, ingress: [{action: Drop, from: [{namespaces: {}}]}]}"
+        ),
+        ANP + "spec.ingress[0].action: unknown action 'Drop' (expected one of Allow, Deny, Pass)",
+    ),
+    (
+        "policy file",
+        "Pass in the BaselineAdminNetworkPolicy, which has no lower tier to pass to.",
+        banp("{subject: {namespaces: {}}, ingress: [{action: Pass, from: [{namespaces: {}}]}]}"),
+        "error: {file}: BaselineAdminNetworkPolicy default: spec.ingress[0].action: 'Pass' is not "
+        "an action of the BaselineAdminNetworkPolicy: it has no lower tier to pass to (expected "
+        "Allow, Deny)",
+    ),
+    (
+        "policy file",
+        "An AdminNetworkPolicy priority above 1000.",
+        anp("{priority: 1001, subject: {namespaces: {}}}"),
+        ANP + "spec.priority: 1001: must be a whole number from 0 (first) to 1000",
+    ),
+    (
+        "policy file",
+        "An AdminNetworkPolicy subject with both namespaces and pods.",
+        anp(
+            "{priority: 5, subject: {namespaces: {}, pods: {namespaceSelector: {}, podSelector: {}}}}"
+        ),
+        ANP + "spec.subject: set exactly one of namespaces, pods (got namespaces and pods)",
+    ),
+    (
+        "policy file",
+        "An AdminNetworkPolicy ingress peer that only egress has (networks).",
+        anp(
+            "{priority: 5, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{networks: [10.0.0.0/8]}]}]}"
+        ),
+        ANP + "spec.ingress[0].from[0].networks: unknown field (expected namespaces, pods)",
+    ),
+    (
+        "policy file",
+        "An AdminNetworkPolicy that shares its priority with another: their order is undefined.",
+        anp("{priority: 5, subject: {namespaces: {}}}")
+        + "---\n"
+        + anp("{priority: 5, subject: {namespaces: {}}}", "b"),
+        "warning: AdminNetworkPolicy a, AdminNetworkPolicy b (Admin tier) share priority 5: the "
+        "API leaves their order undefined, so a cluster may decide overlapping rules either way; "
+        "podfence evaluates them in this order (by name)",
     ),
     (
         "arguments",

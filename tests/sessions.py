@@ -1,4 +1,4 @@
-"""``$ podfence ...`` sessions shown in Markdown, and running them, for the README tests."""
+"""The ``$ podfence ...`` sessions a Markdown file shows, and running one as the file claims."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ import sys
 
 from paths import REPO
 
-__all__ = ["run", "sessions"]
+__all__ = ["run", "run_session", "sessions"]
 
 
 def sessions(text: str) -> list[tuple[str, str]]:
-    """Every ``$ podfence ...`` command in the code blocks of ``text``, with the output shown."""
+    """Every ``$ podfence ...`` command in the code blocks of ``text``, with the output shown.
+
+    A command may continue over lines ending in a backslash; the output is the rest of its
+    block.
+    """
     blocks: list[list[str]] = []
     current: list[str] | None = None
     for line in text.splitlines():
@@ -44,3 +48,10 @@ def run(command: str) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
     )
+
+
+def run_session(command: str, shown: str) -> None:
+    """Run ``command`` from the repository's root; assert it succeeds and prints ``shown``."""
+    done = run(command)
+    assert done.returncode == 0, f"{command}\n{done.stderr}"
+    assert done.stdout == shown, f"{command} prints:\n{done.stdout}"

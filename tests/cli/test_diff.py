@@ -245,3 +245,50 @@ def test_a_namespace_missing_from_the_inventory_is_warned_about_unless_meant(
     assert "podfence: warning: namespace default is not in the inventory" in capsys.readouterr().err
     assert main([*args, "--namespaces-from-pods"]) == 0
     assert capsys.readouterr().err == ""
+
+
+ADMIN_TIER = REPO / "examples" / "cookbook" / "admin-tier"
+
+
+def test_a_cluster_wide_policy_added_is_compared_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The admin-tier recipe against the same policies without its AdminNetworkPolicies and
+    baseline: the Admin-tier deny closes monitoring's access to the database; the policies are
+    named by kind and name."""
+    text = (ADMIN_TIER / "policies.yaml").read_text(encoding="utf-8")
+    only_network_policies = "---".join(
+        part for part in text.split("---") if "kind: NetworkPolicy" in part
+    )
+    base = tmp_path / "base.yaml"
+    base.write_text(only_network_policies, encoding="utf-8")
+    status = main(
+        [
+            "diff",
+            "--base-policies",
+            str(base),
+            "--policies",
+            str(ADMIN_TIER / "policies.yaml"),
+            "--inventory",
+            str(ADMIN_TIER / "inventory.yaml"),
+            "--output",
+            "json",
+        ]
+    )
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    assert status == 1
+    assert data["policies"]["added"] == [
+        "AdminNetworkPolicy deny-db-from-monitoring",
+        "AdminNetworkPolicy deny-redis",
+        "AdminNetworkPolicy guestbook-decides-within",
+        "BaselineAdminNetworkPolicy default",
+    ]
+    closed = {(f["from"], f["to"], f["port"]): f for f in data["closed"]}
+    db = closed[("monitoring/prometheus", "guestbook/db", 6379)]
+    assert db["other_side"] == (
+        "ingress denied by AdminNetworkPolicy deny-db-from-monitoring (Admin tier, priority 10), "
+        'ingress rule 0 "deny-monitoring"'
+    )
+    assert ("monitoring/prometheus", "sandbox/scratch", 8080) in closed, "the baseline closes it"
+    assert data["opened"] == []

@@ -8,9 +8,23 @@ from typing import Any
 
 from podfence.reachability.context import ObjectContext
 
-__all__ = ["CONTEXT", "FIXTURES", "namespace", "pod", "policy", "random_cluster"]
+__all__ = [
+    "ADMIN_TIER",
+    "CONTEXT",
+    "FIXTURES",
+    "cluster_policy",
+    "namespace",
+    "node",
+    "pod",
+    "policy",
+    "random_cluster",
+    "random_tiered_cluster",
+]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: The cookbook's cluster-wide recipe: AdminNetworkPolicies (Deny, Pass, Deny), a
+#: BaselineAdminNetworkPolicy and the guestbook's NetworkPolicies, with its inventory.
+ADMIN_TIER = Path(__file__).resolve().parents[2] / "examples" / "cookbook" / "admin-tier"
 
 #: A context for parsing pieces of a policy on their own.
 CONTEXT = ObjectContext("NetworkPolicy", "shop/test", "policies.yaml")
@@ -155,4 +169,152 @@ def random_cluster(seed: int) -> tuple[list[dict[str, Any]], list[str]]:
     externals = rnd.sample(
         ["10.0.1.5", "10.0.1.200", "192.168.3.4", "8.8.8.8", "fd00::3", "fd00::1:0"], 3
     )
+    return objects, externals
+
+
+# -- cluster-wide policies and nodes, for the same tests with the tiers around NetworkPolicies --
+
+NODES = (
+    ("node-a", {"role": "a"}, ["192.168.3.4"]),
+    ("node-b", {"role": "b"}, ["8.8.8.8", "fd00::3"]),
+)
+
+
+def node(name: str, labels: dict[str, str], addresses: list[str]) -> dict[str, Any]:
+    """A Node object with InternalIP addresses (and a Hostname, which is not one)."""
+    listed = [{"type": "InternalIP", "address": address} for address in addresses]
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": labels},
+        "status": {"addresses": [*listed, {"type": "Hostname", "address": name}]},
+    }
+
+
+def cluster_policy(kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """An AdminNetworkPolicy, BaselineAdminNetworkPolicy (v1alpha1) or ClusterNetworkPolicy
+    (v1alpha2) object."""
+    version = "v1alpha2" if kind == "ClusterNetworkPolicy" else "v1alpha1"
+    return {
+        "apiVersion": f"policy.networking.k8s.io/{version}",
+        "kind": kind,
+        "metadata": {"name": name},
+        "spec": spec,
+    }
+
+
+def _pods_selector(rnd: random.Random) -> dict[str, Any]:
+    return {"namespaceSelector": _selector(rnd), "podSelector": _selector(rnd)}
+
+
+def _admin_peer(rnd: random.Random, direction: str) -> dict[str, Any]:
+    kinds = ["namespaces", "pods"] + (
+        ["nodes", "networks", "domainNames"] if direction == "egress" else []
+    )
+    kind = rnd.choice(kinds)
+    if kind == "namespaces":
+        return {"namespaces": _selector(rnd)}
+    if kind == "pods":
+        return {"pods": _pods_selector(rnd)}
+    if kind == "nodes":
+        return {
+            "nodes": rnd.choice(
+                [{}, {"matchLabels": {"role": "a"}}, {"matchLabels": {"role": "b"}}]
+            )
+        }
+    if kind == "networks":
+        cidrs = [
+            "10.0.0.0/16",
+            "10.0.1.0/24",
+            "0.0.0.0/0",
+            "192.168.0.0/16",
+            "fd00::/112",
+            "8.8.8.8/32",
+        ]
+        return {"networks": rnd.sample(cidrs, rnd.randint(1, 2))}
+    return {"domainNames": ["example.com"]}
+
+
+def _admin_port(rnd: random.Random) -> dict[str, Any]:
+    """A v1alpha1 port: portNumber, portRange or namedPort."""
+    protocol = rnd.choice(["TCP", "TCP", "UDP"])
+    kind = rnd.randrange(3)
+    if kind == 0:
+        return {"portNumber": {"protocol": protocol, "port": rnd.choice([80, 81, 53])}}
+    if kind == 1:
+        return {"portRange": {"protocol": protocol, "start": 80, "end": rnd.choice([80, 81, 100])}}
+    return {"namedPort": rnd.choice(["web", "dns", "alt"])}
+
+
+def _protocol(rnd: random.Random) -> dict[str, Any]:
+    """A v1alpha2 ``protocols`` entry (the shape podfence assumes)."""
+    protocol = rnd.choice(["tcp", "tcp", "udp"])
+    kind = rnd.randrange(4)
+    if kind == 0:
+        return {protocol: {"destinationPort": {"number": rnd.choice([80, 81, 53])}}}
+    if kind == 1:
+        return {protocol: {"destinationPort": {"range": {"start": 80, "end": 100}}}}
+    if kind == 2:
+        return {protocol: {}}
+    return {"destinationNamedPort": rnd.choice(["web", "dns"])}
+
+
+def _admin_rules(
+    rnd: random.Random, direction: str, actions: list[str], v1alpha2: bool
+) -> list[dict[str, Any]]:
+    rules = []
+    for index in range(rnd.randrange(4)):
+        rule: dict[str, Any] = {
+            "name": f"r{index}",
+            "action": rnd.choice(actions),
+            "from" if direction == "ingress" else "to": [
+                _admin_peer(rnd, direction) for _ in range(rnd.randint(1, 2))
+            ],
+        }
+        if rnd.random() < 0.6:
+            if v1alpha2 and rnd.random() < 0.5:
+                rule["protocols"] = [_protocol(rnd) for _ in range(rnd.randint(1, 2))]
+            else:
+                rule["ports"] = [_admin_port(rnd) for _ in range(rnd.randint(1, 2))]
+        rules.append(rule)
+    return rules
+
+
+def _tiered_spec(rnd: random.Random, actions: list[str], v1alpha2: bool) -> dict[str, Any]:
+    subject = (
+        {"namespaces": _selector(rnd)} if rnd.random() < 0.5 else {"pods": _pods_selector(rnd)}
+    )
+    spec: dict[str, Any] = {"subject": subject}
+    for direction in ("ingress", "egress"):
+        if rnd.random() < 0.8:
+            spec[direction] = _admin_rules(rnd, direction, actions, v1alpha2)
+    return spec
+
+
+def random_tiered_cluster(seed: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """A :func:`random_cluster` with nodes and random AdminNetworkPolicies, a
+    BaselineAdminNetworkPolicy and ClusterNetworkPolicies of both tiers around its
+    NetworkPolicies (priorities drawn from few values, so that ties happen too)."""
+    objects, externals = random_cluster(seed)
+    rnd = random.Random(f"tiered-{seed}")
+    objects += [node(*entry) for entry in NODES]
+    for index in range(rnd.randint(0, 3)):
+        spec = {
+            "priority": rnd.choice([1, 5, 9]),
+            **_tiered_spec(rnd, ["Allow", "Deny", "Pass"], False),
+        }
+        objects.append(cluster_policy("AdminNetworkPolicy", f"anp{index}", spec))
+    if rnd.random() < 0.6:
+        objects.append(
+            cluster_policy(
+                "BaselineAdminNetworkPolicy", "default", _tiered_spec(rnd, ["Allow", "Deny"], False)
+            )
+        )
+    for index in range(rnd.randint(0, 2)):
+        spec = {
+            "tier": rnd.choice(["Admin", "Baseline"]),
+            "priority": rnd.choice([1, 5, 9]),
+            **_tiered_spec(rnd, ["Accept", "Deny", "Pass"], True),
+        }
+        objects.append(cluster_policy("ClusterNetworkPolicy", f"cnp{index}", spec))
     return objects, externals

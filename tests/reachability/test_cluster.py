@@ -8,7 +8,7 @@ import pytest
 from podfence.errors import InputError
 from podfence.reachability import Cluster, Inventory, PolicySet, load_cluster, read_objects
 from podfence.reachability.loader import Document
-from reachability.helpers import FIXTURES, namespace, pod, policy
+from reachability.helpers import FIXTURES, cluster_policy, namespace, node, pod, policy
 
 NOT_V1 = "podfence evaluates networking.k8s.io/v1 NetworkPolicies only, not this API's semantics"
 
@@ -58,7 +58,7 @@ def test_network_policies_of_other_api_groups_and_kinds_are_named_in_warnings() 
         other_api("crd.projectcalico.org/v1", "NetworkPolicy", "a/deny"),
         other_api("cilium.io/v2", "CiliumNetworkPolicy", "a/l7", origin="cilium.yaml"),
         other_api("crd.projectcalico.org/v1", "GlobalNetworkPolicy", "default-deny"),
-        other_api("policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy", None),
+        other_api("policy.networking.k8s.io/v1alpha2", "AdminNetworkPolicy", None),
     ]
     cluster = load_cluster(objects)
     assert list(cluster.policies) == [], "none of them is evaluated"
@@ -68,12 +68,16 @@ def test_network_policies_of_other_api_groups_and_kinds_are_named_in_warnings() 
         f"crd.projectcalico.org/v1 NetworkPolicy a/deny is not evaluated: {NOT_V1}",
         f"cilium.yaml: cilium.io/v2 CiliumNetworkPolicy a/l7 is not evaluated: {NOT_V1}",
         f"crd.projectcalico.org/v1 GlobalNetworkPolicy default-deny is not evaluated: {NOT_V1}",
-        "policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy (unnamed) is not evaluated: "
-        f"{NOT_V1}",
+        "policy.networking.k8s.io/v1alpha2 AdminNetworkPolicy (unnamed) is not evaluated: "
+        "podfence evaluates AdminNetworkPolicy as policy.networking.k8s.io/v1alpha1 only",
     )
 
 
-READS = "podfence reads NetworkPolicy (networking.k8s.io/v1), Namespace and Pod (v1) objects only"
+READS = (
+    "podfence reads NetworkPolicy (networking.k8s.io/v1), AdminNetworkPolicy and "
+    "BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
+    "(policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1) objects only"
+)
 
 
 def test_every_other_kind_and_api_version_is_left_out_with_a_warning_naming_it() -> None:
@@ -149,3 +153,70 @@ def test_an_object_that_is_not_a_map_is_rejected() -> None:
         InputError, match=r"^expected a Kubernetes object \(a map\), got \['Pod'\]$"
     ):
         load_cluster([["Pod"]])  # type: ignore[list-item]
+
+
+def test_cluster_wide_policies_and_nodes_are_read_and_their_assumptions_warned() -> None:
+    deny = {"action": "Deny", "to": [{"domainNames": ["example.com"]}]}
+    objects = [
+        cluster_policy("AdminNetworkPolicy", "b", {"priority": 3, "subject": {"namespaces": {}}}),
+        cluster_policy(
+            "AdminNetworkPolicy",
+            "a",
+            {"priority": 3, "subject": {"namespaces": {}}, "egress": [deny]},
+        ),
+        cluster_policy("BaselineAdminNetworkPolicy", "default", {"subject": {"namespaces": {}}}),
+        cluster_policy(
+            "ClusterNetworkPolicy",
+            "c",
+            {"tier": "Baseline", "priority": 0, "subject": {"namespaces": {}}},
+        ),
+        node("kind-worker", {}, ["172.18.0.3"]),
+    ]
+    cluster = load_cluster(objects)
+    assert list(cluster.policies) == [], "no NetworkPolicy"
+    assert [str(p) for p in cluster.policies.admin] == [
+        "AdminNetworkPolicy a",
+        "AdminNetworkPolicy b",
+    ]
+    assert [str(p) for p in cluster.policies.baseline] == [
+        "ClusterNetworkPolicy c",
+        "BaselineAdminNetworkPolicy default",
+    ]
+    assert list(cluster.inventory.nodes) == ["kind-worker"]
+    assert [line.split(":")[0] for line in cluster.warnings] == [
+        "AdminNetworkPolicy a, AdminNetworkPolicy b (Admin tier) share priority 3",
+        "BaselineAdminNetworkPolicy default and Baseline-tier ClusterNetworkPolicy objects are "
+        "both present",
+        "AdminNetworkPolicy a",
+    ]
+    assert cluster.warnings[-1].endswith(
+        "spec.egress[0].to[0].domainNames: domain names are not resolved offline; podfence "
+        "takes this peer to match no address"
+    )
+
+
+@pytest.mark.parametrize(
+    ("obj", "key"),
+    [
+        (
+            cluster_policy(
+                "AdminNetworkPolicy", "a", {"priority": 1, "subject": {"namespaces": {}}}
+            ),
+            "AdminNetworkPolicy a",
+        ),
+        (node("n", {}, []), "Node n"),
+    ],
+)
+def test_a_cluster_wide_policy_or_node_given_twice_is_an_error(
+    obj: dict[str, Any], key: str
+) -> None:
+    with pytest.raises(InputError, match=rf"^{key} appears twice"):
+        load_cluster([obj, obj])
+
+
+def test_a_cluster_wide_kind_of_another_version_is_named_in_a_warning() -> None:
+    banp = other_api("policy.networking.k8s.io/v1alpha2", "BaselineAdminNetworkPolicy", "default")
+    assert load_cluster([banp]).warnings == (
+        "policy.networking.k8s.io/v1alpha2 BaselineAdminNetworkPolicy default is not evaluated: "
+        "podfence evaluates BaselineAdminNetworkPolicy as policy.networking.k8s.io/v1alpha1 only",
+    )

@@ -8,7 +8,7 @@ import yaml
 from podfence.reachability import load_cluster
 from podfence.reachability.diff import FirewallDiff, diff_firewalls
 from podfence.reachability.diff_report import render_markdown, render_text
-from reachability.helpers import namespace, pod, policy
+from reachability.helpers import cluster_policy, namespace, pod, policy
 
 DENY = policy("shop/deny", {"podSelector": {}, "policyTypes": ["Ingress"]})
 
@@ -103,3 +103,44 @@ def test_flows_between_the_same_nodes_on_one_port_are_one_row() -> None:
     nodes = {f"shop/web-{n:03}": "web" for n in range(3)}
     text = render_text(diff, nodes, "t")
     assert "  web -> web 80/TCP (6 flows): no longer allowed; was allowed by no policy" in text
+
+
+def test_an_admin_allow_opens_flows_a_deny_all_closed_and_is_named_as_what_allows_them() -> None:
+    allow = cluster_policy(
+        "AdminNetworkPolicy",
+        "let-web-000-in",
+        {
+            "priority": 3,
+            "subject": {
+                "pods": {
+                    "namespaceSelector": {},
+                    "podSelector": {"matchLabels": {"app": "web-000"}},
+                }
+            },
+            "ingress": [{"name": "from-shop", "action": "Allow", "from": [{"namespaces": {}}]}],
+        },
+    )
+    diff = _diff([DENY], [DENY, allow], _pods(3))
+    assert [(c.verdict.source, c.verdict.destination) for c in diff.opened] == [
+        ("shop/web-001", "shop/web-000"),
+        ("shop/web-002", "shop/web-000"),
+    ]
+    assert all(c.by == () for c in diff.opened)
+    assert [str(rule) for rule in diff.opened[0].tier_by] == [
+        'AdminNetworkPolicy let-web-000-in (Admin tier, priority 3), ingress rule 0 "from-shop"'
+    ]
+    assert diff.added == ("AdminNetworkPolicy let-web-000-in",)
+    flow = diff.to_json()["opened"][0]
+    assert flow["by"] == [
+        {
+            "kind": "AdminNetworkPolicy",
+            "policy": "let-web-000-in",
+            "tier": "Admin",
+            "priority": 3,
+            "direction": "ingress",
+            "rule": 0,
+            "name": "from-shop",
+            "action": "Allow",
+        }
+    ]
+    assert "now allowed by AdminNetworkPolicy let-web-000-in" in render_text(diff, {}, "t")

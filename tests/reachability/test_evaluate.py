@@ -22,7 +22,7 @@ from podfence.reachability import (
 )
 from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict
 from reachability.engine import Engine
-from reachability.helpers import FIXTURES, namespace, pod, policy
+from reachability.helpers import ADMIN_TIER, FIXTURES, cluster_policy, namespace, node, pod, policy
 
 
 @pytest.fixture(scope="module")
@@ -548,3 +548,72 @@ def test_a_side_that_no_policy_isolates_is_the_shared_not_isolated_verdict() -> 
     assert verdict.ingress is NOT_ISOLATED
     assert DirectionVerdict(isolated=False) == NOT_ISOLATED
     assert NOT_ISOLATED.allowed and NOT_ISOLATED.policy_refs == ()
+
+
+# -- the tiers around the NetworkPolicies (the cookbook's admin-tier recipe) --------------------
+
+
+@pytest.fixture(scope="module")
+def admin_tier() -> Engine:
+    return Engine(read_objects([ADMIN_TIER]), externals=["172.18.0.3"])
+
+
+def test_an_admin_deny_decides_before_a_network_policy_that_admits(admin_tier: Engine) -> None:
+    verdict = admin_tier.evaluate("monitoring/prometheus", "guestbook/db", 6379)
+    assert not verdict.allowed
+    assert verdict.ingress is not None and verdict.ingress.decided_by is not None
+    assert str(verdict.ingress.decided_by) == (
+        "AdminNetworkPolicy deny-db-from-monitoring (Admin tier, priority 10), ingress rule 0 "
+        '"deny-monitoring"'
+    )
+    assert verdict.ingress.policies == () and not verdict.ingress.isolated, (
+        "the NetworkPolicies were not consulted"
+    )
+
+
+def test_a_pass_goes_to_the_network_policies_before_a_lower_deny(admin_tier: Engine) -> None:
+    verdict = admin_tier.evaluate("guestbook/ui", "guestbook/db", "redis")
+    assert verdict.allowed and verdict.ingress is not None
+    assert verdict.ingress.passed_by is not None and verdict.ingress.passed_by.priority == 20
+    assert refs(verdict.ingress.allowed_by) == ["guestbook/allow-ui-to-db ingress rule 0"]
+    assert verdict.ingress.tier == "NetworkPolicy"
+
+
+def test_the_baseline_decides_only_for_pods_no_network_policy_isolates(admin_tier: Engine) -> None:
+    sandbox = admin_tier.evaluate("monitoring/prometheus", "sandbox/scratch", 8080)
+    assert not sandbox.allowed and sandbox.ingress is not None
+    assert sandbox.ingress.tier == "Baseline"
+    isolated = admin_tier.evaluate("monitoring/prometheus", "guestbook/ui", 80)
+    assert isolated.allowed and isolated.ingress is not None
+    assert isolated.ingress.tier == "NetworkPolicy", "the baseline's deny is not consulted"
+    dns = admin_tier.evaluate("sandbox/scratch", "kube-system/coredns", "dns")
+    assert dns.allowed and dns.ingress is NOT_ISOLATED, "kube-system is no subject of the baseline"
+
+
+def test_ingress_from_an_address_outside_the_cluster_matches_no_cluster_wide_peer(
+    admin_tier: Engine,
+) -> None:
+    verdict = admin_tier.evaluate("203.0.113.9", "sandbox/scratch", 8080)
+    assert verdict.allowed and verdict.ingress is NOT_ISOLATED
+
+
+def test_an_admin_egress_rule_to_nodes_matches_the_address_of_a_node() -> None:
+    objects = [
+        pod("a/web", "10.0.0.1"),
+        node("kind-worker", {"role": "worker"}, ["172.18.0.3"]),
+        cluster_policy(
+            "AdminNetworkPolicy",
+            "no-nodes",
+            {
+                "priority": 1,
+                "subject": {"namespaces": {}},
+                "egress": [
+                    {"action": "Deny", "to": [{"nodes": {"matchLabels": {"role": "worker"}}}]}
+                ],
+            },
+        ),
+    ]
+    engine = Engine(objects)
+    to_node = engine.evaluate("a/web", "172.18.0.3", 10250)
+    assert not to_node.allowed and to_node.egress is not None and to_node.ingress is None
+    assert engine.evaluate("a/web", "172.18.0.4", 10250).allowed, "no node has that address"

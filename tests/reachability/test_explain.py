@@ -6,7 +6,7 @@ import pytest
 from podfence.config import FirewallConfig
 from podfence.reachability import explain, read_objects
 from reachability.engine import Engine
-from reachability.helpers import FIXTURES, namespace, pod, policy
+from reachability.helpers import ADMIN_TIER, FIXTURES, cluster_policy, namespace, pod, policy
 
 
 @pytest.fixture(scope="module")
@@ -220,3 +220,105 @@ def test_the_matrix_agrees_with_evaluate_on_the_public_internet() -> None:
     for address in externals:
         expected = engine.evaluate("shop/api", address, 443).allowed
         assert ((address, 443) in allowed) == expected, address
+
+
+# -- the tiers around the NetworkPolicies -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def admin_tier() -> Engine:
+    return Engine(read_objects([ADMIN_TIER]))
+
+
+def test_an_admin_tier_deny_names_the_policy_its_tier_priority_and_rule(admin_tier: Engine) -> None:
+    lines = explain(admin_tier.evaluate("monitoring/prometheus", "guestbook/db", 6379)).splitlines()
+    assert lines[:2] == [
+        "monitoring/prometheus -> guestbook/db on 6379/TCP: denied",
+        "  ingress at guestbook/db: denied by AdminNetworkPolicy deny-db-from-monitoring (Admin "
+        'tier, priority 10), ingress rule 0 "deny-monitoring": from all pods in namespace '
+        "monitoring on any port",
+    ]
+
+
+def test_a_pass_is_said_before_what_the_network_policies_decide(admin_tier: Engine) -> None:
+    lines = explain(admin_tier.evaluate("guestbook/ui", "guestbook/db", 6379)).splitlines()
+    assert lines[1:4] == [
+        "  ingress at guestbook/db: passed by AdminNetworkPolicy guestbook-decides-within "
+        '(Admin tier, priority 20), ingress rule 0 "pass-guestbook" to the NetworkPolicies: from '
+        "all pods in namespace guestbook on any port",
+        "  ingress at guestbook/db: allowed: guestbook/db is isolated for ingress by "
+        "guestbook/allow-ui-to-db, guestbook/allow-monitoring; allowed by:",
+        "    - guestbook/allow-ui-to-db ingress rule 0: from pods app=ui in namespace guestbook "
+        "on port redis/TCP",
+    ]
+
+
+def test_a_baseline_decision_says_no_network_policy_selects_the_pod(admin_tier: Engine) -> None:
+    lines = explain(admin_tier.evaluate("guestbook/ui", "sandbox/scratch", 8080)).splitlines()
+    assert lines[1] == (
+        "  ingress at sandbox/scratch: denied by BaselineAdminNetworkPolicy default (Baseline "
+        'tier), ingress rule 0 "deny-from-pods": from all pods in all namespaces on any port (no '
+        "NetworkPolicy selects sandbox/scratch for ingress)"
+    )
+
+
+def test_a_baseline_pass_says_nothing_else_decides() -> None:
+    spec = {
+        "tier": "Baseline",
+        "priority": 3,
+        "subject": {"namespaces": {}},
+        "egress": [{"name": "out", "action": "Pass", "to": [{"networks": ["0.0.0.0/0"]}]}],
+    }
+    engine = Engine(
+        [pod("a/x", "10.0.0.1"), cluster_policy("ClusterNetworkPolicy", "let-out", spec)]
+    )
+    lines = explain(engine.evaluate("a/x", "192.0.2.1", 443)).splitlines()
+    assert lines[-1] == (
+        "  egress at a/x: allowed: passed by ClusterNetworkPolicy let-out (Baseline tier, "
+        'priority 3), egress rule 0 "out" past the Baseline tier, where nothing else decides: to '
+        "0.0.0.0/0 on any port (no NetworkPolicy selects a/x for egress)"
+    )
+
+
+def test_an_admin_pass_to_pods_no_network_policy_isolates_reads_as_before() -> None:
+    pass_only = Engine(
+        [
+            pod("a/x", "10.0.0.1"),
+            pod("a/y", "10.0.0.2"),
+            cluster_policy(
+                "AdminNetworkPolicy",
+                "hand-on",
+                {
+                    "priority": 1,
+                    "subject": {"namespaces": {}},
+                    "ingress": [{"action": "Pass", "from": [{"namespaces": {}}]}],
+                },
+            ),
+        ]
+    )
+    assert explain(pass_only.evaluate("a/x", "a/y", 80)).splitlines()[1:3] == [
+        "  ingress at a/y: passed by AdminNetworkPolicy hand-on (Admin tier, priority 1), "
+        "ingress rule 0 to the NetworkPolicies: from all pods in all namespaces on any port",
+        "  ingress at a/y: allowed: no policy selects a/y for ingress, so it is not isolated for "
+        "ingress",
+    ]
+
+
+def test_a_rule_of_a_policy_sharing_its_priority_is_noted_as_undefined_order() -> None:
+    def deny(name: str) -> dict[str, object]:
+        spec = {
+            "priority": 7,
+            "subject": {"namespaces": {}},
+            "ingress": [{"action": "Deny", "from": [{"namespaces": {}}]}],
+        }
+        return cluster_policy("AdminNetworkPolicy", name, spec)
+
+    engine = Engine([pod("a/x", "10.0.0.1"), pod("a/y", "10.0.0.2"), deny("b"), deny("a")])
+    verdict = engine.evaluate("a/x", "a/y", 80)
+    assert verdict.ties_of("ingress") == ("AdminNetworkPolicy b",)
+    assert verdict.ties_of("egress") == ()
+    assert explain(verdict).splitlines()[2] == (
+        "  note: the ingress rule's policy shares its tier and priority with AdminNetworkPolicy "
+        "b: the API leaves their order undefined; podfence evaluates them by name, a cluster "
+        "may not"
+    )

@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 from podfence.errors import InputError
 from podfence.reachability import External, Inventory, Namespace, Pod, sample_address
-from podfence.reachability.model import parse_namespace, parse_pod
+from podfence.reachability.model import Node, parse_namespace, parse_pod
 from reachability.helpers import namespace, pod
 
 address = ipaddress.ip_address
@@ -151,3 +151,20 @@ def test_the_namespaces_pods_use_without_defining_them_are_recorded_as_implicit(
     assert inventory.implicit_namespaces == frozenset({"payments"})
     assert inventory.namespace_labels("payments") == {"kubernetes.io/metadata.name": "payments"}
     assert Inventory([parse_namespace(namespace("shop"))], []).implicit_namespaces == frozenset()
+
+
+def test_an_address_of_a_node_is_that_nodes_and_a_pods_ip_stays_the_pods() -> None:
+    worker = Node("worker", {"role": "worker"}, (address("172.18.0.3"), address("10.0.0.1")))
+    found = Inventory([], [parse_pod(pod("shop/web", "10.0.0.1"))], [worker])
+    at_node = found.address(address("172.18.0.3"))
+    assert isinstance(at_node, External) and at_node.node == worker
+    assert found.endpoint("172.18.0.3", "--to") == External(address("172.18.0.3"))
+    assert found.external(address("192.0.2.1")).node is None
+    assert found.address(address("10.0.0.1")).key == "shop/web", "a pod's IP is the pod's"
+    assert found.nodes == {"worker": worker}
+
+
+def test_a_node_given_twice_is_an_error() -> None:
+    node = Node("n", {})
+    with pytest.raises(InputError, match=r"^Node n appears twice$"):
+        Inventory([], [], [node, node])

@@ -9,7 +9,15 @@ import pytest
 from podfence.errors import InputError
 from podfence.reachability import Endpoint, Flow, Matrix, Verdict, read_objects
 from reachability.engine import Engine
-from reachability.helpers import FIXTURES, pod, policy, random_cluster
+from reachability.helpers import (
+    FIXTURES,
+    cluster_policy,
+    node,
+    pod,
+    policy,
+    random_cluster,
+    random_tiered_cluster,
+)
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +110,9 @@ def verdict_facts(verdict: Verdict) -> dict[str, object]:
                 side.policy_refs,
                 side.allowed_by,
                 verdict.not_matching(direction),
+                side.decided_by,
+                side.passed_by,
+                verdict.ties_of(direction),
             )
         )
     return facts
@@ -288,3 +299,78 @@ def test_externals_may_be_cidrs_sampled_at_their_first_host() -> None:
         [pod("a/web", "10.0.0.1", [{"containerPort": 80}])], externals=["203.0.113.0/24"]
     )
     assert keys(engine.matrix().sources) == ("a/web", "203.0.113.1")
+
+
+# -- random clusters with cluster-wide policies and nodes: the same agreement --------------------
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_matrix_agrees_with_evaluate_on_random_clusters_with_cluster_wide_policies(
+    seed: int,
+) -> None:
+    objects, externals = random_tiered_cluster(seed)
+    engine = Engine(objects, [*externals, "192.168.3.4", "8.8.8.8"])
+    extra = [(81, "TCP"), (53, "UDP")] if seed % 2 else []
+    matrix = engine.matrix(extra_ports=extra)
+    compared = assert_verdicts_agree_with_evaluate(engine, matrix)
+    assert compared == len(list(matrix))
+    assert list(engine.matrix(allowed_only=True, extra_ports=extra)) == [
+        f for f in matrix if f.allowed
+    ]
+    assert_groups_expand_to_the_flows(matrix)
+
+
+def test_random_clusters_with_cluster_wide_policies_reach_every_tier_and_outcome() -> None:
+    outcomes: set[tuple[object, ...]] = set()
+    for seed in range(60):
+        objects, externals = random_tiered_cluster(seed)
+        engine = Engine(objects, [*externals, "192.168.3.4", "8.8.8.8"])
+        matrix = engine.matrix()
+        for row in matrix.rows():
+            for target in row.targets:
+                verdict = matrix.verdict(row.source, target)
+                for side in (verdict.ingress, verdict.egress):
+                    if side is not None:
+                        outcomes.add((side.tier, side.passed_by is not None, side.allowed))
+    assert outcomes >= {
+        ("Admin", False, True),
+        ("Admin", False, False),
+        ("NetworkPolicy", True, True),
+        ("NetworkPolicy", True, False),
+        ("Baseline", True, False),
+        ("Baseline", False, True),
+        ("Baseline", False, False),
+        (None, True, True),
+        (None, False, True),
+    }
+
+
+def test_addresses_of_nodes_that_a_nodes_peer_tells_apart_are_in_different_classes() -> None:
+    deny_workers = cluster_policy(
+        "AdminNetworkPolicy",
+        "no-workers",
+        {
+            "priority": 1,
+            "subject": {"namespaces": {}},
+            "egress": [{"action": "Deny", "to": [{"nodes": {"matchLabels": {"role": "worker"}}}]}],
+        },
+    )
+    objects = [
+        pod("a/web", "10.0.0.1"),
+        node("control", {"role": "control-plane"}, ["172.18.0.2"]),
+        node("worker", {"role": "worker"}, ["172.18.0.3"]),
+        deny_workers,
+    ]
+    engine = Engine(objects, externals=["172.18.0.2", "172.18.0.3", "192.0.2.1"])
+    flows = {
+        (f.source, f.destination): f.allowed for f in engine.matrix(extra_ports=[(443, "TCP")])
+    }
+    assert flows[("a/web", "172.18.0.3")] is False
+    assert flows[("a/web", "172.18.0.2")] is True
+    assert flows[("a/web", "192.0.2.1")] is True
+    table = engine.matrix().grid.table
+    assert len(set(table.external_class)) == 3, "no node, a worker, the control plane"
+    bare = Engine(objects[:3], externals=["172.18.0.2", "172.18.0.3", "192.0.2.1"])
+    assert len(set(bare.matrix().grid.table.external_class)) == 1, (
+        "without a nodes peer, addresses are told apart by ipBlocks alone"
+    )

@@ -13,6 +13,7 @@ from podfence.reachability.model import (
     implicit_namespace,
     parse_address,
     parse_namespace,
+    parse_node,
     parse_pod,
 )
 from podfence.reachability.ports import ContainerPort
@@ -220,3 +221,53 @@ def test_null_pod_parts_are_absent() -> None:
     assert parse_pod(raw).ports == ()
     raw["spec"] = None
     assert parse_pod(raw).ips == ()
+
+
+def test_a_node_has_its_labels_and_its_internal_and_external_addresses() -> None:
+    raw = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "worker-1.example.com", "labels": {"role": "worker"}},
+        "status": {
+            "addresses": [
+                {"type": "Hostname", "address": "worker-1"},
+                {"type": "InternalIP", "address": "10.1.0.5"},
+                {"type": "ExternalIP", "address": "203.0.113.5"},
+                {"type": "InternalIP", "address": "10.1.0.5"},
+                {"type": "InternalDNS", "address": "worker-1.internal"},
+            ]
+        },
+    }
+    node = parse_node(raw)
+    assert (node.name, dict(node.labels)) == ("worker-1.example.com", {"role": "worker"})
+    assert node.addresses == (
+        ipaddress.ip_address("10.1.0.5"),
+        ipaddress.ip_address("203.0.113.5"),
+    ), "InternalIP and ExternalIP, each once; host names are not addresses"
+    assert parse_node({"kind": "Node", "metadata": {"name": "bare"}}).addresses == ()
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (
+            {"addresses": [{"type": "InternalIP", "address": "10.1.0"}]},
+            "Node n: status.addresses[0].address: '10.1.0' is not an IPv4 or IPv6 address",
+        ),
+        (
+            {"addresses": [{"type": "InternalIP"}]},
+            "Node n: status.addresses[0].address: expected an address, got None",
+        ),
+        ({"addresses": "10.1.0.5"}, "Node n: status.addresses: expected a list, got '10.1.0.5'"),
+        (
+            {"addresses": ["10.1.0.5"]},
+            "Node n: status.addresses[0]: expected a map with type and address, got '10.1.0.5'",
+        ),
+    ],
+)
+def test_a_node_address_that_is_not_an_address_is_one_line(
+    status: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        parse_node({"kind": "Node", "metadata": {"name": "n"}, "status": status})
+    assert str(raised.value) == message

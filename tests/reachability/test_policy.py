@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 from podfence.errors import InputError
+from podfence.reachability.admin_loader import parse_cluster_policy
 from podfence.reachability.loader import Document
 from podfence.reachability.model import External, Pod
 from podfence.reachability.policy import Policy, PolicySet, parse_policy
 from podfence.reachability.ports import ContainerPort
 from podfence.reachability.traffic import Traffic
-from reachability.helpers import policy
+from reachability.helpers import cluster_policy, policy
 
 OUTSIDE = External(ipaddress.ip_address("203.0.113.9"))
 NAME = "kubernetes.io/metadata.name"
@@ -349,3 +350,21 @@ def test_a_rule_reads_namespace_labels_only_through_a_selector_on_other_labels()
         False,  # the podSelector does not match app=api: the labels change nothing
     ]
     assert not compiled.ingress[0].reads_namespace_labels(to_81), "not its port"
+
+
+def test_a_policy_set_holds_the_tiers_in_order_and_probes_their_egress_ports_too() -> None:
+    def anp(name: str, priority: int, ports: list[dict[str, Any]]) -> Any:
+        rule = {"action": "Deny", "to": [{"networks": ["0.0.0.0/0"]}], "ports": ports}
+        spec = {"priority": priority, "subject": {"namespaces": {}}, "egress": [rule]}
+        return parse_cluster_policy(cluster_policy("AdminNetworkPolicy", name, spec))
+
+    np = compile_spec({"egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]})
+    later = anp("later", 9, [{"portNumber": {"port": 443}}, {"namedPort": "web"}])
+    first = anp("first", 1, [{"portRange": {"protocol": "UDP", "start": 53, "end": 60}}])
+    policies = PolicySet([np], [later, first])
+    assert list(policies) == [np] and len(policies) == 1, "iterating: the NetworkPolicies"
+    assert policies.admin == (first, later) and policies.baseline == ()
+    assert policies.tier("Admin") == policies.admin and policies.warnings == ()
+    assert policies.egress_ports() == [(53, "UDP"), (443, "TCP")], (
+        "the NetworkPolicies' first, then the cluster-wide ones' (a range: its first; no names)"
+    )

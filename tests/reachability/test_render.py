@@ -14,7 +14,7 @@ from podfence.reachability.matrix import Group
 from podfence.reachability.render import group_labels, render
 from podfence.reachability.traffic import Endpoint
 from reachability.engine import Engine
-from reachability.helpers import FIXTURES, random_cluster
+from reachability.helpers import ADMIN_TIER, FIXTURES, random_cluster
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +254,22 @@ def test_the_legend_lists_every_group_of_several_members_under_its_label() -> No
         f"  {UI}: guestbook/ui-0, guestbook/ui-1",
         "  2 addresses: 203.0.113.7, 198.51.100.1",
     ]
+
+
+def test_json_sides_name_the_cluster_wide_rule_that_decided_or_passed() -> None:
+    engine = Engine(read_objects([ADMIN_TIER]))
+    flows = {
+        (flow["from"], flow["to"], flow["port"], flow["protocol"]): flow
+        for flow in json.loads(text(engine.matrix(), "json"))["flows"]
+    }
+    denied = flows[("monitoring/prometheus", "guestbook/db", 6379, "TCP")]
+    assert denied["allowed"] is False
+    assert denied["ingress"]["decided_by"]["policy"] == "deny-db-from-monitoring"
+    passed = flows[("guestbook/ui", "guestbook/db", 6379, "TCP")]
+    assert passed["allowed"] is True and passed["ingress"]["passed_by"]["action"] == "Pass"
+    assert passed["ingress"]["allowed_by"] == [{"policy": "guestbook/allow-ui-to-db", "rule": 0}]
+    plain = flows[("monitoring/prometheus", "guestbook/ui", 80, "TCP")]
+    assert set(plain["ingress"]) == {"isolated", "allowed_by"}, "no cluster-wide rule: as before"
+    assert [json.loads(line) for line in text(engine.matrix(), "jsonl").splitlines()] == list(
+        flows.values()
+    )

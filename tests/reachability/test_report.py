@@ -9,7 +9,7 @@ from podfence.reachability import read_objects, summary, verdict_json
 from podfence.reachability.report import side_json
 from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict, RuleRef
 from reachability.engine import Engine
-from reachability.helpers import FIXTURES
+from reachability.helpers import ADMIN_TIER, FIXTURES, cluster_policy, pod
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +142,78 @@ def test_summary_names_the_policies_of_each_denied_side(guestbook: Engine) -> No
     assert summary(to_address) == (
         "egress denied: isolated by guestbook/deny-all, guestbook/egress-tiers, no rule admits it"
     )
+
+
+# -- the tiers around the NetworkPolicies -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def admin_tier() -> Engine:
+    return Engine(read_objects([ADMIN_TIER]))
+
+
+DENY_DB = {
+    "kind": "AdminNetworkPolicy",
+    "policy": "deny-db-from-monitoring",
+    "tier": "Admin",
+    "priority": 10,
+    "direction": "ingress",
+    "rule": 0,
+    "name": "deny-monitoring",
+    "action": "Deny",
+}
+
+
+def test_a_side_a_cluster_wide_rule_decided_or_passed_names_it(admin_tier: Engine) -> None:
+    denied = admin_tier.evaluate("monitoring/prometheus", "guestbook/db", 6379)
+    assert side_json(denied.ingress) == {"isolated": False, "allowed_by": [], "decided_by": DENY_DB}
+    passed = admin_tier.evaluate("guestbook/ui", "guestbook/db", 6379).ingress
+    assert passed is not None and passed.passed_by is not None
+    data = side_json(passed)
+    assert data is not None and list(data) == ["isolated", "allowed_by", "passed_by"]
+    assert data["passed_by"]["action"] == "Pass" and data["passed_by"]["priority"] == 20
+    baseline = side_json(admin_tier.evaluate("guestbook/ui", "sandbox/scratch", 8080).ingress)
+    assert baseline is not None and baseline["decided_by"]["priority"] is None
+
+
+def test_verdict_json_adds_the_tier_and_the_rules_descriptions_last(admin_tier: Engine) -> None:
+    data = verdict_json(admin_tier.evaluate("monitoring/prometheus", "guestbook/db", 6379))
+    ingress = data["ingress"]
+    assert list(ingress)[-2:] == ["tier", "decided_by"]
+    assert ingress["tier"] == "Admin" and ingress["allowed"] is False
+    assert ingress["decided_by"] == {
+        **DENY_DB,
+        "description": "AdminNetworkPolicy deny-db-from-monitoring (Admin tier, priority 10), "
+        'ingress rule 0 "deny-monitoring": from all pods in namespace monitoring on any port',
+    }
+    assert "tier" not in data["egress"], "a side no cluster-wide policy took part in is unchanged"
+    json.dumps(data)
+
+
+def test_summary_names_the_cluster_wide_rule_that_decides(admin_tier: Engine) -> None:
+    assert summary(admin_tier.evaluate("monitoring/prometheus", "guestbook/db", 6379)) == (
+        "ingress denied by AdminNetworkPolicy deny-db-from-monitoring (Admin tier, priority 10), "
+        'ingress rule 0 "deny-monitoring"'
+    )
+    assert summary(admin_tier.evaluate("guestbook/ui", "guestbook/db", 6379)) == (
+        "allowed by guestbook/allow-ui-to-db ingress rule 0"
+    )
+
+
+def test_a_tie_of_priorities_is_named_in_the_json_of_the_side_it_decided() -> None:
+    spec = {
+        "priority": 7,
+        "subject": {"namespaces": {}},
+        "egress": [{"action": "Allow", "to": [{"namespaces": {}}]}],
+    }
+    engine = Engine(
+        [
+            pod("a/x", "10.0.0.1"),
+            pod("a/y", "10.0.0.2"),
+            cluster_policy("AdminNetworkPolicy", "one", spec),
+            cluster_policy("ClusterNetworkPolicy", "two", {**spec, "tier": "Admin", "egress": []}),
+        ]
+    )
+    data = verdict_json(engine.evaluate("a/x", "a/y", 80))
+    assert data["egress"]["tied_with"] == ["ClusterNetworkPolicy two"]
+    assert "tied_with" not in data["ingress"]

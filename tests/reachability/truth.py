@@ -466,15 +466,16 @@ _MATRICES = weakref.WeakKeyDictionary()
 def matrix_flows(engine: Engine, port_: int, protocol: str) -> dict[tuple[str, str], bool]:
     """``allowed`` of every matrix flow on ``port_``/``protocol``, by (source, destination).
 
-    Read from the JSON rendering (the ``{"flows": [...]}`` contract of ``podfence matrix``); a
-    (port, protocol) the model's pods do not declare is added with ``extra_ports``.
+    Read from the JSON rendering (the ``{"flows": [...]}`` contract of ``podfence matrix``); the
+    (port, protocol) is added with ``extra_ports``, so that pods that do not declare it and
+    addresses outside the cluster (which declare nothing) are probed on it too (a pod that
+    declares it is probed once).
     """
     cache = _MATRICES.setdefault(engine, {})
     key = (port_, protocol)
     if key not in cache:
-        extra = [] if key in PORT_PROTOCOLS else [key]
         out = io.StringIO()
-        render(engine.matrix(extra_ports=extra), "json", out)
+        render(engine.matrix(extra_ports=[key]), "json", out)
         flows: dict[tuple[str, str], bool] = {}
         for flow in json.loads(out.getvalue())["flows"]:
             if (flow["port"], flow["protocol"]) != key:

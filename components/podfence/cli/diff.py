@@ -74,7 +74,10 @@ class _Sides:
 
 
 def _policies(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [o for o in objects if o.get("kind") == "NetworkPolicy"]
+    """The policies among ``objects``: NetworkPolicies and the cluster-wide kinds."""
+    from podfence.reachability.admin_loader import API_VERSIONS
+
+    return [o for o in objects if o.get("kind") == "NetworkPolicy" or o.get("kind") in API_VERSIONS]
 
 
 def _union(*inventories: list[dict[str, Any]]) -> list[dict[str, Any]]:

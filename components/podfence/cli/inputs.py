@@ -41,8 +41,9 @@ class Inputs:
         nodes: with --stack, what each endpoint stands for in a graph of the firewall; None
             (each pod stands for itself) otherwise.
         tiers: with a derived stack inventory, the firewall's own tiers among the nodes.
-        policy_count: with --policies, how many NetworkPolicy objects (networking.k8s.io/v1)
-            those files hold; None with --stack.
+        policy_count: with --policies, how many policies those files hold (NetworkPolicy,
+            networking.k8s.io/v1, and the cluster-wide kinds the engine reads); None with
+            --stack.
     """
 
     objects: list[dict[str, Any]]
@@ -72,7 +73,10 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=[],
         metavar="PATH",
-        help="YAML files or directories with NetworkPolicy objects",
+        help=(
+            "YAML files or directories with NetworkPolicy objects (and AdminNetworkPolicy, "
+            "BaselineAdminNetworkPolicy, ClusterNetworkPolicy)"
+        ),
     )
     group.add_argument(
         "--inventory",
@@ -80,7 +84,10 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=[],
         metavar="PATH",
-        help="YAML files or directories with Namespace and Pod objects (kubectl get -o yaml works)",
+        help=(
+            "YAML files or directories with Namespace, Pod and Node objects (kubectl get -o "
+            "yaml works)"
+        ),
     )
     group.add_argument(
         "--namespaces-from-pods",
@@ -137,13 +144,15 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
         raise ConfigError(
             "--policies needs --inventory PATH... (the namespaces and pods to evaluate)"
         )
-    from podfence.reachability.policy import API_VERSION
+    from podfence.reachability.cluster import KINDS
 
     policies = read_objects(args.policies)
     count = sum(
         1
         for obj in policies
-        if obj.get("kind") == "NetworkPolicy" and obj.get("apiVersion") in (None, API_VERSION)
+        if obj.get("kind") not in ("Namespace", "Pod", "Node")
+        and obj.get("kind") in KINDS
+        and obj.get("apiVersion") in (None, KINDS[obj["kind"]])
     )
     names = ", ".join(str(p) for p in [*args.policies, *args.inventory])
     return Inputs(
@@ -195,10 +204,10 @@ def load_analysis(args: argparse.Namespace) -> Analysis:
         warn(message)
     if inputs.policy_count == 0:
         files = " ".join(str(p) for p in args.policies)
-        if len(cluster.policies):
+        found = len(cluster.policies) + len(cluster.policies.cluster_policies)
+        if found:
             warn(
-                f"no NetworkPolicy in --policies {files}; the {len(cluster.policies)} in "
-                "--inventory are evaluated"
+                f"no NetworkPolicy in --policies {files}; the {found} in --inventory are evaluated"
             )
         else:
             warn(f"no NetworkPolicy in --policies {files}: every flow is allowed")

@@ -1,4 +1,4 @@
-"""The NetworkPolicies one Pulumi program makes, by namespace/name: each may be made only once.
+"""The policies one Pulumi program makes, by kind and namespace/name: each may be made only once.
 
 Two resources that write the same namespace/name pass ``pulumi preview`` (and mocks) and fail
 mid-deploy with AlreadyExists, or, before pulumi-kubernetes 4.29, silently fight over one
@@ -34,20 +34,26 @@ def _ledger() -> dict[str, str]:
         return _NO_MONITOR
 
 
-def claim(keys: Iterable[str], place: str) -> None:
+def claim(keys: Iterable[str], place: str, kind: str = "NetworkPolicy") -> None:
     """Claim every ``namespace/name`` in ``keys`` for ``place`` (``Firewall guestbook``), or none.
+
+    Args:
+        keys: the objects' ``namespace/name`` (a cluster-scoped object's name alone).
+        place: who makes them, for the error.
+        kind: their kind (default NetworkPolicy); names of different kinds never collide.
 
     Raises:
         SpecError: a name already claimed by another place in this program, naming both.
     """
     ledger = _ledger()
+    prefix = "" if kind == "NetworkPolicy" else f"{kind}:"
     wanted = list(keys)
     for key in wanted:
-        owner = ledger.get(key)
+        owner = ledger.get(prefix + key)
         if owner is not None:
             raise SpecError(
-                f"NetworkPolicy {key} is made twice in this program: by {owner} and by {place}; "
+                f"{kind} {key} is made twice in this program: by {owner} and by {place}; "
                 "Kubernetes keeps one object per namespace and name, so rename one of them"
             )
     for key in wanted:
-        ledger[key] = place
+        ledger[prefix + key] = place

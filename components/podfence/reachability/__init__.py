@@ -1,4 +1,6 @@
-"""The offline reachability engine: which pod may connect to which, under NetworkPolicy v1.
+"""The offline reachability engine: which pod may connect to which, under NetworkPolicy v1 and
+the cluster-wide policies around it (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ClusterNetworkPolicy).
 
 ``load_cluster(objects)`` sorts Kubernetes objects into a :class:`PolicySet` and an
 :class:`Inventory`; ``evaluate(policies, inventory, traffic)`` decides one :class:`Traffic` into
@@ -11,12 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from podfence.reachability.admin import ClusterPolicy
 from podfence.reachability.cluster import Cluster, load_cluster
 from podfence.reachability.evaluate import evaluate, resolve_port, traffic
 from podfence.reachability.explain import explain
 from podfence.reachability.inventory import Inventory, sample_address
 from podfence.reachability.loader import read_objects
-from podfence.reachability.model import External, Namespace, Pod
+from podfence.reachability.model import External, Namespace, Node, Pod
 from podfence.reachability.policy import Policy, PolicySet
 from podfence.reachability.report import summary, verdict_json
 from podfence.reachability.traffic import Endpoint, Traffic
@@ -25,6 +28,7 @@ from podfence.reachability.verdict import (
     PolicyRef,
     RuleMiss,
     RuleRef,
+    TierRuleRef,
     Verdict,
 )
 
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Cluster",
+    "ClusterPolicy",
     "DirectionVerdict",
     "Endpoint",
     "External",
@@ -41,6 +46,7 @@ __all__ = [
     "Inventory",
     "Matrix",
     "Namespace",
+    "Node",
     "Pod",
     "Policy",
     "PolicyRef",
@@ -48,6 +54,7 @@ __all__ = [
     "RuleMiss",
     "RuleRef",
     "SourceRow",
+    "TierRuleRef",
     "Traffic",
     "Verdict",
     "evaluate",

@@ -50,8 +50,10 @@ class ClassTable:
     class get identical verdicts as sources and as destinations, and a predicate asked of the
     class's first pod (its *representative*) answers for all of them. Only the labels whose
     keys some selector reads count (``label_keys``; every label when None). Addresses outside
-    the cluster form classes of their own, after the pod classes, grouped by the ipBlocks that
-    match them.
+    the cluster form classes of their own, after the pod classes, grouped by the ipBlocks
+    (and ``networks``) that match them and, when some ``nodes`` peer reads node labels
+    (``node_keys`` not None), by the node they belong to: no node, or a node with these values
+    of ``node_keys``.
 
     Sets of classes are ints used as bitsets: bit ``i`` set means class ``i`` is in the set
     (see :mod:`podfence.reachability.bits`).
@@ -76,6 +78,7 @@ class ClassTable:
         externals: Sequence[External],
         blocks: Sequence[IpBlockPeer],
         label_keys: Collection[str] | None = None,
+        node_keys: Collection[str] | None = None,
     ) -> None:
         self.blocks = tuple(blocks)
         membership = _block_membership(pods, self.blocks)
@@ -110,11 +113,17 @@ class ClassTable:
             self.members[number].append(index)
         self.pod_classes = len(self.members)
         self.external_class: list[int] = []
-        external_keys: dict[int, int] = {}
+        external_keys: dict[tuple[int, frozenset[tuple[str, str]] | None], int] = {}
         for index, row in enumerate(outside):
-            number = external_keys.get(row)
+            node = externals[index].node
+            node_key = (
+                None
+                if node is None or node_keys is None
+                else frozenset((k, v) for k, v in node.labels.items() if k in node_keys)
+            )
+            number = external_keys.get((row, node_key))
             if number is None:
-                number = external_keys[row] = len(self.members)
+                number = external_keys[(row, node_key)] = len(self.members)
                 self.representative.append(externals[index])
                 self.ports_of.append(())
                 self.members.append([])

@@ -7,9 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from podfence.errors import InputError
+from podfence.reachability.admin import ClusterPolicy
+from podfence.reachability.admin_loader import API_VERSIONS, parse_cluster_policy
 from podfence.reachability.context import origin_of, short, short_key
 from podfence.reachability.inventory import Inventory
-from podfence.reachability.model import Namespace, Pod, parse_namespace, parse_pod
+from podfence.reachability.model import (
+    Namespace,
+    Node,
+    Pod,
+    parse_namespace,
+    parse_node,
+    parse_pod,
+)
 from podfence.reachability.policy import API_VERSION, Policy, PolicySet, parse_policy
 
 __all__ = ["Cluster", "load_cluster"]
@@ -20,13 +29,17 @@ class Cluster:
     """What the analysis evaluates.
 
     Attributes:
-        policies: the NetworkPolicies (networking.k8s.io/v1).
-        inventory: the namespaces and pods.
+        policies: the NetworkPolicies (networking.k8s.io/v1) and the cluster-wide policies
+            (AdminNetworkPolicy and BaselineAdminNetworkPolicy, policy.networking.k8s.io/v1alpha1;
+            ClusterNetworkPolicy, v1alpha2).
+        inventory: the namespaces, pods and nodes.
         warnings: one line for each object that is not evaluated, naming it: another kind
             (a Service, a misspelt ``NetworkPolcy``, an object with no kind), or a known kind of
             another apiVersion (``networking.k8s.io/v1beta1``, Calico's NetworkPolicy, the
             long-removed extensions/v1beta1). Past :data:`NAMED_PER_KIND` objects of one kind and
-            apiVersion, one line counts the rest.
+            apiVersion, one line counts the rest. Then one line for each assumption the
+            cluster-wide policies needed: cluster-wide policies of one priority (their order is
+            undefined), a domainNames peer (not resolved offline).
     """
 
     policies: PolicySet
@@ -35,10 +48,14 @@ class Cluster:
 
 
 #: The kinds that are evaluated, with their apiVersion (an object without one is read as it).
-KINDS = {"NetworkPolicy": API_VERSION, "Namespace": "v1", "Pod": "v1"}
+KINDS = {"NetworkPolicy": API_VERSION, **API_VERSIONS, "Namespace": "v1", "Pod": "v1", "Node": "v1"}
 #: How many objects of one kind and apiVersion the warnings name before they count the rest.
 NAMED_PER_KIND = 5
-_READS = f"podfence reads NetworkPolicy ({API_VERSION}), Namespace and Pod (v1) objects only"
+_READS = (
+    f"podfence reads NetworkPolicy ({API_VERSION}), AdminNetworkPolicy and "
+    "BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
+    "(policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1) objects only"
+)
 
 
 def _api_version(obj: Mapping[str, Any]) -> str | None:
@@ -64,6 +81,8 @@ def _why(kind: str, version: str | None) -> str:
         return "that API was removed in Kubernetes 1.16; write it as networking.k8s.io/v1"
     if kind == "NetworkPolicy" and version is not None and version.startswith("networking.k8s.io/"):
         return f"the API server serves NetworkPolicy as {API_VERSION} only; write it so"
+    if kind in API_VERSIONS and version is not None and version.startswith("policy.networking."):
+        return f"podfence evaluates {kind} as {API_VERSIONS[kind]} only"
     if "NetworkPolicy" in kind:
         return f"podfence evaluates {API_VERSION} NetworkPolicies only, not this API's semantics"
     if kind in KINDS:
@@ -92,17 +111,21 @@ def load_cluster(objects: Iterable[Mapping[str, Any]]) -> Cluster:
 
     Args:
         objects: dicts as read from YAML or JSON (``kind: List`` already flattened):
-            NetworkPolicy (networking.k8s.io/v1), Namespace and Pod (v1); an object without an
-            apiVersion is read as its kind's. Every other object is left out of the analysis
-            and named in :attr:`Cluster.warnings`.
+            NetworkPolicy (networking.k8s.io/v1), AdminNetworkPolicy and
+            BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy
+            (policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1); an object
+            without an apiVersion is read as its kind's. Every other object is left out of the
+            analysis and named in :attr:`Cluster.warnings`.
 
     Raises:
         InputError: a malformed object (one line: file, object, field, bad value), or a pod,
-            namespace or policy listed twice.
+            namespace, node or policy listed twice.
     """
     namespaces: list[Namespace] = []
     pods: list[Pod] = []
+    nodes: list[Node] = []
     policies: list[Policy] = []
+    cluster_policies: list[ClusterPolicy] = []
     seen: dict[tuple[str, str], str] = {}
     objects = list(objects)
     for obj in objects:  # namespaces first, so that each pod is read with its namespace's labels
@@ -130,6 +153,14 @@ def load_cluster(objects: Iterable[Mapping[str, Any]]) -> Cluster:
             policy = parse_policy(obj)
             _once(seen, ("NetworkPolicy", str(policy.ref)), obj)
             policies.append(policy)
+        elif kind in API_VERSIONS and (version is None or version == API_VERSIONS[kind]):
+            cluster_policy = parse_cluster_policy(obj)
+            _once(seen, (cluster_policy.kind, cluster_policy.name), obj)
+            cluster_policies.append(cluster_policy)
+        elif kind == "Node" and (version is None or version == "v1"):
+            node = parse_node(obj)
+            _once(seen, ("Node", node.name), obj)
+            nodes.append(node)
         elif kind != "Namespace" or (version is not None and version != "v1"):  # read above
             version = _api_version(obj)
             group = (version or "(no apiVersion)", kind if isinstance(kind, str) else "")
@@ -144,7 +175,10 @@ def load_cluster(objects: Iterable[Mapping[str, Any]]) -> Cluster:
                 else "objects with no kind"
             )
             warnings.append(f"{len(lines) - NAMED_PER_KIND} more {what} are not evaluated")
-    return Cluster(PolicySet(policies), Inventory(namespaces, pods), tuple(warnings))
+    policy_set = PolicySet(policies, cluster_policies)
+    warnings += policy_set.warnings
+    warnings += [note for cluster_policy in cluster_policies for note in cluster_policy.notes]
+    return Cluster(policy_set, Inventory(namespaces, pods, nodes), tuple(warnings))
 
 
 def _once(seen: dict[tuple[str, str], str], key: tuple[str, str], obj: Mapping[str, Any]) -> None:

@@ -17,8 +17,8 @@ from podfence.reachability.inventory import Inventory
 from podfence.reachability.matrix import Matrix
 from podfence.reachability.model import Address
 from podfence.reachability.policy import PolicySet
-from podfence.reachability.report import summary
-from podfence.reachability.verdict import RuleRef, Verdict
+from podfence.reachability.report import summary, tier_rule_json
+from podfence.reachability.verdict import RuleRef, TierRuleRef, Verdict
 
 __all__ = ["FirewallDiff", "FlowChange", "diff_firewalls"]
 
@@ -48,6 +48,12 @@ class FlowChange:
     def by(self) -> tuple[RuleRef, ...]:
         """The rules that allow it on its allowing side, ingress first (empty: not isolated)."""
         return tuple(self.verdict.deciding_rules())
+
+    @property
+    def tier_by(self) -> tuple[TierRuleRef, ...]:
+        """The cluster-wide rules that allow it (an Admin-tier Allow or Accept, a Baseline-tier
+        one), ingress first."""
+        return tuple(self.verdict.deciding_tier_rules())
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,8 @@ class FirewallDiff:
                             "direction": rule.direction,
                         }
                         for rule in change.by
-                    ],
+                    ]
+                    + [tier_rule_json(rule) for rule in change.tier_by],
                     "reason": summary(change.verdict),
                     "other_side": summary(change.other),
                 }
@@ -148,7 +155,10 @@ def _allowed(matrix: Matrix) -> dict[FlowKey, tuple[int, int]]:
 
 
 def _policy_key(manifest: Mapping[str, Any]) -> str:
+    """``namespace/name`` for a NetworkPolicy; ``Kind name`` for a cluster-wide policy."""
     metadata = manifest.get("metadata") or {}
+    if manifest.get("kind") != "NetworkPolicy":
+        return f"{manifest.get('kind')} {metadata.get('name')}"
     return f"{metadata.get('namespace') or 'default'}/{metadata.get('name')}"
 
 
@@ -168,8 +178,8 @@ def diff_firewalls(
         base: the policies before the change.
         head: the policies after it.
         inventory: the namespaces and pods both are evaluated on.
-        base_manifests: the NetworkPolicy manifests of ``base``, to tell added, removed and
-            changed policies apart and show the change.
+        base_manifests: the policy manifests of ``base`` (NetworkPolicies and cluster-wide
+            policies), to tell added, removed and changed policies apart and show the change.
         head_manifests: those of ``head``.
         dump: how a manifest is shown in the unified diff (YAML, say).
         externals: addresses outside the cluster, sources and destinations on both sides.

@@ -47,7 +47,9 @@ def _rows(changes: Iterable[FlowChange], nodes: Mapping[str, str]) -> list[_Row]
         grouped.setdefault(key, []).append(change)
     rows = []
     for (source, destination, port), members in grouped.items():
-        rules = dict.fromkeys(str(rule) for change in members for rule in change.by)
+        rules = dict.fromkeys(
+            str(rule) for change in members for rule in (*change.by, *change.tier_by)
+        )
         others = dict.fromkeys(_why_not(change) for change in members)
         rows.append(_Row(source, destination, port, len(members), tuple(rules), "; ".join(others)))
     return rows
@@ -58,7 +60,9 @@ def _why_not(change: FlowChange) -> str:
     sides = []
     for direction in ("ingress", "egress"):
         side = change.other.side(direction)
-        if side is not None and not side.allowed:
+        if side is not None and not side.allowed and side.decided_by is not None:
+            sides.append(f"{direction} denied by {side.decided_by}")
+        elif side is not None and not side.allowed:
             policies = ", ".join(str(p) for p in side.policy_refs)
             sides.append(f"{direction} isolated by {policies}")
     return "; ".join(sides) or "allowed"

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from podfence.errors import InputError
+from podfence.reachability.admin import ClusterPolicy
 from podfence.reachability.context import short
 from podfence.reachability.inventory import Inventory
 from podfence.reachability.policy import PolicySet
 from podfence.reachability.ports import PROTOCOLS
+from podfence.reachability.tiers import PASS, first_match
 from podfence.reachability.traffic import Endpoint, Traffic
-from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict, Verdict
+from podfence.reachability.verdict import (
+    NOT_ISOLATED,
+    DirectionVerdict,
+    TierRuleRef,
+    Verdict,
+    tiered_verdict,
+)
 
 __all__ = ["evaluate", "resolve_port", "traffic"]
 
@@ -16,12 +26,22 @@ __all__ = ["evaluate", "resolve_port", "traffic"]
 def evaluate(policies: PolicySet, inventory: Inventory, traffic: Traffic) -> Verdict:
     """Whether ``traffic`` is allowed, and by which rules.
 
-    Steps (NetworkPolicy v1):
+    Steps (NetworkPolicy v1, and the cluster-wide tiers around it; see
+    :mod:`podfence.reachability.tiers`):
 
-    0. Each end is placed in the inventory: an address that is a pod's IP is that pod.
-    1. Ingress at the destination, when it is a pod: the policies of its namespace that select
-       it and list Ingress isolate it; not isolated, ingress is allowed; isolated, it is allowed
-       when an ingress rule of theirs matches the source (a peer) and the port.
+    0. Each end is placed in the inventory: an address that is a pod's IP is that pod (and one
+       that is a node's address is that node's).
+    1. Ingress at the destination, when it is a pod:
+
+       a. The Admin tier: the first ingress rule (in precedence order) of the Admin-tier
+          policies selecting it that matches the source and the port decides when its action
+          is Allow, Accept or Deny; Pass, or no match, goes on.
+       b. The NetworkPolicies of its namespace that select it and list Ingress isolate it;
+          isolated, ingress is allowed when an ingress rule of theirs matches the source (a
+          peer) and the port, and nothing else is consulted.
+       c. Not isolated, the Baseline tier: the first matching ingress rule of the Baseline-tier
+          policies selecting it decides (Deny denies); no match (or Pass) allows.
+
     2. Egress at the source, when it is a pod: the same with Egress, the egress rules matching
        the destination and the port. Named ports resolve on the destination in both steps.
     3. The connection is allowed when both directions allow it (a side that is an address
@@ -41,7 +61,7 @@ def evaluate(policies: PolicySet, inventory: Inventory, traffic: Traffic) -> Ver
     placed = Traffic(source, destination, traffic.port, traffic.protocol)
     ingress = _side(policies, destination, "ingress", placed)
     egress = _side(policies, source, "egress", placed)
-    return Verdict(placed, ingress, egress, inventory.implicit_namespaces)
+    return Verdict(placed, ingress, egress, inventory.implicit_namespaces, policies.ties)
 
 
 def _side(
@@ -49,8 +69,11 @@ def _side(
 ) -> DirectionVerdict | None:
     if subject.namespace is None:
         return None
-    isolating = policies.isolating(subject, direction)
-    if not isolating:
+    admin = _first_match(policies.admin, subject, direction, traffic)
+    if admin is not None and admin.action != PASS:  # step a decided
+        return tiered_verdict((), (), admin)
+    isolating = policies.isolating(subject, direction)  # step b
+    if not isolating and admin is None and not policies.baseline:
         return NOT_ISOLATED
     allowed = tuple(
         rule.ref
@@ -58,7 +81,27 @@ def _side(
         for rule in policy.rules(direction) or ()
         if rule.admits(traffic)
     )
-    return DirectionVerdict(True, isolating, allowed)
+    baseline = (
+        None if isolating else _first_match(policies.baseline, subject, direction, traffic)
+    )  # step c
+    return tiered_verdict(isolating, allowed, admin, baseline)
+
+
+def _first_match(
+    tier: Sequence[ClusterPolicy], subject: Endpoint, direction: str, traffic: Traffic
+) -> TierRuleRef | None:
+    """The first rule of ``tier`` (policies in evaluation order) that applies to ``subject`` and
+    matches ``traffic``; None when none does."""
+    if not tier:
+        return None
+    hits = (
+        (rule, int(rule.admits(traffic)))
+        for policy in tier
+        if policy.selects(subject)
+        for rule in policy.rules(direction)
+    )
+    decided = first_match(hits)
+    return decided[0][0].ref if decided else None
 
 
 def resolve_port(

@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+from podfence.reachability.tiers import ADMIN, PASS
 from podfence.reachability.verdict import DirectionVerdict, Verdict
 
 __all__ = ["explain"]
 
 
 def _side(verdict: Verdict, direction: str, side: DirectionVerdict) -> list[str]:
+    subject = verdict.destination if direction == "ingress" else verdict.source
+    head = f"{direction} at {subject}"
+    lines = []
+    passed = side.passed_by
+    if passed is not None:
+        lines.append(
+            f"  {head}: passed by {passed} to the NetworkPolicies: {passed.describe_rule()}"
+        )
+    decided = side.decided_by
+    if decided is None:
+        return lines + _network_policies(verdict, direction, side)
+    word = "allowed" if side.allowed else "denied"
+    if decided.tier == ADMIN:
+        return [*lines, f"  {head}: {word} by {decided.describe()}"]
+    if decided.action == PASS:
+        return [
+            *lines,
+            f"  {head}: allowed: passed by {decided} past the Baseline tier, where nothing else "
+            f"decides: {decided.describe_rule()} (no NetworkPolicy selects {subject} for "
+            f"{direction})",
+        ]
+    return [
+        *lines,
+        f"  {head}: {word} by {decided.describe()} (no NetworkPolicy selects {subject} for "
+        f"{direction})",
+    ]
+
+
+def _network_policies(verdict: Verdict, direction: str, side: DirectionVerdict) -> list[str]:
+    """What the NetworkPolicies decide (they are the whole story without cluster-wide policies)."""
     subject, other = (
         (verdict.destination, verdict.source)
         if direction == "ingress"
@@ -54,8 +85,14 @@ def explain(verdict: Verdict) -> str:
     One line for the verdict, then the ingress side (at the destination) and the egress side
     (at the source). A side that is an address outside the cluster has no policies; a direction
     that no policy isolates allows everything; an isolated one needs a rule matching both peer
-    and port. Last, one ``assumption:`` line for each namespace missing from the inventory whose
-    assumed labels the verdict turns on (see :meth:`Verdict.assumptions`).
+    and port. A cluster-wide rule that decided names its policy, tier, priority and rule
+    (``denied by AdminNetworkPolicy deny-db (Admin tier, priority 10), ingress rule 0 "x": ...``);
+    an Admin-tier Pass is one line (``passed by ... to the NetworkPolicies: ...``) before what
+    the NetworkPolicies (or the Baseline tier) decided, and a ``note:`` when that rule's policy
+    shares its tier and priority with others (their order is undefined). Last, one
+    ``assumption:`` line for each
+    namespace missing from the inventory whose assumed labels the verdict turns on (see
+    :meth:`Verdict.assumptions`).
 
     Args:
         verdict: from :func:`~podfence.reachability.evaluate.evaluate` or the matrix.
@@ -70,5 +107,12 @@ def explain(verdict: Verdict) -> str:
             lines.append(_OUTSIDE[direction].format(key=key))
         else:
             lines += _side(verdict, direction, side)
+            tied = verdict.ties_of(direction)
+            if tied:
+                lines.append(
+                    f"  note: the {direction} rule's policy shares its tier and priority with "
+                    f"{', '.join(tied)}: the API leaves their order undefined; podfence "
+                    "evaluates them by name, a cluster may not"
+                )
     lines += [f"  assumption: {assumption.describe()}" for assumption in verdict.assumptions()]
     return "\n".join(lines)

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
+from podfence.reachability.admin import AdminPeer, AdminPort, AdminRule, ClusterPolicy
+from podfence.reachability.admin_peers import DomainNamesPeer, NodePeer
 from podfence.reachability.bits import from_indices, indices, runs
 from podfence.reachability.classes import ClassTable
 from podfence.reachability.inventory import Inventory
-from podfence.reachability.isolation import connection_allows, direction_allows, isolating
+from podfence.reachability.isolation import connection_allows, isolating
 from podfence.reachability.model import External
 from podfence.reachability.peers import IpBlockPeer, Peer, PodPeer
 from podfence.reachability.policy import Policy, PolicySet, Rule
-from podfence.reachability.ports import PROTOCOLS, PortRule
+from podfence.reachability.ports import PROTOCOLS
 from podfence.reachability.selectors import LabelSelector
+from podfence.reachability.tiers import DENY, PASS, first_match, tiers_allow
 from podfence.reachability.traffic import Endpoint
-from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict
+from podfence.reachability.verdict import NOT_ISOLATED, DirectionVerdict, tiered_verdict
 
 __all__ = ["Grid", "Side", "WhyRow"]
 
 #: One side of a flow's verdict: None where the side does not apply (an address's).
 Side = DirectionVerdict | None
+#: A rule of a NetworkPolicy or of a cluster-wide policy: what the grid asks the predicates of.
+AnyRule = Rule | AdminRule
+R = TypeVar("R", Rule, AdminRule)
+#: NetworkPolicy rules, each with the set of entries it admits one source class to.
+Applied = list[tuple[Rule, int]]
+#: Cluster-wide rules, each with the set of entries it matches for one source class, in
+#: evaluation order.
+TierApplied = list[tuple[AdminRule, int]]
 
 
 @dataclass(frozen=True)
@@ -53,20 +65,32 @@ def _keys(selector: LabelSelector) -> set[str]:
     return {key for key, _ in selector.match_labels} | {r.key for r in selector.requirements}
 
 
-def _blocks_and_keys(policies: PolicySet) -> tuple[list[IpBlockPeer], set[str]]:
-    """The distinct ipBlocks of every rule, and every label key a pod selector reads."""
+def _blocks_and_keys(
+    policies: PolicySet,
+) -> tuple[list[IpBlockPeer], set[str], set[str] | None]:
+    """The distinct ipBlocks (and ``networks`` CIDRs) of every rule, every label key a pod
+    selector reads, and every label key a ``nodes`` peer reads (None when there is none)."""
     blocks: dict[IpBlockPeer, None] = {}
     keys: set[str] = set()
+    node_keys: set[str] | None = None
+    peers: list[AdminPeer] = []
     for policy in policies:
         keys.update(_keys(policy.pod_selector))
         for direction in ("ingress", "egress"):
             for rule in policy.rules(direction) or ():
-                for peer in rule.peers or ():
-                    if isinstance(peer, IpBlockPeer):
-                        blocks.setdefault(peer)
-                    else:
-                        keys.update(_keys(peer.pod_selector))
-    return list(blocks), keys
+                peers.extend(rule.peers or ())
+    for cluster_policy in policies.cluster_policies:
+        peers.append(cluster_policy.subject)
+        for admin_rule in (*cluster_policy.ingress, *cluster_policy.egress):
+            peers.extend(admin_rule.peers)
+    for peer in peers:
+        if isinstance(peer, IpBlockPeer):
+            blocks.setdefault(peer)
+        elif isinstance(peer, PodPeer):
+            keys.update(_keys(peer.pod_selector))
+        elif isinstance(peer, NodePeer):
+            node_keys = (node_keys or set()) | _keys(peer.selector)
+    return list(blocks), keys, node_keys
 
 
 class Grid:
@@ -79,7 +103,8 @@ class Grid:
 
     Each predicate of the spec is asked of one representative per class, never re-implemented:
     :meth:`Policy.selects` (through :func:`~podfence.reachability.isolation.isolating`),
-    :meth:`PodPeer.matches`, :meth:`IpBlockPeer.contains` and :meth:`Rule.port_matches`.
+    :meth:`PodPeer.matches` (also a cluster-wide policy's subject), :meth:`IpBlockPeer.contains`,
+    :meth:`NodePeer.matches`, :meth:`Rule.port_matches` and :meth:`AdminRule.port_matches`.
     Bitsets (ints, bit ``i``: class or entry ``i``; see :mod:`podfence.reachability.bits`) only
     combine their answers. The steps mirror the spec:
 
@@ -88,8 +113,12 @@ class Grid:
        matches) x (the entries of the classes the policy isolates, on the ports it matches).
     3. Egress: each egress rule admits (the classes its policy isolates) x (the entries of the
        destination classes a peer matches, on the ports it matches).
-    4. Each direction allows what it admits or everything when not isolated
-       (:func:`direction_allows`); a connection needs both (:func:`connection_allows`).
+    4. Cluster-wide rules match, likewise, with the classes their policy's subject selects in
+       place of the isolated ones; per source class they are kept in evaluation order, and
+       :func:`~podfence.reachability.tiers.first_match` gives each entry its deciding rule.
+    5. Each direction combines the tiers (:func:`~podfence.reachability.tiers.tiers_allow`:
+       Admin, then NetworkPolicies, then Baseline, else allowed); a connection needs both
+       (:func:`connection_allows`).
 
     Attributes:
         table: the classes.
@@ -111,28 +140,32 @@ class Grid:
         extra_ports: Sequence[tuple[int, str]] = (),
         probe_ports: Sequence[tuple[int, str]] = (),
     ) -> None:
-        blocks, keys = _blocks_and_keys(policies)
-        self.table = table = ClassTable(inventory.pods, externals, blocks, keys)
+        blocks, keys, node_keys = _blocks_and_keys(policies)
+        self.table = table = ClassTable(inventory.pods, externals, blocks, keys, node_keys)
         self._inventory = inventory
         self._block_column = {block: column for column, block in enumerate(blocks)}
         self._entries(extra_ports, probe_ports)
         self._named = [ports if any(p.name for p in ports) else () for ports in table.ports_of]
         self._all_entries = (1 << len(self.entry_class)) - 1
-        self._peer_cache: dict[Peer, int] = {}
-        self._port_cache: dict[tuple[PortRule, ...], int] = {}
+        self._peer_cache: dict[AdminPeer, int] = {}
+        self._port_cache: dict[tuple[AdminPort, ...], int] = {}
         self._entry_cache: dict[int, int] = {}
         self._kinds: list[tuple[int, str, Endpoint, int]] | None = None
         self._candidates: dict[LabelSelector, list[str]] = {}
         selected = self._isolation(policies)
         # Steps 2 and 3: per source class, the (rule, entries) each rule admits it to.
-        self._ingress_rules: list[list[tuple[Rule, int]]] = [[] for _ in range(table.size)]
-        self._egress_rules: list[list[tuple[Rule, int]]] = [[] for _ in range(table.size)]
+        self._ingress_rules: list[Applied] = [[] for _ in range(table.size)]
+        self._egress_rules: list[Applied] = [[] for _ in range(table.size)]
         for policy in policies:
             for direction in ("ingress", "egress"):
                 classes = selected.get((policy, direction), 0)
                 if classes:
                     for rule in policy.rules(direction) or ():
-                        self._apply(rule, classes)
+                        self._apply(rule, classes, self._ingress_rules, self._egress_rules)
+        # Step 4: per source class and tier, the (rule, entries) each cluster-wide rule matches.
+        self._tiered = bool(policies.admin or policies.baseline)
+        self._admin_rules = self._tier_rules(policies.admin)
+        self._baseline_rules = self._tier_rules(policies.baseline)
         self.allowed: list[int] = [self._row(number) for number in range(table.size)]
         self._bases: list[Side] | None = None
         self._rule_sources: dict[Rule, list[int]] | None = None
@@ -210,14 +243,22 @@ class Grid:
 
     # -- what one rule matches -----------------------------------------------------------------
 
-    def _peer_mask(self, peer: Peer) -> int:
-        """The set of classes ``peer`` matches, asked of each class in a namespace it can match."""
+    def _peer_mask(self, peer: AdminPeer) -> int:
+        """The set of classes ``peer`` matches, asked of each class in a namespace it can match
+        (of each class of addresses, for a ``nodes`` peer)."""
         cached = self._peer_cache.get(peer)
         if cached is not None:
             return cached
         table = self.table
         if isinstance(peer, IpBlockPeer):
             mask = table.in_block[self._block_column[peer]]
+        elif isinstance(peer, NodePeer):
+            addresses = range(table.pod_classes, table.size)
+            mask = from_indices(
+                (n for n in addresses if peer.matches(table.representative[n])), table.size
+            )
+        elif isinstance(peer, DomainNamesPeer):
+            mask = 0  # matches no address offline (see DomainNamesPeer)
         else:
             if peer.namespace_selector is None:
                 candidates = [peer.namespace or ""]
@@ -250,7 +291,7 @@ class Grid:
             ]
         return found
 
-    def peer_mask(self, rule: Rule) -> int:
+    def peer_mask(self, rule: AnyRule) -> int:
         """The set of classes one of the rule's peers matches (every class when it has none)."""
         if rule.peers is None:
             return (1 << self.table.size) - 1
@@ -259,7 +300,7 @@ class Grid:
             mask |= self._peer_mask(peer)
         return mask
 
-    def port_mask(self, rule: Rule) -> int:
+    def port_mask(self, rule: AnyRule) -> int:
         """The set of entries :meth:`Rule.port_matches` admits, asked once per kind of entry."""
         if rule.ports is None:
             return self._all_entries
@@ -294,18 +335,66 @@ class Grid:
 
     # -- steps 2-4 -----------------------------------------------------------------------------
 
-    def _apply(self, rule: Rule, selected: int) -> None:
-        """Steps 2 and 3 for one rule of a policy that isolates the classes ``selected``."""
+    def _apply(
+        self,
+        rule: R,
+        selected: int,
+        ingress: list[list[tuple[R, int]]],
+        egress: list[list[tuple[R, int]]],
+    ) -> None:
+        """Steps 2 to 4 for one rule of a policy that applies to the classes ``selected`` (the
+        ones it isolates, or its subject's): per source class, the entries the rule matches it
+        to, appended to ``ingress`` or ``egress``."""
         if rule.direction == "ingress":
             sources = self.peer_mask(rule)
             entries = self.entries_of(selected) & self.port_mask(rule)
-            owners, found = sources, self._ingress_rules
+            owners, found = sources, ingress
         else:
             entries = self.entries_of(self.peer_mask(rule)) & self.port_mask(rule)
-            owners, found = selected, self._egress_rules
+            owners, found = selected, egress
         if entries and owners:
             for number in indices(owners):
                 found[number].append((rule, entries))
+
+    def _tier_rules(
+        self, tier: Sequence[ClusterPolicy]
+    ) -> tuple[list[TierApplied], list[TierApplied]]:
+        """Step 4 for the policies of one tier, in evaluation order: per source class, the
+        (rule, entries) of their ingress rules and of their egress rules, in that order."""
+        size = self.table.size
+        ingress: list[TierApplied] = [[] for _ in range(size)]
+        egress: list[TierApplied] = [[] for _ in range(size)]
+        for policy in tier:
+            subjects = self._peer_mask(policy.subject)
+            if subjects:
+                for rule in (*policy.ingress, *policy.egress):
+                    self._apply(rule, subjects, ingress, egress)
+        return ingress, egress
+
+    @staticmethod
+    def _decided(applied: TierApplied, universe: int) -> tuple[int, int]:
+        """The entries of ``universe`` the first matching rule allows (Allow, Accept) and denies
+        (Deny); the rest were passed on or matched nothing."""
+        allowed = denied = 0
+        for rule, won in first_match(applied, universe):
+            if rule.action == DENY:
+                denied |= won
+            elif rule.action != PASS:
+                allowed |= won
+        return allowed, denied
+
+    def _direction(
+        self, number: int, direction: str, isolated: int, admitted: int, everything: int
+    ) -> int:
+        """Step 5 for one direction of source class ``number``: the entries it allows."""
+        at = 0 if direction == "ingress" else 1
+        admin_allowed = admin_denied = baseline_denied = 0
+        if self._tiered:
+            admin_allowed, admin_denied = self._decided(self._admin_rules[at][number], everything)
+            _, baseline_denied = self._decided(self._baseline_rules[at][number], everything)
+        return tiers_allow(
+            admin_allowed, admin_denied, isolated, admitted, baseline_denied, everything
+        )
 
     def _row(
         self,
@@ -314,7 +403,7 @@ class Grid:
         ingress_isolated: int | None = None,
         egress_isolated: int | None = None,
     ) -> int:
-        """Step 4 for source class ``number``: the entries it may reach.
+        """Step 5 for source class ``number``: the entries it may reach.
 
         Args:
             number: the source class.
@@ -341,8 +430,8 @@ class Grid:
         isolated_in = self.entries_of(ingress_isolated)
         isolated_out = everything if egress_isolated >> number & 1 else 0
         row = connection_allows(
-            direction_allows(isolated_in, admitted_in, everything),
-            direction_allows(isolated_out, admitted_out, everything),
+            self._direction(number, "ingress", isolated_in, admitted_in, everything),
+            self._direction(number, "egress", isolated_out, admitted_out, everything),
         )
         if number >= self.table.pod_classes:  # an address reaches pods only
             row &= self.pod_entries
@@ -463,7 +552,8 @@ class Grid:
 
         The row starts from the bases (the entry's isolation; the source's), and only the
         entries some rule admits the source to are overwritten with those rules, in policy and
-        rule order, as :func:`~podfence.reachability.evaluate.evaluate` lists them.
+        rule order, as :func:`~podfence.reachability.evaluate.evaluate` lists them, and with the
+        cluster-wide rule that decides them or passes them on.
 
         Args:
             number: the source class.
@@ -472,18 +562,75 @@ class Grid:
         """
         touched = self._touched(self._ingress_rules[number], within)
         isolating, entry_class = self.ingress_isolating, self.entry_class
-        ingress = {e: self._side(isolating[entry_class[e]], r) for e, r in touched.items()}
+        if self._tiered:
+            open_in = ~self.entries_of(self.ingress_isolated)  # where the baseline is consulted
+            ingress = self._tier_sides(
+                number, 0, touched, within, open_in, lambda e: isolating[entry_class[e]]
+            )
+        else:
+            ingress = {e: self._side(isolating[entry_class[e]], r) for e, r in touched.items()}
         if number >= self.table.pod_classes:
             return WhyRow(self._ingress_base(), ingress, None, {})
         policies = self.egress_isolating[number]
+        if self._tiered:
+            touched = self._touched(self._egress_rules[number], within) if policies else {}
+            open_out = 0 if policies else -1
+            egress = self._tier_sides(number, 1, touched, within, open_out, lambda e: policies)
+            base = self._side(policies, ()) if policies else NOT_ISOLATED
+            return WhyRow(self._ingress_base(), ingress, base, egress)
         if not policies:
             return WhyRow(self._ingress_base(), ingress, NOT_ISOLATED, {})
         touched = self._touched(self._egress_rules[number], within)
         egress = {entry: self._side(policies, rules) for entry, rules in touched.items()}
         return WhyRow(self._ingress_base(), ingress, self._side(policies, ()), egress)
 
+    def _tier_sides(
+        self,
+        number: int,
+        at: int,
+        touched: dict[int, list[Rule]],
+        within: int,
+        consulted: int,
+        isolating: Callable[[int], tuple[Policy, ...]],
+    ) -> dict[int, DirectionVerdict]:
+        """The sides of the entries (of ``within``) some rule of any tier touches, for one
+        direction (``at``: 0 ingress, 1 egress) of source class ``number``.
+
+        A Baseline rule counts only on the entries of ``consulted`` (those no NetworkPolicy
+        isolates): elsewhere the baseline is never consulted and the side stays the base."""
+        admin = self._first(self._admin_rules[at][number], within)
+        open_entries = within & consulted
+        baseline = (
+            self._first(self._baseline_rules[at][number], open_entries) if open_entries else {}
+        )
+        sides: dict[int, DirectionVerdict] = {}
+        for entry in touched.keys() | admin.keys() | baseline.keys():
+            policies = isolating(entry)
+            rules = touched.get(entry, ())
+            first, last = admin.get(entry), baseline.get(entry)
+            key = (id(policies), *map(id, rules), id(first), id(last))
+            side = self._sides.get(key)
+            if side is None:
+                side = self._sides[key] = tiered_verdict(
+                    policies,
+                    tuple(rule.ref for rule in rules),
+                    first.ref if first is not None else None,
+                    last.ref if last is not None else None,
+                )
+            sides[entry] = side
+        return sides
+
     @staticmethod
-    def _touched(applied: list[tuple[Rule, int]], within: int) -> dict[int, list[Rule]]:
+    def _first(applied: TierApplied, within: int) -> dict[int, AdminRule]:
+        """The entries (of ``within``) some rule of ``applied`` matches, with the first one."""
+        found: dict[int, AdminRule] = {}
+        for rule, won in first_match(applied, within):
+            for entry in indices(won):
+                found[entry] = rule
+        return found
+
+    @staticmethod
+    def _touched(applied: Applied, within: int) -> dict[int, list[Rule]]:
         """The entries (of ``within``) the rules ``applied`` admit a class to, with the rules."""
         touched: dict[int, list[Rule]] = {}
         for rule, entries in applied:

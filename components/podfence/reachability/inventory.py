@@ -1,4 +1,5 @@
-"""The inventory: the namespaces and pods policies are evaluated on, and how the CLI names them."""
+"""The inventory: the namespaces, pods and nodes policies are evaluated on, and how the CLI names
+them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from collections.abc import Iterable, Mapping
 
 from podfence.errors import InputError
 from podfence.reachability.context import short
-from podfence.reachability.model import Address, External, Namespace, Pod, implicit_namespace
+from podfence.reachability.model import (
+    Address,
+    External,
+    Namespace,
+    Node,
+    Pod,
+    implicit_namespace,
+)
 from podfence.reachability.traffic import Endpoint
 
 __all__ = ["Inventory", "sample_address"]
@@ -38,16 +46,18 @@ def sample_address(text: str, flag: str) -> Address:
 
 
 class Inventory:
-    """Namespaces and pods.
+    """Namespaces, pods and nodes.
 
     Args:
         namespaces: Namespace objects, each with its labels.
         pods: Pod objects. A pod whose namespace is not among ``namespaces`` gets one with only
             the ``kubernetes.io/metadata.name`` label, as the API server sets it: an assumption,
             recorded in :attr:`implicit_namespaces`.
+        nodes: Node objects; none when omitted. An address of a node (that is no pod's IP) is
+            that node's, which a ``nodes`` peer of a cluster-wide policy may select.
 
     Raises:
-        InputError: a namespace or pod listed twice.
+        InputError: a namespace, pod or node listed twice.
 
     Attributes:
         namespaces: by name.
@@ -57,7 +67,12 @@ class Inventory:
             their other labels says so: :meth:`~podfence.reachability.verdict.Verdict.assumptions`).
     """
 
-    def __init__(self, namespaces: Iterable[Namespace] = (), pods: Iterable[Pod] = ()) -> None:
+    def __init__(
+        self,
+        namespaces: Iterable[Namespace] = (),
+        pods: Iterable[Pod] = (),
+        nodes: Iterable[Node] = (),
+    ) -> None:
         by_name: dict[str, Namespace] = {}
         for namespace in namespaces:
             if namespace.name in by_name:
@@ -85,6 +100,14 @@ class Inventory:
         for pod in self.pods:
             for ip in pod.ips:
                 self._by_ip.setdefault(ip, pod)
+        self.nodes: dict[str, Node] = {}
+        self._node_by_ip: dict[Address, Node] = {}
+        for node in nodes:
+            if node.name in self.nodes:
+                raise InputError(f"Node {node.name} appears twice")
+            self.nodes[node.name] = node
+            for ip in node.addresses:
+                self._node_by_ip.setdefault(ip, node)
 
     def pod(self, key: str, flag: str = "") -> Pod:
         """The pod named ``namespace/name`` (a bare name means namespace "default").
@@ -112,9 +135,14 @@ class Inventory:
         return self._by_ip.get(address)
 
     def address(self, address: Address) -> Endpoint:
-        """An address as the cluster sees it: the pod that has it, or an address outside."""
+        """An address as the cluster sees it: the pod that has it, or an address outside (a
+        node's, when it is one)."""
         pod = self._by_ip.get(address)
-        return pod if pod is not None else External(address)
+        return pod if pod is not None else self.external(address)
+
+    def external(self, address: Address) -> External:
+        """An address that is no pod's, knowing the node it belongs to, if any."""
+        return External(address, self._node_by_ip.get(address))
 
     def place(self, endpoint: Endpoint) -> Endpoint:
         """``endpoint`` as this inventory knows it.

@@ -180,7 +180,7 @@ class Matrix:
                 of_pods[address] = pod.key
             else:
                 outside.setdefault(address)
-        addresses = [External(address) for address in outside]
+        addresses = [inventory.external(address) for address in outside]
         extra = list(dict.fromkeys(ports))
         probes = list(dict.fromkeys([*extra, *policies.egress_ports(), *external_ports]))
         grid = Grid(policies, inventory, addresses, extra, probes)
@@ -284,7 +284,9 @@ class Matrix:
         traffic = Traffic(
             self.sources[source], self.destinations[self.target_endpoint[target]], port, protocol
         )
-        return Verdict(traffic, ingress, egress, self.inventory.implicit_namespaces)
+        return Verdict(
+            traffic, ingress, egress, self.inventory.implicit_namespaces, self.policies.ties
+        )
 
     # -- grouped view --------------------------------------------------------------------------
 

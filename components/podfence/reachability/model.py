@@ -1,4 +1,4 @@
-"""The inventory: Namespace and Pod objects read from their dicts, and addresses outside it."""
+"""The inventory: Namespace, Pod and Node objects read from their dicts, and addresses outside it."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ __all__ = [
     "Address",
     "External",
     "Namespace",
+    "Node",
     "Pod",
     "implicit_namespace",
     "object_name",
     "parse_address",
     "parse_namespace",
+    "parse_node",
     "parse_pod",
 ]
 
@@ -83,14 +85,36 @@ _NO_LABELS: Mapping[str, str] = {}
 
 
 @dataclass(frozen=True)
+class Node:
+    """A node of the cluster: its labels and the addresses traffic to it is sent to.
+
+    Attributes:
+        name: metadata.name.
+        labels: metadata.labels (what a ``nodes`` peer of an AdminNetworkPolicy selects on).
+        addresses: the ``InternalIP`` and ``ExternalIP`` entries of ``status.addresses``, in
+            order; host names are not addresses and are left out.
+    """
+
+    name: str
+    labels: Mapping[str, str] = field(compare=False, repr=False)
+    addresses: tuple[Address, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
 class External:
     """An address outside the cluster: no labels, no namespace, no ports; only ipBlocks match it.
 
     It is a source of ingress (no egress policy applies to it) and a destination of egress (no
     ingress policy applies to it).
+
+    Attributes:
+        address: the address.
+        node: the node whose address it is, if the inventory has one (then a ``nodes`` peer of
+            a cluster-wide policy may select it); None for an address of no known node.
     """
 
     address: Address
+    node: Node | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -123,18 +147,24 @@ class External:
         return ()
 
 
-def object_name(obj: Mapping[str, Any], kind: str, namespaced: bool = True) -> ObjectContext:
+def object_name(
+    obj: Mapping[str, Any], kind: str, namespaced: bool = True, subdomain: bool | None = None
+) -> ObjectContext:
     """The context that names ``obj`` in errors; checks metadata.name and metadata.namespace.
 
     The name must be what the API server accepts for the kind: a DNS-1123 label for a
-    Namespace, a DNS-1123 subdomain for a Pod or a NetworkPolicy; a namespace name is a
-    DNS-1123 label.
+    Namespace, a DNS-1123 subdomain for a Pod, a NetworkPolicy, a Node or a cluster-wide
+    policy; a namespace name is a DNS-1123 label.
 
     Args:
         obj: the object's dict.
         kind: its kind.
         namespaced: whether it lives in a namespace (default "default" when metadata.namespace
-            is absent, null or ""); False for Namespace objects.
+            is absent, null or ""); False for cluster-scoped objects, whose
+            metadata.namespace is ignored.
+        subdomain: whether the name is a DNS-1123 subdomain (else a label); None (the
+            default) means a subdomain for namespaced objects and a label otherwise (a
+            Namespace's name).
 
     Raises:
         InputError: metadata not a map; a missing or non-string metadata.name; a non-string
@@ -161,7 +191,8 @@ def object_name(obj: Mapping[str, Any], kind: str, namespaced: bool = True) -> O
             "metadata.namespace", f"expected a namespace name, got {short(namespace)}"
         )
     context = ObjectContext(kind, f"{namespace}/{name}" if namespaced else name, origin)
-    rule = dns1123_subdomain_problem if namespaced else dns1123_label_problem
+    as_subdomain = namespaced if subdomain is None else subdomain
+    rule = dns1123_subdomain_problem if as_subdomain else dns1123_label_problem
     problem = rule(name)
     if problem is not None:
         raise context.invalid("metadata.name", name, problem)
@@ -279,3 +310,36 @@ def parse_pod(obj: Mapping[str, Any], namespace_labels: Mapping[str, str] | None
         ports=_container_ports(obj.get("spec"), context),
         namespace_labels=namespace_labels if namespace_labels is not None else {},
     )
+
+
+#: The ``status.addresses`` types of a Node that traffic is sent to (host names are not).
+NODE_ADDRESS_TYPES = ("InternalIP", "ExternalIP")
+
+
+def parse_node(obj: Mapping[str, Any]) -> Node:
+    """Read a Node object: name, labels, and its InternalIP and ExternalIP addresses.
+
+    Raises:
+        InputError: missing name, malformed labels, ``status.addresses`` not a list of maps, an
+            InternalIP or ExternalIP that is not an address.
+    """
+    context = object_name(obj, "Node", namespaced=False, subdomain=True)
+    metadata = obj["metadata"]
+    labels = parse_labels(metadata.get("labels"), context, "metadata.labels")
+    status = context.mapping(obj.get("status"), "status")
+    addresses: list[Address] = []
+    for index, entry in enumerate(context.sequence(status.get("addresses"), "status.addresses")):
+        field_path = f"status.addresses[{index}]"
+        if not isinstance(entry, dict):
+            raise context.error(
+                field_path, f"expected a map with type and address, got {short(entry)}"
+            )
+        if entry.get("type") not in NODE_ADDRESS_TYPES:
+            continue
+        text = entry.get("address")
+        if not isinstance(text, str):
+            raise context.error(f"{field_path}.address", f"expected an address, got {short(text)}")
+        address = parse_address(text, context, f"{field_path}.address")
+        if address not in addresses:
+            addresses.append(address)
+    return Node(metadata["name"], labels, tuple(addresses))

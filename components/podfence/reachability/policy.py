@@ -6,12 +6,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from podfence.reachability.admin import ClusterPolicy, in_precedence
 from podfence.reachability.context import ObjectContext
 from podfence.reachability.isolation import DIRECTIONS, isolating, selecting
 from podfence.reachability.model import object_name
 from podfence.reachability.peers import Peer, describe_peers, excluded_from, parse_peer
 from podfence.reachability.ports import PortRule, parse_port_rule
 from podfence.reachability.selectors import LabelSelector, parse_labels, parse_selector
+from podfence.reachability.tiers import ADMIN, BASELINE
 from podfence.reachability.traffic import Endpoint, Traffic
 from podfence.reachability.verdict import PolicyRef, RuleRef
 from podfence.validation import policy_types_problem
@@ -160,16 +162,33 @@ class Policy:
 
 
 class PolicySet:
-    """The NetworkPolicies of a cluster, compiled, looked up by namespace.
+    """The policies of a cluster, compiled: NetworkPolicies looked up by namespace, and the
+    cluster-wide policies of the Admin and Baseline tiers in evaluation order.
+
+    Iterating, ``len`` and :meth:`in_namespace` concern the NetworkPolicies.
 
     Args:
-        policies: compiled policies; a namespace/name given twice keeps the last.
+        policies: compiled NetworkPolicies; a namespace/name given twice keeps the last.
+        cluster_policies: compiled AdminNetworkPolicies, BaselineAdminNetworkPolicies and
+            ClusterNetworkPolicies; a kind and name given twice keeps the last; none when
+            omitted.
 
     Attributes:
-        policies: in input order.
+        policies: the NetworkPolicies, in input order.
+        cluster_policies: the cluster-wide policies, in input order.
+        admin: the Admin-tier policies in the order their rules are evaluated (see
+            :func:`~podfence.reachability.admin.in_precedence`).
+        baseline: the Baseline-tier policies, likewise.
+        warnings: where the order of the cluster-wide policies is undefined and podfence chose
+            one, one line each.
+        ties: for each cluster-wide policy (by kind and name) that shares its tier and priority
+            with others, those others (``Kind name``), in evaluation order: their order is
+            undefined, and a verdict they decide says so.
     """
 
-    def __init__(self, policies: Iterable[Policy] = ()) -> None:
+    def __init__(
+        self, policies: Iterable[Policy] = (), cluster_policies: Iterable[ClusterPolicy] = ()
+    ) -> None:
         unique: dict[tuple[str, str], Policy] = {}
         for policy in policies:
             unique[(policy.namespace, policy.name)] = policy
@@ -177,6 +196,29 @@ class PolicySet:
         self._by_namespace: dict[str, list[Policy]] = {}
         for policy in self.policies:
             self._by_namespace.setdefault(policy.namespace, []).append(policy)
+        wide: dict[tuple[str, str], ClusterPolicy] = {}
+        for cluster_policy in cluster_policies:
+            wide[(cluster_policy.kind, cluster_policy.name)] = cluster_policy
+        self.cluster_policies: tuple[ClusterPolicy, ...] = tuple(wide.values())
+        self.admin, admin_warnings = in_precedence(self.cluster_policies, ADMIN)
+        self.baseline, baseline_warnings = in_precedence(self.cluster_policies, BASELINE)
+        self.warnings: tuple[str, ...] = (*admin_warnings, *baseline_warnings)
+        self.ties: dict[tuple[str, str], tuple[str, ...]] = {}
+        for ordered in (self.admin, self.baseline):
+            for wide_policy in ordered:
+                others = tuple(
+                    str(other)
+                    for other in ordered
+                    if other is not wide_policy
+                    and wide_policy.priority is not None
+                    and other.priority == wide_policy.priority
+                )
+                if others:
+                    self.ties[(wide_policy.kind, wide_policy.name)] = others
+
+    def tier(self, tier: str) -> tuple[ClusterPolicy, ...]:
+        """The policies of ``tier`` ("Admin" or "Baseline") in evaluation order."""
+        return self.admin if tier == ADMIN else self.baseline
 
     def __len__(self) -> int:
         return len(self.policies)
@@ -193,7 +235,8 @@ class PolicySet:
         return isolating(selecting(self.in_namespace(pod.namespace), pod), direction)
 
     def egress_ports(self) -> list[tuple[int, str]]:
-        """Every numeric port an egress rule names, as (port, protocol), in order, once each.
+        """Every numeric port an egress rule names, as (port, protocol), in order, once each:
+        the NetworkPolicies' first, then the cluster-wide policies'.
 
         A range names its first port. These are the ports probed on addresses outside the
         cluster, which declare none.
@@ -204,6 +247,11 @@ class PolicySet:
                 for port in rule.ports or ():
                     if isinstance(port.port, int):
                         found.setdefault((port.port, port.protocol))
+        for cluster_policy in self.cluster_policies:
+            for admin_rule in cluster_policy.egress:
+                for admin_port in admin_rule.ports or ():
+                    if isinstance(admin_port, PortRule) and isinstance(admin_port.port, int):
+                        found.setdefault((admin_port.port, admin_port.protocol))
         return list(found)
 
 

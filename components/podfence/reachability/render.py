@@ -182,7 +182,16 @@ class _Tails:
         text = self.sides.get(id(verdict))
         if text is None:
             # Sides with other isolating policies often show the same: dump each shown once.
-            shown = None if verdict is None else (verdict.isolated, *map(id, verdict.allowed_by))
+            shown = (
+                None
+                if verdict is None
+                else (
+                    verdict.isolated,
+                    *map(id, verdict.allowed_by),
+                    verdict.decided_by,
+                    verdict.passed_by,
+                )
+            )
             text = self.shown.get(shown)
             if text is None:
                 text = self.shown[shown] = json.dumps(side_json(verdict))
@@ -300,7 +309,9 @@ def render_json(matrix: Matrix, out: TextIO) -> None:
 
     Each flow has ``from``, ``to``, ``port``, ``protocol``, ``allowed`` (the contract), then
     ``ingress`` and ``egress``: ``{"isolated": bool, "allowed_by": [{"policy": "ns/name",
-    "rule": index}, ...]}``, null for a side outside the cluster (an address's).
+    "rule": index}, ...]}``, null for a side outside the cluster (an address's); a side a
+    cluster-wide policy decided or passed on also has ``decided_by`` / ``passed_by`` (see
+    :func:`~podfence.reachability.report.side_json`).
     """
     write = _writer(out)
     write(b'{"flows": [')

@@ -5,24 +5,51 @@ from __future__ import annotations
 from typing import Any
 
 from podfence.reachability.model import NAME_LABEL
-from podfence.reachability.verdict import DirectionVerdict, RuleRef, Verdict
+from podfence.reachability.verdict import DirectionVerdict, RuleRef, TierRuleRef, Verdict
 
-__all__ = ["side_json", "summary", "verdict_json"]
+__all__ = ["side_json", "summary", "tier_rule_json", "verdict_json"]
 
 
 def _rule_json(rule: RuleRef) -> dict[str, Any]:
     return {"policy": f"{rule.namespace}/{rule.policy}", "rule": rule.index}
 
 
+def tier_rule_json(rule: TierRuleRef) -> dict[str, Any]:
+    """``{"kind", "policy", "tier", "priority", "direction", "rule", "name", "action"}``: a rule
+    of a cluster-wide policy (``priority`` null for a BaselineAdminNetworkPolicy, ``name`` ""
+    for an unnamed rule)."""
+    return {
+        "kind": rule.kind,
+        "policy": rule.policy,
+        "tier": rule.tier,
+        "priority": rule.priority,
+        "direction": rule.direction,
+        "rule": rule.index,
+        "name": rule.name,
+        "action": rule.action,
+    }
+
+
 def side_json(side: DirectionVerdict | None) -> dict[str, Any] | None:
     """``{"isolated": bool, "allowed_by": [{"policy": "ns/name", "rule": 0}]}``; None stays None.
 
     The matrix's JSON contract for each flow's ``ingress`` and ``egress``: None (null) where the
-    side does not apply, an address outside the cluster having no policies.
+    side does not apply, an address outside the cluster having no policies. Where a cluster-wide
+    policy took part, also ``decided_by`` (the Admin- or Baseline-tier rule that decided) and
+    ``passed_by`` (the Admin-tier Pass rule that handed the flow on), each as
+    :func:`tier_rule_json` and only when set, so that NetworkPolicy-only output is unchanged.
     """
     if side is None:
         return None
-    return {"isolated": side.isolated, "allowed_by": [_rule_json(r) for r in side.allowed_by]}
+    data: dict[str, Any] = {
+        "isolated": side.isolated,
+        "allowed_by": [_rule_json(r) for r in side.allowed_by],
+    }
+    if side.decided_by is not None:
+        data["decided_by"] = tier_rule_json(side.decided_by)
+    if side.passed_by is not None:
+        data["passed_by"] = tier_rule_json(side.passed_by)
+    return data
 
 
 def verdict_json(verdict: Verdict) -> dict[str, Any]:
@@ -32,7 +59,11 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
     ``isolated`` and ``allowed_by``), plus per side the isolating ``policies``, each rule's
     ``description``, and ``not_matching``: the rules that do not admit the flow, with the reason;
     and ``assumptions``: each namespace missing from the inventory whose assumed labels (only
-    ``kubernetes.io/metadata.name``) the verdict turns on, with the rules that read them.
+    ``kubernetes.io/metadata.name``) the verdict turns on, with the rules that read them. A side
+    a cluster-wide policy took part in also has ``tier`` (what decided: Admin, NetworkPolicy,
+    Baseline, or null for the default) and ``decided_by`` / ``passed_by`` with a
+    ``description``, and ``tied_with`` when that rule's policy shares its tier and priority with
+    others (``Kind name`` each).
     """
     result: dict[str, Any] = {
         "from": verdict.source,
@@ -54,6 +85,16 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
                 {**_rule_json(miss.rule), "reason": miss.reason}
                 for miss in verdict.not_matching(direction)
             ]
+            tiered = (("decided_by", side.decided_by), ("passed_by", side.passed_by))
+            if any(rule is not None for _, rule in tiered):
+                data["tier"] = side.tier
+            for key, rule in tiered:
+                data.pop(key, None)
+                if rule is not None:
+                    data[key] = {**tier_rule_json(rule), "description": rule.describe()}
+            tied = verdict.ties_of(direction)
+            if tied:
+                data["tied_with"] = list(tied)
         result[direction] = data
     result["assumptions"] = [
         {
@@ -70,9 +111,12 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
 
 
 def summary(verdict: Verdict) -> str:
-    """One line naming what decided: the allowing rules, or the policies that isolate."""
+    """One line naming what decided: the allowing rules (a cluster-wide rule that allows, after
+    the NetworkPolicy rules), or per denied side the cluster-wide rule that denies or the
+    policies that isolate."""
     if verdict.allowed:
         rules = [str(rule) for rule in verdict.deciding_rules()]
+        rules += [str(rule) for rule in verdict.deciding_tier_rules()]
         return (
             "allowed by " + ", ".join(rules) if rules else "allowed: no policy isolates either end"
         )
@@ -82,7 +126,9 @@ def summary(verdict: Verdict) -> str:
         if (side := verdict.side(direction)) is not None and not side.allowed
     ]
     return "; ".join(
-        f"{direction} denied: isolated by {', '.join(str(p) for p in side.policy_refs)}, "
+        f"{direction} denied by {side.decided_by}"
+        if side.decided_by is not None
+        else f"{direction} denied: isolated by {', '.join(str(p) for p in side.policy_refs)}, "
         "no rule admits it"
         for direction, side in denied
     )

@@ -3,17 +3,19 @@
 The :class:`Verdict` is podfence's only "why": explain, check, the matrix's JSON and the table all
 read it. A :class:`DirectionVerdict` holds no traffic, so flows that are decided alike share one;
 the rules that did *not* admit a flow (:meth:`Verdict.not_matching`) are worked out on demand
-from the traffic, with the same predicates the evaluation used.
+from the traffic, with the same predicates the evaluation used. A direction that a cluster-wide
+policy decided (or passed on) names its rule with a :class:`TierRuleRef`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from podfence.reachability.isolation import connection_allows, direction_allows
+from podfence.reachability.isolation import connection_allows
 from podfence.reachability.model import NAME_LABEL
+from podfence.reachability.tiers import ADMIN, DENY, PASS, tiers_allow
 
 if TYPE_CHECKING:
     from podfence.reachability.policy import Policy
@@ -26,7 +28,9 @@ __all__ = [
     "PolicyRef",
     "RuleMiss",
     "RuleRef",
+    "TierRuleRef",
     "Verdict",
+    "tiered_verdict",
 ]
 
 
@@ -80,6 +84,59 @@ class RuleRef:
 
 
 @dataclass(frozen=True)
+class TierRuleRef:
+    """One rule of a cluster-wide policy: ``spec.<direction>[index]`` of an AdminNetworkPolicy,
+    a BaselineAdminNetworkPolicy or a ClusterNetworkPolicy.
+
+    Attributes:
+        kind: the policy's kind.
+        policy: the policy's name (cluster-wide policies have no namespace).
+        tier: "Admin" or "Baseline".
+        priority: the policy's priority; None for a BaselineAdminNetworkPolicy, which has none.
+        direction: "ingress" or "egress".
+        index: the rule's position in ``spec.ingress`` / ``spec.egress``.
+        name: the rule's ``name``; "" when it has none.
+        action: Allow, Accept, Deny or Pass.
+        rule: the compiled rule, for its description; None for a TierRuleRef built by hand.
+    """
+
+    kind: str
+    policy: str
+    tier: str
+    priority: int | None
+    direction: str
+    index: int
+    name: str
+    action: str
+    rule: _Describable | None = field(default=None, compare=False, repr=False, hash=False)
+
+    @property
+    def policy_head(self) -> str:
+        """``AdminNetworkPolicy deny-db (Admin tier, priority 10)``."""
+        priority = "" if self.priority is None else f", priority {self.priority}"
+        return f"{self.kind} {self.policy} ({self.tier} tier{priority})"
+
+    @property
+    def denies(self) -> bool:
+        """Whether the action drops the connection."""
+        return self.action == DENY
+
+    def describe_rule(self) -> str:
+        """What the rule matches: ``from all pods in namespace monitoring on any port``; ""
+        without the compiled rule."""
+        return self.rule.describe() if self.rule is not None else ""
+
+    def describe(self) -> str:
+        """``<this>: from all pods in namespace monitoring on any port`` (the head alone without
+        the compiled rule)."""
+        return f"{self}: {self.rule.describe()}" if self.rule is not None else str(self)
+
+    def __str__(self) -> str:
+        named = f' "{self.name}"' if self.name else ""
+        return f"{self.policy_head}, {self.direction} rule {self.index}{named}"
+
+
+@dataclass(frozen=True)
 class RuleMiss:
     """A rule of an isolating policy that does not admit the traffic, and why."""
 
@@ -114,24 +171,55 @@ class Assumption:
 class DirectionVerdict:
     """The verdict of one direction (ingress at the destination, egress at the source).
 
-    It names no traffic: every flow decided by the same policies and rules shares one.
+    It names no traffic: every flow decided by the same policies and rules shares one. The
+    NetworkPolicy fields (``isolated``, ``policies``, ``allowed_by``) describe the
+    NetworkPolicies as they were consulted: when an Admin-tier rule decided (Allow, Accept or
+    Deny), they were not, and the fields are empty.
 
     Attributes:
-        isolated: some policy selects the pod with this direction in its policyTypes; a
-            direction that is not isolated allows everything.
+        isolated: some NetworkPolicy selects the pod with this direction in its policyTypes; a
+            direction that is not isolated allows everything, unless a cluster-wide policy
+            decides otherwise.
         policies: the policies that isolate the pod for this direction (compiled, so that the
             rules that did not admit a flow can be worked out; see :meth:`Verdict.not_matching`).
         allowed_by: every rule that admits the traffic (empty when denied or not isolated).
+        decided_by: the cluster-wide rule that decided: an Admin-tier Allow, Accept or Deny, or
+            (for a pod no NetworkPolicy isolates) a Baseline-tier Allow, Accept, Deny or Pass;
+            None when no cluster-wide rule decided.
+        passed_by: the Admin-tier Pass rule that handed the traffic to the NetworkPolicies
+            (and the Baseline tier); None when none did.
     """
 
     isolated: bool
     policies: tuple[Policy, ...] = ()
     allowed_by: tuple[RuleRef, ...] = ()
+    decided_by: TierRuleRef | None = None
+    passed_by: TierRuleRef | None = None
 
     @property
     def allowed(self) -> bool:
-        """Whether this direction lets the traffic through (see :func:`direction_allows`)."""
-        return bool(direction_allows(int(self.isolated), int(bool(self.allowed_by))))
+        """Whether this direction lets the traffic through (see :func:`tiers_allow`)."""
+        decided = self.decided_by
+        admin = decided is not None and decided.tier == ADMIN
+        baseline = decided is not None and not admin
+        denies = decided is not None and decided.denies
+        return bool(
+            tiers_allow(
+                int(admin and not denies),
+                int(admin and denies),
+                int(self.isolated),
+                int(bool(self.allowed_by)),
+                int(baseline and denies),
+            )
+        )
+
+    @property
+    def tier(self) -> str | None:
+        """What decided: "Admin", "NetworkPolicy", "Baseline", or None (nothing isolates the
+        pod and no cluster-wide rule matched: allowed by default)."""
+        if self.decided_by is not None:
+            return self.decided_by.tier
+        return "NetworkPolicy" if self.isolated else None
 
     @property
     def policy_refs(self) -> tuple[PolicyRef, ...]:
@@ -141,6 +229,33 @@ class DirectionVerdict:
 
 #: The verdict of a direction no policy isolates (shared: it is the same for every flow).
 NOT_ISOLATED = DirectionVerdict(isolated=False)
+
+
+def tiered_verdict(
+    isolating: tuple[Policy, ...],
+    admitting: tuple[RuleRef, ...],
+    admin: TierRuleRef | None = None,
+    baseline: TierRuleRef | None = None,
+) -> DirectionVerdict:
+    """One direction's verdict from what each tier found (see :mod:`podfence.reachability.tiers`).
+
+    Args:
+        isolating: the NetworkPolicies that isolate the pod for this direction.
+        admitting: the rules of theirs that admit the traffic.
+        admin: the first Admin-tier rule that matches; None when none does.
+        baseline: the first Baseline-tier rule that matches; None when none does (only read
+            when no NetworkPolicy isolates the pod and no Admin rule decided).
+    """
+    passed = None
+    if admin is not None:
+        if admin.action != PASS:
+            return DirectionVerdict(False, decided_by=admin)
+        passed = admin
+    if isolating:
+        return DirectionVerdict(True, isolating, admitting, passed_by=passed)
+    if passed is None and baseline is None:
+        return NOT_ISOLATED
+    return DirectionVerdict(False, decided_by=baseline, passed_by=passed)
 
 
 @dataclass(frozen=True)
@@ -155,12 +270,18 @@ class Verdict:
         implicit_namespaces: the namespaces of the inventory whose labels were assumed (see
             :attr:`~podfence.reachability.inventory.Inventory.implicit_namespaces`), for
             :meth:`assumptions`.
+        ties: the cluster-wide policies that share their tier and priority with others, and
+            those others (see :attr:`~podfence.reachability.policy.PolicySet.ties`), for
+            :meth:`ties_of`.
     """
 
     traffic: Traffic
     ingress: DirectionVerdict | None
     egress: DirectionVerdict | None
     implicit_namespaces: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    ties: Mapping[tuple[str, str], tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def source(self) -> str:
@@ -243,6 +364,28 @@ class Verdict:
                     ):
                         found.setdefault(namespace, []).append(rule.ref)
         return tuple(Assumption(namespace, tuple(rules)) for namespace, rules in found.items())
+
+    def ties_of(self, direction: str) -> tuple[str, ...]:
+        """The policies that share tier and priority with the policy of the cluster-wide rule
+        that decided ``direction`` or passed it on: their order is undefined by the API, so a
+        cluster may decide otherwise. Empty when there is no such rule or no tie."""
+        side = self.side(direction)
+        if side is None:
+            return ()
+        found: dict[str, None] = {}
+        for rule in (side.passed_by, side.decided_by):
+            if rule is not None:
+                found.update(dict.fromkeys(self.ties.get((rule.kind, rule.policy), ())))
+        return tuple(found)
+
+    def deciding_tier_rules(self) -> Sequence[TierRuleRef]:
+        """Every cluster-wide rule that decided an allowed side (an Allow, Accept, or a
+        Baseline-tier Pass), ingress first: what allows the traffic besides NetworkPolicy rules."""
+        return [
+            side.decided_by
+            for side in (self.ingress, self.egress)
+            if side is not None and side.decided_by is not None and not side.decided_by.denies
+        ]
 
     def deciding_rules(self) -> Sequence[RuleRef]:
         """Every rule that admits the traffic, ingress first."""

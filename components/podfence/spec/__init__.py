@@ -1,6 +1,7 @@
 """Typed, frozen, validated specs: what the components build, before any Kubernetes YAML."""
 
 from podfence.spec.base import Spec
+from podfence.spec.cluster_baseline import ClusterBaselineSpec
 from podfence.spec.default_deny import DefaultDenySpec, DnsEgress
 from podfence.spec.direction import Direction
 from podfence.spec.ip_block import IpBlock
@@ -17,6 +18,7 @@ from podfence.spec.tier_firewall import Flow, Tier, TierFirewallSpec
 
 __all__ = [
     "NAMESPACE_NAME_LABEL",
+    "ClusterBaselineSpec",
     "DefaultDenySpec",
     "Direction",
     "DnsEgress",

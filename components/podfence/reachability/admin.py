@@ -1,0 +1,230 @@
+"""Cluster-wide policies compiled: their tier, priority, subject and ordered rules with actions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+
+from podfence.reachability.admin_peers import DomainNamesPeer, NamedPort, NodePeer
+from podfence.reachability.peers import IpBlockPeer, PodPeer
+from podfence.reachability.ports import PortRule
+from podfence.reachability.tiers import BASELINE
+from podfence.reachability.traffic import Endpoint, Traffic
+from podfence.reachability.verdict import TierRuleRef
+
+__all__ = [
+    "ADMIN_NETWORK_POLICY",
+    "BASELINE_ADMIN_NETWORK_POLICY",
+    "CLUSTER_NETWORK_POLICY",
+    "AdminPeer",
+    "AdminPort",
+    "AdminRule",
+    "ClusterPolicy",
+    "ClusterPolicyHead",
+    "in_precedence",
+]
+
+ADMIN_NETWORK_POLICY = "AdminNetworkPolicy"
+BASELINE_ADMIN_NETWORK_POLICY = "BaselineAdminNetworkPolicy"
+CLUSTER_NETWORK_POLICY = "ClusterNetworkPolicy"
+
+#: A peer of a cluster-wide rule: pods (``namespaces``, ``pods``), a CIDR of ``networks``,
+#: ``nodes`` or ``domainNames``.
+AdminPeer = PodPeer | IpBlockPeer | NodePeer | DomainNamesPeer
+#: A port of a cluster-wide rule: a number or a range with its protocol, or a name alone.
+AdminPort = PortRule | NamedPort
+
+
+class AdminRule:
+    """One ingress or egress rule of a cluster-wide policy: an action for peers AND ports.
+
+    Semantics: the rule matches a connection when one of its peers (at least one, ORed) matches
+    the other end (the source of ingress, the destination of egress) and one of its ports
+    matches the destination port; absent ``ports`` match every port. What a match does is the
+    action's (see :mod:`podfence.reachability.tiers`).
+
+    Attributes:
+        direction: "ingress" or "egress".
+        index: the position in ``spec.ingress`` / ``spec.egress``.
+        name: the rule's name; "" when it has none.
+        action: Allow, Accept, Deny or Pass.
+        peers: the peers.
+        ports: the ports; None for every port.
+        ref: the rule as a verdict names it.
+    """
+
+    __slots__ = ("action", "direction", "index", "name", "peers", "ports", "ref")
+
+    def __init__(
+        self,
+        policy: ClusterPolicyHead,
+        direction: str,
+        index: int,
+        name: str,
+        action: str,
+        peers: tuple[AdminPeer, ...],
+        ports: tuple[AdminPort, ...] | None,
+    ) -> None:
+        self.direction = direction
+        self.index = index
+        self.name = name
+        self.action = action
+        self.peers = peers
+        self.ports = ports
+        self.ref = TierRuleRef(
+            policy.kind,
+            policy.name,
+            policy.tier,
+            policy.priority,
+            direction,
+            index,
+            name,
+            action,
+            self,
+        )
+
+    def other_end(self, traffic: Traffic) -> Endpoint:
+        """The end the peers are matched against: the source of ingress, the destination of egress."""
+        return traffic.source if self.direction == "ingress" else traffic.destination
+
+    def peer_matches(self, other: Endpoint) -> bool:
+        """Whether one of the peers matches the other end."""
+        return any(peer.matches(other) for peer in self.peers)
+
+    def port_matches(self, port: int, protocol: str, destination: Endpoint) -> bool:
+        """Whether one of the ports covers ``port``/``protocol`` at ``destination`` (named ports
+        resolve on the destination's containerPorts); no ports matches every port."""
+        if self.ports is None:
+            return True
+        return any(rule.matches(port, protocol, destination.ports) for rule in self.ports)
+
+    def admits(self, traffic: Traffic) -> bool:
+        """Whether the rule matches ``traffic`` (peer AND port), whatever its action does."""
+        return self.peer_matches(self.other_end(traffic)) and self.port_matches(
+            traffic.port, traffic.protocol, traffic.destination
+        )
+
+    def describe_peers(self) -> str:
+        """``all pods in namespace monitoring or 10.0.0.0/8``."""
+        return " or ".join(peer.describe() for peer in self.peers)
+
+    def describe_ports(self) -> str:
+        """``80/TCP, port http``; ``any port`` when unrestricted."""
+        if self.ports is None:
+            return "any port"
+        return ", ".join(rule.describe() for rule in self.ports)
+
+    def describe(self) -> str:
+        """``from all pods in namespace monitoring on any port`` (``to`` for egress)."""
+        word = "from" if self.direction == "ingress" else "to"
+        return f"{word} {self.describe_peers()} on {self.describe_ports()}"
+
+    def __repr__(self) -> str:
+        return f"AdminRule({self.ref})"
+
+
+@dataclass(frozen=True)
+class ClusterPolicyHead:
+    """What names a cluster-wide policy: kind, name, tier and priority (None: no priority)."""
+
+    kind: str
+    name: str
+    tier: str
+    priority: int | None
+
+
+@dataclass(frozen=True, eq=False)
+class ClusterPolicy:
+    """A compiled AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy.
+
+    Semantics settled when it is read: the tier (Admin for an AdminNetworkPolicy, Baseline for
+    the BaselineAdminNetworkPolicy, ``spec.tier`` for a ClusterNetworkPolicy); the priority
+    (None for the BaselineAdminNetworkPolicy, which has none); the subject as a pod peer (a
+    ``namespaces`` subject selects every pod of the namespaces it selects; ``pods`` the pods
+    its podSelector matches in the namespaces its namespaceSelector matches); every rule with
+    its action, in list order.
+
+    Attributes:
+        kind: the object's kind.
+        name: metadata.name (cluster-scoped: no namespace).
+        tier: "Admin" or "Baseline".
+        priority: 0 to 1000, lower first; None for the BaselineAdminNetworkPolicy.
+        subject: the pods the policy applies to.
+        ingress: the ingress rules, in order.
+        egress: the egress rules, in order.
+        notes: what reading it left uncertain, one line each (e.g. a domainNames peer, which
+            is not resolved offline), for the loader's warnings.
+    """
+
+    kind: str
+    name: str
+    tier: str
+    priority: int | None
+    subject: PodPeer
+    ingress: tuple[AdminRule, ...] = ()
+    egress: tuple[AdminRule, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def rules(self, direction: str) -> tuple[AdminRule, ...]:
+        """``ingress`` or ``egress`` by name."""
+        return self.ingress if direction == "ingress" else self.egress
+
+    def selects(self, pod: Endpoint) -> bool:
+        """Whether the subject selects ``pod`` (an address outside the cluster never is)."""
+        return self.subject.matches(pod)
+
+    @property
+    def head(self) -> str:
+        """``AdminNetworkPolicy deny-db (Admin tier, priority 10)``."""
+        priority = "" if self.priority is None else f", priority {self.priority}"
+        return f"{self.kind} {self.name} ({self.tier} tier{priority})"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+def _precedence(policy: ClusterPolicy) -> tuple[int, str, str]:
+    """Lower priority numbers first; no priority (the BaselineAdminNetworkPolicy) last; then by
+    name and kind, where the API leaves the order undefined."""
+    return (1001 if policy.priority is None else policy.priority, policy.name, policy.kind)
+
+
+def in_precedence(
+    policies: Iterable[ClusterPolicy], tier: str
+) -> tuple[tuple[ClusterPolicy, ...], list[str]]:
+    """The policies of ``tier`` in the order their rules are evaluated, and warnings.
+
+    Semantics and assumptions: lower priority numbers are evaluated first. Policies of one
+    priority have no defined order (the API says implementations may order them as they
+    like; overlapping rules may then decide either way): podfence orders them by name, then
+    kind, and warns. AdminNetworkPolicies and Admin-tier ClusterNetworkPolicies share one
+    priority order (a cluster normally serves one API version). The BaselineAdminNetworkPolicy
+    has no priority: it comes after every Baseline-tier ClusterNetworkPolicy, with a warning
+    when both exist.
+
+    Args:
+        policies: cluster-wide policies of any tier.
+        tier: "Admin" or "Baseline".
+
+    Returns:
+        (the policies of the tier in evaluation order, one warning per ambiguity).
+    """
+    ordered = tuple(sorted((p for p in policies if p.tier == tier), key=_precedence))
+    warnings: list[str] = []
+    for priority, group in groupby(ordered, key=lambda p: p.priority):
+        same: Sequence[ClusterPolicy] = list(group)
+        if priority is not None and len(same) > 1:
+            names = ", ".join(str(p) for p in same)
+            warnings.append(
+                f"{names} ({tier} tier) share priority {priority}: the API leaves their order "
+                "undefined, so a cluster may decide overlapping rules either way; podfence "
+                "evaluates them in this order (by name)"
+            )
+    if tier == BASELINE and len(ordered) > 1 and ordered[-1].priority is None:
+        warnings.append(
+            f"{ordered[-1]} and Baseline-tier {CLUSTER_NETWORK_POLICY} objects are both present: "
+            "the two API versions define no order between them; podfence evaluates the "
+            f"{CLUSTER_NETWORK_POLICY} objects first (by priority), then {ordered[-1]}"
+        )
+    return ordered, warnings

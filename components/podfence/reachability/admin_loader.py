@@ -1,0 +1,428 @@
+"""Cluster-wide policy objects read and checked: AdminNetworkPolicy, BaselineAdminNetworkPolicy and
+ClusterNetworkPolicy (policy.networking.k8s.io), one line per bad field.
+
+What each kind accepts (sigs.k8s.io/network-policy-api; the limits are the CRDs' schema):
+
+=============================  ===========  ===========================  ====================
+kind                           apiVersion   tier, priority               actions
+=============================  ===========  ===========================  ====================
+AdminNetworkPolicy             v1alpha1     Admin; ``spec.priority``     Allow, Deny, Pass
+BaselineAdminNetworkPolicy     v1alpha1     Baseline; none (singleton    Allow, Deny
+                                            named ``default``)
+ClusterNetworkPolicy           v1alpha2     ``spec.tier`` (Admin or      Accept, Deny, Pass
+                                            Baseline); ``spec.priority``
+=============================  ===========  ===========================  ====================
+
+``spec.priority`` is 0 to 1000. ``spec.subject`` is exactly one of ``namespaces`` (a label
+selector) or ``pods`` (``namespaceSelector`` and ``podSelector``, both required). Each of
+``spec.ingress`` and ``spec.egress`` holds at most 100 rules: ``name`` (optional, at most 100
+characters), ``action`` (required), ``from`` / ``to`` (1 to 100 peers), ``ports`` (optional, at
+most 100; absent or empty: every port). An ingress peer is exactly one of ``namespaces`` or
+``pods``; an egress peer exactly one of ``namespaces``, ``pods``, ``nodes`` (a label selector),
+``networks`` (1 to 25 CIDRs) or ``domainNames`` (1 to 25 names). A port is exactly one of
+``portNumber`` (``protocol``, default TCP, and ``port``), ``namedPort`` (a name) or
+``portRange`` (``protocol``, ``start``, ``end``).
+
+Unverified assumption (no access to the v1alpha2 API text when this was written): a
+ClusterNetworkPolicy rule takes the v1alpha1 ``ports`` above, or instead ``protocols``, a list
+of entries that are each exactly one of ``tcp``, ``udp``, ``sctp`` (a map with an optional
+``destinationPort``: ``{number: N}`` or ``{range: {start, end}}``; without it, every port of
+the protocol) or ``destinationNamedPort`` (a name). Its peers are v1alpha1's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from podfence.reachability.admin import (
+    ADMIN_NETWORK_POLICY,
+    BASELINE_ADMIN_NETWORK_POLICY,
+    CLUSTER_NETWORK_POLICY,
+    AdminPeer,
+    AdminPort,
+    AdminRule,
+    ClusterPolicy,
+    ClusterPolicyHead,
+)
+from podfence.reachability.admin_peers import DomainNamesPeer, NamedPort, NodePeer
+from podfence.reachability.context import ObjectContext, short
+from podfence.reachability.model import object_name
+from podfence.reachability.peers import IpBlockPeer, PodPeer
+from podfence.reachability.ports import PortRule, parse_protocol
+from podfence.reachability.selectors import LabelSelector, parse_labels, parse_selector
+from podfence.reachability.tiers import ACCEPT, ADMIN, ALLOW, BASELINE, DENY, PASS
+from podfence.validation import parse_cidr, port_name_problem, port_number_problem
+
+__all__ = ["API_VERSIONS", "V1ALPHA1", "V1ALPHA2", "parse_cluster_policy"]
+
+V1ALPHA1 = "policy.networking.k8s.io/v1alpha1"
+V1ALPHA2 = "policy.networking.k8s.io/v1alpha2"
+#: The apiVersion of each cluster-wide kind podfence evaluates.
+API_VERSIONS = {
+    ADMIN_NETWORK_POLICY: V1ALPHA1,
+    BASELINE_ADMIN_NETWORK_POLICY: V1ALPHA1,
+    CLUSTER_NETWORK_POLICY: V1ALPHA2,
+}
+
+MAX_PRIORITY = 1000
+MAX_RULES = 100
+MAX_PEERS = 100
+MAX_PORTS = 100
+MAX_NETWORKS = 25
+MAX_DOMAIN_NAMES = 25
+MAX_RULE_NAME = 100
+#: The name the one BaselineAdminNetworkPolicy of a cluster must have.
+BASELINE_NAME = "default"
+
+_PEERS = {"ingress": ("namespaces", "pods"), "egress": ("namespaces", "pods", "nodes", "networks", "domainNames")}  # fmt: skip
+_PEER_FIELD = {"ingress": "from", "egress": "to"}
+_PORT_KINDS = ("portNumber", "namedPort", "portRange")
+_PROTOCOL_KINDS = ("tcp", "udp", "sctp", "destinationNamedPort")
+_DOMAIN_NAME = re.compile(r"(\*\.)?([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,}\.?")
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What one kind accepts."""
+
+    kind: str
+    tier: str | None  # None: from spec.tier
+    priority: bool
+    actions: tuple[str, ...]
+    spec_fields: frozenset[str]
+    port_fields: tuple[str, ...]
+
+
+_KINDS = {
+    ADMIN_NETWORK_POLICY: _Kind(
+        ADMIN_NETWORK_POLICY,
+        ADMIN,
+        True,
+        (ALLOW, DENY, PASS),
+        frozenset({"priority", "subject", "ingress", "egress"}),
+        ("ports",),
+    ),
+    BASELINE_ADMIN_NETWORK_POLICY: _Kind(
+        BASELINE_ADMIN_NETWORK_POLICY,
+        BASELINE,
+        False,
+        (ALLOW, DENY),
+        frozenset({"subject", "ingress", "egress"}),
+        ("ports",),
+    ),
+    CLUSTER_NETWORK_POLICY: _Kind(
+        CLUSTER_NETWORK_POLICY,
+        None,
+        True,
+        (ACCEPT, DENY, PASS),
+        frozenset({"tier", "priority", "subject", "ingress", "egress"}),
+        ("ports", "protocols"),
+    ),
+}
+
+
+def parse_cluster_policy(obj: Mapping[str, Any]) -> ClusterPolicy:
+    """Compile an AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy.
+
+    Everything the CRDs' schema refuses is refused (see the module's table), with the field and
+    the value; so is a field the kind does not have (a misspelt ``egress`` would otherwise drop
+    rules silently).
+
+    Args:
+        obj: the object; its ``kind`` says which of the three it is.
+
+    Raises:
+        InputError: the first malformed field, named with the policy and the bad value.
+    """
+    kind = _KINDS[obj["kind"]]
+    context = object_name(obj, kind.kind, namespaced=False, subdomain=True)
+    metadata = obj["metadata"]
+    if metadata.get("labels") is not None:
+        parse_labels(metadata["labels"], context, "metadata.labels")
+    name = metadata["name"]
+    if kind.kind == BASELINE_ADMIN_NETWORK_POLICY and name != BASELINE_NAME:
+        raise context.invalid(
+            "metadata.name",
+            name,
+            f"the {kind.kind} must be named {BASELINE_NAME} (a cluster has only one)",
+        )
+    spec = context.mapping(obj.get("spec"), "spec")
+    unknown = spec.keys() - kind.spec_fields
+    if unknown:
+        order = ("tier", "priority", "subject", "ingress", "egress")
+        raise context.unknown("spec", unknown, ", ".join(f for f in order if f in kind.spec_fields))
+    tier = kind.tier if kind.tier is not None else _tier(spec.get("tier"), context)
+    priority = _priority(spec.get("priority"), context) if kind.priority else None
+    head = ClusterPolicyHead(kind.kind, name, tier, priority)
+    subject = _subject(spec.get("subject"), context)
+    notes: list[str] = []
+    ingress = _rules(spec, "ingress", head, kind, context, notes)
+    egress = _rules(spec, "egress", head, kind, context, notes)
+    return ClusterPolicy(kind.kind, name, tier, priority, subject, ingress, egress, tuple(notes))
+
+
+def _tier(raw: Any, context: ObjectContext) -> str:
+    if raw not in (ADMIN, BASELINE):
+        got = "nothing" if raw is None else short(raw)
+        raise context.error("spec.tier", f"expected Admin or Baseline, got {got}")
+    return str(raw)
+
+
+def _priority(raw: Any, context: ObjectContext) -> int:
+    if raw is None:
+        raise context.error("spec.priority", "required: a number from 0 (first) to 1000")
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_PRIORITY:
+        raise context.invalid(
+            "spec.priority", raw, f"must be a whole number from 0 (first) to {MAX_PRIORITY}"
+        )
+    return raw
+
+
+def _one_of(raw: Any, keys: tuple[str, ...], context: ObjectContext, field: str) -> str:
+    """The one key of ``keys`` a map sets; refuses other keys, none, or several."""
+    if not isinstance(raw, dict):
+        raise context.error(
+            field, f"expected a map with one of {', '.join(keys)}, got {short(raw)}"
+        )
+    unknown = raw.keys() - set(keys)
+    if unknown:
+        raise context.unknown(field, unknown, ", ".join(keys))
+    present = [key for key in keys if raw.get(key) is not None]
+    if len(present) != 1:
+        got = "none" if not present else " and ".join(present)
+        raise context.error(field, f"set exactly one of {', '.join(keys)} (got {got})")
+    return present[0]
+
+
+def _selector(raw: Any, context: ObjectContext, field: str) -> LabelSelector:
+    return parse_selector(raw, context, field)
+
+
+def _pods(raw: Any, context: ObjectContext, field: str) -> PodPeer:
+    """``pods``: the pods ``podSelector`` matches in the namespaces ``namespaceSelector`` does."""
+    pods = context.mapping(raw, field, "a map with namespaceSelector and podSelector")
+    unknown = pods.keys() - {"namespaceSelector", "podSelector"}
+    if unknown:
+        raise context.unknown(field, unknown, "namespaceSelector, podSelector")
+    for key in ("namespaceSelector", "podSelector"):
+        if pods.get(key) is None:
+            raise context.error(f"{field}.{key}", "required (an empty selector {} selects all)")
+    return PodPeer(
+        _selector(pods["podSelector"], context, f"{field}.podSelector"),
+        namespace_selector=_selector(
+            pods["namespaceSelector"], context, f"{field}.namespaceSelector"
+        ),
+    )
+
+
+def _namespaces(raw: Any, context: ObjectContext, field: str) -> PodPeer:
+    """``namespaces``: every pod of the namespaces the selector matches ({}: all of them)."""
+    return PodPeer(LabelSelector(), namespace_selector=_selector(raw, context, field))
+
+
+def _subject(raw: Any, context: ObjectContext) -> PodPeer:
+    field = "spec.subject"
+    subject = context.mapping(raw, field, "a map with namespaces or pods")
+    key = _one_of(subject, ("namespaces", "pods"), context, field)
+    if key == "namespaces":
+        return _namespaces(subject[key], context, f"{field}.namespaces")
+    return _pods(subject[key], context, f"{field}.pods")
+
+
+def _bounded(
+    raw: Any, context: ObjectContext, field: str, what: str, low: int, high: int
+) -> list[Any]:
+    items = context.sequence(raw, field, f"a list of {what}")
+    if not low <= len(items) <= high:
+        raise context.error(field, f"expected {low} to {high} {what}, got {len(items)}")
+    return items
+
+
+def _rules(
+    spec: Mapping[str, Any],
+    direction: str,
+    head: ClusterPolicyHead,
+    kind: _Kind,
+    context: ObjectContext,
+    notes: list[str],
+) -> tuple[AdminRule, ...]:
+    field = f"spec.{direction}"
+    raw = _bounded(spec.get(direction), context, field, "rules", 0, MAX_RULES)
+    return tuple(
+        _rule(item, head, direction, index, kind, context, notes) for index, item in enumerate(raw)
+    )
+
+
+def _action(raw: Any, kind: _Kind, context: ObjectContext, field: str) -> str:
+    if raw in kind.actions:
+        return str(raw)
+    expected = ", ".join(kind.actions)
+    if raw is None:
+        problem = f"required: one of {expected}"
+    elif raw == PASS:
+        problem = f"'Pass' is not an action of the {kind.kind}: it has no lower tier to pass to (expected {expected})"
+    elif raw == ALLOW and kind.kind == CLUSTER_NETWORK_POLICY:
+        problem = f"'Allow' is v1alpha1's action; a {kind.kind} (v1alpha2) says Accept (expected {expected})"
+    elif raw == ACCEPT:
+        article = "an" if kind.kind[0] in "AEIOU" else "a"
+        problem = f"'Accept' is v1alpha2's action; {article} {kind.kind} (v1alpha1) says Allow (expected {expected})"
+    else:
+        problem = f"unknown action {short(raw)} (expected one of {expected})"
+    raise context.error(f"{field}.action", problem)
+
+
+def _rule(
+    raw: Any,
+    head: ClusterPolicyHead,
+    direction: str,
+    index: int,
+    kind: _Kind,
+    context: ObjectContext,
+    notes: list[str],
+) -> AdminRule:
+    field = f"spec.{direction}[{index}]"
+    peer_field = _PEER_FIELD[direction]
+    rule = context.mapping(raw, field, "a rule map")
+    known = ("name", "action", peer_field, *kind.port_fields)
+    unknown = rule.keys() - set(known)
+    if unknown:
+        raise context.unknown(field, unknown, ", ".join(known))
+    name = rule.get("name")
+    if name is None:
+        name = ""
+    elif not isinstance(name, str) or len(name) > MAX_RULE_NAME:
+        raise context.invalid(
+            f"{field}.name", name, f"must be a string of at most {MAX_RULE_NAME} characters"
+        )
+    action = _action(rule.get("action"), kind, context, field)
+    where = f"{field}.{peer_field}"
+    peers: list[AdminPeer] = []
+    for number, item in enumerate(
+        _bounded(rule.get(peer_field), context, where, "peers", 1, MAX_PEERS)
+    ):
+        peers += _peer(item, direction, context, f"{where}[{number}]", notes)
+    ports = _ports(rule, kind, context, field)
+    return AdminRule(head, direction, index, name, action, tuple(peers), ports)
+
+
+def _peer(
+    raw: Any, direction: str, context: ObjectContext, field: str, notes: list[str]
+) -> list[AdminPeer]:
+    if raw is None:
+        raw = {}
+    key = _one_of(raw, _PEERS[direction], context, field)
+    value = raw[key]
+    where = f"{field}.{key}"
+    if key == "namespaces":
+        return [_namespaces(value, context, where)]
+    if key == "pods":
+        return [_pods(value, context, where)]
+    if key == "nodes":
+        return [NodePeer(_selector(value, context, where))]
+    if key == "networks":
+        blocks: list[AdminPeer] = []
+        for index, item in enumerate(_bounded(value, context, where, "CIDRs", 1, MAX_NETWORKS)):
+            parsed = (
+                parse_cidr(item) if isinstance(item, str) else "must be a CIDR such as 10.0.0.0/8"
+            )
+            if isinstance(parsed, str):
+                raise context.invalid(f"{where}[{index}]", item, parsed)
+            blocks.append(IpBlockPeer(parsed))
+        return blocks
+    names = _bounded(value, context, where, "domain names", 1, MAX_DOMAIN_NAMES)
+    for index, item in enumerate(names):
+        if not isinstance(item, str) or not _DOMAIN_NAME.fullmatch(item):
+            raise context.invalid(
+                f"{where}[{index}]", item, "must be a DNS name such as example.com or *.example.com"
+            )
+    notes.append(
+        f"{context.label}: {where}: domain names are not resolved offline; podfence takes this "
+        "peer to match no address"
+    )
+    return [DomainNamesPeer(tuple(names))]
+
+
+def _ports(
+    rule: Mapping[str, Any], kind: _Kind, context: ObjectContext, field: str
+) -> tuple[AdminPort, ...] | None:
+    given = [key for key in kind.port_fields if rule.get(key) is not None]
+    if len(given) > 1:
+        raise context.error(field, "set ports or protocols, not both")
+    if not given:
+        return None
+    key = given[0]
+    raw = _bounded(rule[key], context, f"{field}.{key}", key, 0, MAX_PORTS)
+    read = _port if key == "ports" else _protocol
+    ports = tuple(read(item, context, f"{field}.{key}[{index}]") for index, item in enumerate(raw))
+    return ports or None
+
+
+def _number(raw: Any, context: ObjectContext, field: str) -> int:
+    problem = port_number_problem(raw)
+    if problem is not None:
+        raise context.invalid(field, raw, problem)
+    return int(raw)
+
+
+def _range(raw: Any, protocol: str, context: ObjectContext, field: str, known: str) -> PortRule:
+    """A port range ``start``..``end`` (both included; ``end`` may not be below ``start``)."""
+    block = context.mapping(raw, field, "a map with start and end")
+    unknown = block.keys() - set(known.split(", "))
+    if unknown:
+        raise context.unknown(field, unknown, known)
+    start = _number(block.get("start"), context, f"{field}.start")
+    end = _number(block.get("end"), context, f"{field}.end")
+    if end < start:
+        raise context.invalid(f"{field}.end", end, f"must not be below start ({start})")
+    return PortRule(protocol, start, end)
+
+
+def _named(raw: Any, context: ObjectContext, field: str) -> NamedPort:
+    problem = port_name_problem(raw) if isinstance(raw, str) else "must be a port name (a string)"
+    if problem is not None:
+        raise context.invalid(field, raw, problem, "port name")
+    return NamedPort(raw)
+
+
+def _port(raw: Any, context: ObjectContext, field: str) -> AdminPort:
+    """One v1alpha1 port: portNumber, namedPort or portRange."""
+    if raw is None:
+        raw = {}
+    key = _one_of(raw, _PORT_KINDS, context, field)
+    value, where = raw[key], f"{field}.{key}"
+    if key == "namedPort":
+        return _named(value, context, where)
+    entry = context.mapping(value, where)
+    protocol = parse_protocol(entry.get("protocol"), context, f"{where}.protocol")
+    if key == "portRange":
+        return _range(entry, protocol, context, where, "protocol, start, end")
+    unknown = entry.keys() - {"protocol", "port"}
+    if unknown:
+        raise context.unknown(where, unknown, "protocol, port")
+    return PortRule(protocol, _number(entry.get("port"), context, f"{where}.port"))
+
+
+def _protocol(raw: Any, context: ObjectContext, field: str) -> AdminPort:
+    """One v1alpha2 ``protocols`` entry (an unverified shape: see the module's docstring)."""
+    if raw is None:
+        raw = {}
+    key = _one_of(raw, _PROTOCOL_KINDS, context, field)
+    value, where = raw[key], f"{field}.{key}"
+    if key == "destinationNamedPort":
+        return _named(value, context, where)
+    protocol = key.upper()
+    entry = context.mapping(value, where)
+    unknown = entry.keys() - {"destinationPort"}
+    if unknown:
+        raise context.unknown(where, unknown, "destinationPort")
+    port = entry.get("destinationPort")
+    if port is None:
+        return PortRule(protocol)
+    where = f"{where}.destinationPort"
+    choice = _one_of(port, ("number", "range"), context, where)
+    if choice == "number":
+        return PortRule(protocol, _number(port["number"], context, f"{where}.number"))
+    return _range(port["range"], protocol, context, f"{where}.range", "start, end")

@@ -1,0 +1,961 @@
+"""Truth tables for the cluster-wide policies, in the style of the network-policy-api conformance suite.
+
+Each test mirrors one test of kubernetes-sigs/network-policy-api's conformance suite
+(conformance/tests/<name>.go, named in its docstring with the subtest it follows), and a few
+after them are podfence's own for ClusterNetworkPolicy (v1alpha2). They were RECONSTRUCTED from
+the suite's structure (the four houses, two pods each, policies at small priorities
+allowing, denying and passing between houses, each subtest changing the policy and probing
+every pair), WITHOUT access to the upstream files: the policies and the expectations follow the
+API's documented semantics, not the upstream YAML byte for byte, and should be checked against
+it. The expectations are written by hand from the semantics (sigs.k8s.io/network-policy-api):
+
+* Admin tier (AdminNetworkPolicy; Admin-tier ClusterNetworkPolicy): lowest priority first, rules
+  in order, the first match decides: Allow/Accept and Deny are final; Pass goes on.
+* NetworkPolicies: when one isolates the pod for the direction, they decide.
+* Baseline tier (BaselineAdminNetworkPolicy ``default``; Baseline-tier ClusterNetworkPolicy),
+  only for a pod no NetworkPolicy isolates: first match, Allow/Accept or Deny (Pass: nothing).
+* Otherwise allowed. A connection needs egress at the source and ingress at the destination.
+* Ingress peers are pods only (an address outside the cluster matches none); ``networks``
+  matches pod IPs too; ``nodes`` matches a node's address; a named port is the destination
+  pod's port of that name, on its own protocol.
+
+Rows are sources, columns destinations: every pod (and, for ingress, an address outside the
+cluster); for egress also the nodes' addresses and two addresses outside the cluster. Every
+table is held to both ``evaluate`` and the matrix (see ``truth.Reachability.check``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from conformance import (
+    ALL_PODS,
+    EXTERNAL,
+    EXTERNAL_V6,
+    G,
+    H,
+    R,
+    S,
+    all_namespaces,
+    anp,
+    banp,
+    cluster,
+    cnp,
+    deny_all,
+    named_port,
+    networks,
+    node_ips,
+    nodes,
+    ns,
+    pod_ip,
+    pods_of,
+    port_number,
+    port_range,
+    rule,
+)
+from reachability.engine import Engine
+from truth import Json, Reachability
+
+CONTROL_PLANE, WORKER, WORKER2 = node_ips()
+G_PODS = pods_of(G)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """One protocol's ports, as the suite's tcp/udp/sctp variants probe them.
+
+    Attributes:
+        name: TCP, UDP or SCTP.
+        exact: the port a ``portNumber`` names.
+        ranged: a port inside the ``portRange`` start..end.
+        start: the range's first port.
+        end: its last.
+        other: a port of another protocol, which no rule of the variant names.
+    """
+
+    name: str
+    exact: int
+    ranged: int
+    start: int
+    end: int
+    other: tuple[int, str]
+
+    @property
+    def probes(self) -> list[tuple[int, str]]:
+        """The ports each table of the variant is checked on."""
+        return [(self.exact, self.name), (self.ranged, self.name), self.other]
+
+
+PROTOCOLS = [
+    pytest.param(Protocol("TCP", 80, 8080, 8000, 9000, (53, "UDP")), id="tcp"),
+    pytest.param(Protocol("UDP", 53, 5353, 5000, 6000, (80, "TCP")), id="udp"),
+    pytest.param(Protocol("SCTP", 9003, 9005, 9004, 9005, (80, "TCP")), id="sctp"),
+]
+
+
+def ingress_table() -> Reachability:
+    """Everything allowed: every pod and an address outside the cluster, into every pod."""
+    return Reachability(True, sources=[*ALL_PODS, EXTERNAL], destinations=ALL_PODS)
+
+
+def egress_table() -> Reachability:
+    """Everything allowed: every pod, to every pod, node and address outside the cluster."""
+    return Reachability(
+        True, sources=ALL_PODS, destinations=[*ALL_PODS, *node_ips(), EXTERNAL, EXTERNAL_V6]
+    )
+
+
+def check(engine: Engine, tables: dict[tuple[int, str], Reachability]) -> None:
+    """Each table against the engine on its port, every failing one reported."""
+    failures = []
+    for (number, protocol), table in tables.items():
+        try:
+            table.check(engine, number, protocol)
+        except AssertionError as error:
+            failures.append(str(error))
+    if failures:
+        raise AssertionError("\n\n".join(failures))
+
+
+def per_port(
+    probes: Sequence[tuple[int, str]], make: Callable[[tuple[int, str]], Reachability]
+) -> dict[tuple[int, str], Reachability]:
+    """One expected table per probed port."""
+    return {probe: make(probe) for probe in probes}
+
+
+def swap(rules: list[Json], first: int, second: int) -> list[Json]:
+    """``rules`` with two rules traded places (the suite's "ensure rule ordering" mutation)."""
+    out = list(rules)
+    out[first], out[second] = out[second], out[first]
+    return out
+
+
+def netpol(name: str, namespace: str, spec: Json) -> Json:
+    """A networking.k8s.io/v1 NetworkPolicy."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": spec,
+    }
+
+
+def from_namespace(namespace: str) -> Json:
+    """A NetworkPolicy peer: every pod of one namespace."""
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
+
+
+# --- admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules ---------------------------
+
+
+def gress_rules(direction: str, p: Protocol) -> list[Json]:
+    """The suite's six rules for subject gryffindor: ravenclaw allowed then denied on every
+    port; slytherin denied then passed on ``exact``; hufflepuff denied then passed on a range."""
+    where = "from" if direction == "ingress" else "to"
+    exact = [port_number(p.name, p.exact)]
+    ranged = [port_range(p.name, p.start, p.end)]
+    span = f"{p.start}-{p.end}"
+    return [
+        rule(f"allow-{where}-ravenclaw-everything", "Allow", direction, [ns(R)]),
+        rule(f"deny-{where}-ravenclaw-everything", "Deny", direction, [ns(R)]),
+        rule(f"deny-{where}-slytherin-at-port-{p.exact}", "Deny", direction, [ns(S)], exact),
+        rule(f"pass-{where}-slytherin-at-port-{p.exact}", "Pass", direction, [ns(S)], exact),
+        rule(f"deny-{where}-hufflepuff-at-ports-{span}", "Deny", direction, [ns(H)], ranged),
+        rule(f"pass-{where}-hufflepuff-at-ports-{span}", "Pass", direction, [ns(H)], ranged),
+    ]
+
+
+def gress_anp(direction: str, rules: list[Json], p: Protocol) -> Json:
+    return anp(f"{direction}-{p.name.lower()}", 10, ns(G), **{direction: rules})
+
+
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_admin_network_policy_core_ingress_rules_allow_in_rule_order(p: Protocol) -> None:
+    """admin-network-policy-core-ingress-{tcp,udp,sctp}-rules: "Should support an
+    'allow-ingress' policy; ensure rule ordering is respected" and "'deny-ingress' ... at the
+    specified port": ravenclaw's Allow comes before its Deny; slytherin is denied on the exact
+    port, hufflepuff on the range; nothing else matches."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = ingress_table()
+        if probe == (p.exact, p.name):
+            table.expect_peer(from_ns=S, to_ns=G, allowed=False)
+        if probe == (p.ranged, p.name):
+            table.expect_peer(from_ns=H, to_ns=G, allowed=False)
+        return table
+
+    engine = cluster(gress_anp("ingress", gress_rules("ingress", p), p))
+    check(engine, per_port(p.probes, expected))
+    verdict = engine.evaluate(pods_of(S)[0], G_PODS[1], p.exact, p.name)
+    assert verdict.ingress is not None and verdict.ingress.decided_by is not None
+    assert verdict.ingress.decided_by.name == f"deny-from-slytherin-at-port-{p.exact}"
+
+
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_admin_network_policy_core_ingress_rules_deny_in_rule_order(p: Protocol) -> None:
+    """admin-network-policy-core-ingress-{tcp,udp,sctp}-rules: "Should support a
+    'deny-ingress' policy; ensure rule ordering is respected": with ravenclaw's Deny moved
+    before its Allow, ravenclaw reaches gryffindor on no port."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = ingress_table().expect_peer(from_ns=R, to_ns=G, allowed=False)
+        if probe == (p.exact, p.name):
+            table.expect_peer(from_ns=S, to_ns=G, allowed=False)
+        if probe == (p.ranged, p.name):
+            table.expect_peer(from_ns=H, to_ns=G, allowed=False)
+        return table
+
+    rules = swap(gress_rules("ingress", p), 0, 1)
+    check(cluster(gress_anp("ingress", rules, p)), per_port(p.probes, expected))
+
+
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_admin_network_policy_core_ingress_rules_pass_in_rule_order(p: Protocol) -> None:
+    """admin-network-policy-core-ingress-{tcp,udp,sctp}-rules: "Should support a
+    'pass-ingress' policy; ensure rule ordering is respected": with each Pass before its
+    Deny, slytherin and hufflepuff are passed on; no NetworkPolicy and no baseline: allowed."""
+    rules = swap(swap(gress_rules("ingress", p), 2, 3), 4, 5)
+    engine = cluster(gress_anp("ingress", rules, p))
+    check(engine, per_port(p.probes, lambda probe: ingress_table()))
+    verdict = engine.evaluate(pods_of(H)[1], G_PODS[0], p.ranged, p.name)
+    assert verdict.ingress is not None and verdict.ingress.passed_by is not None
+    assert verdict.ingress.decided_by is None and verdict.allowed
+
+
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_admin_network_policy_core_ingress_rules_pass_to_a_network_policy(p: Protocol) -> None:
+    """admin-network-policy-core-ingress-{tcp,udp,sctp}-rules, the pass subtests with a
+    NetworkPolicy denying all ingress to gryffindor: what the Admin tier passes on (or does not
+    match) the NetworkPolicy denies; ravenclaw's Allow wins over it."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = ingress_table().expect_peer(to_ns=G, allowed=False)
+        return table.expect_peer(from_ns=R, to_ns=G, allowed=True)
+
+    rules = swap(swap(gress_rules("ingress", p), 2, 3), 4, 5)
+    engine = cluster(gress_anp("ingress", rules, p), deny_all(G, "Ingress"))
+    check(engine, per_port(p.probes, expected))
+
+
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_admin_network_policy_core_egress_rules_allow_in_rule_order(p: Protocol) -> None:
+    """admin-network-policy-core-egress-{tcp,udp,sctp}-rules: "Should support an
+    'allow-egress' policy; ensure rule ordering is respected" and "'deny-egress' ... at the
+    specified port": gryffindor's egress, as the ingress variant's."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = egress_table()
+        if probe == (p.exact, p.name):
+            table.expect_peer(from_ns=G, to_ns=S, allowed=False)
+        if probe == (p.ranged, p.name):
+            table.expect_peer(from_ns=G, to_ns=H, allowed=False)
+        return table
+
+    check(cluster(gress_anp("egress", gress_rules("egress", p), p)), per_port(p.probes, expected))
+
+
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_admin_network_policy_core_egress_rules_deny_in_rule_order(p: Protocol) -> None:
+    """admin-network-policy-core-egress-{tcp,udp,sctp}-rules: "Should support a 'deny-egress'
+    policy; ensure rule ordering is respected"."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = egress_table().expect_peer(from_ns=G, to_ns=R, allowed=False)
+        if probe == (p.exact, p.name):
+            table.expect_peer(from_ns=G, to_ns=S, allowed=False)
+        if probe == (p.ranged, p.name):
+            table.expect_peer(from_ns=G, to_ns=H, allowed=False)
+        return table
+
+    rules = swap(gress_rules("egress", p), 0, 1)
+    check(cluster(gress_anp("egress", rules, p)), per_port(p.probes, expected))
+
+
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_admin_network_policy_core_egress_rules_pass_in_rule_order(p: Protocol) -> None:
+    """admin-network-policy-core-egress-{tcp,udp,sctp}-rules: "Should support a 'pass-egress'
+    policy; ensure rule ordering is respected"."""
+    rules = swap(swap(gress_rules("egress", p), 2, 3), 4, 5)
+    check(cluster(gress_anp("egress", rules, p)), per_port(p.probes, lambda probe: egress_table()))
+
+
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_admin_network_policy_core_egress_rules_pass_to_a_network_policy(p: Protocol) -> None:
+    """admin-network-policy-core-egress-{tcp,udp,sctp}-rules, the pass subtests with a
+    NetworkPolicy denying all egress from gryffindor: only ravenclaw's Allow gets out."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = egress_table().expect_peer(from_ns=G, allowed=False)
+        return table.expect_peer(from_ns=G, to_ns=R, allowed=True)
+
+    rules = swap(swap(gress_rules("egress", p), 2, 3), 4, 5)
+    engine = cluster(gress_anp("egress", rules, p), deny_all(G, "Egress"))
+    check(engine, per_port(p.probes, expected))
+
+
+# --- admin-network-policy-core-gress-rules -----------------------------------------------------
+
+ANY_PORTS = [(80, "TCP"), (53, "UDP"), (9003, "SCTP")]
+
+
+def both_ways(ingress: tuple[str, str], egress: tuple[str, str]) -> Json:
+    """Subject gryffindor: ingress from ravenclaw and slytherin, egress to them, with actions."""
+    return anp(
+        "gress-rules",
+        15,
+        ns(G),
+        ingress=[
+            rule("from-ravenclaw", ingress[0], "ingress", [ns(R)]),
+            rule("from-slytherin", ingress[1], "ingress", [ns(S)]),
+        ],
+        egress=[
+            rule("to-ravenclaw", egress[0], "egress", [ns(R)]),
+            rule("to-slytherin", egress[1], "egress", [ns(S)]),
+        ],
+    )
+
+
+def test_admin_network_policy_core_gress_rules_allow_in_one_direction_deny_in_the_other() -> None:
+    """admin-network-policy-core-gress-rules: "Should support an 'allow-gress' and a
+    'deny-gress' policy across protocols": ingress and egress rules of one policy decide each
+    direction on its own; a connection needs both."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = Reachability(True, sources=ALL_PODS, destinations=ALL_PODS)
+        table.expect_peer(from_ns=S, to_ns=G, allowed=False)
+        return table.expect_peer(from_ns=G, to_ns=R, allowed=False)
+
+    engine = cluster(both_ways(("Allow", "Deny"), ("Deny", "Allow")))
+    check(engine, per_port(ANY_PORTS, expected))
+
+
+def test_admin_network_policy_core_gress_rules_with_the_actions_swapped() -> None:
+    """admin-network-policy-core-gress-rules, the policy updated with every action swapped."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = Reachability(True, sources=ALL_PODS, destinations=ALL_PODS)
+        table.expect_peer(from_ns=R, to_ns=G, allowed=False)
+        return table.expect_peer(from_ns=G, to_ns=S, allowed=False)
+
+    engine = cluster(both_ways(("Deny", "Allow"), ("Allow", "Deny")))
+    check(engine, per_port(ANY_PORTS, expected))
+
+
+# --- admin-network-policy-core-priority-field ----------------------------------------------------
+
+
+def priority_pair(allow: int, deny: int) -> tuple[Json, Json]:
+    subject = ns(G)
+    return (
+        anp("allow-slytherin", allow, subject, [rule("allow", "Allow", "ingress", [ns(S)])]),
+        anp("deny-slytherin", deny, subject, [rule("deny", "Deny", "ingress", [ns(S)])]),
+    )
+
+
+def test_admin_network_policy_core_priority_field_lower_number_first() -> None:
+    """admin-network-policy-core-priority-field: "Should Allow traffic from slytherin to
+    gryffindor respecting ANP priority" (allow at 50 before deny at 60), then, the deny's
+    priority updated to 40, "Should Deny traffic ...": the lower number wins."""
+    check(cluster(*priority_pair(50, 60)), per_port(ANY_PORTS, lambda probe: ingress_table()))
+
+    def denied(probe: tuple[int, str]) -> Reachability:
+        return ingress_table().expect_peer(from_ns=S, to_ns=G, allowed=False)
+
+    check(cluster(*priority_pair(50, 40)), per_port(ANY_PORTS, denied))
+
+
+def test_admin_network_policy_core_priority_field_zero_and_a_thousand() -> None:
+    """admin-network-policy-core-priority-field at the field's bounds: 0 is evaluated first,
+    1000 last."""
+
+    def denied(probe: tuple[int, str]) -> Reachability:
+        return ingress_table().expect_peer(from_ns=S, to_ns=G, allowed=False)
+
+    check(cluster(*priority_pair(1000, 0)), per_port(ANY_PORTS, denied))
+
+
+# --- admin-network-policy-core-integration -------------------------------------------------------
+
+PASS_SLYTHERIN = anp(
+    "pass-example",
+    16,
+    ns(G),
+    ingress=[rule("pass-from-slytherin", "Pass", "ingress", [ns(S)])],
+    egress=[rule("pass-to-slytherin", "Pass", "egress", [ns(S)])],
+)
+BASELINE_DENY_SLYTHERIN = banp(
+    ns(G),
+    ingress=[rule("deny-from-slytherin", "Deny", "ingress", [ns(S)])],
+    egress=[rule("deny-to-slytherin", "Deny", "egress", [ns(S)])],
+)
+ALLOW_SLYTHERIN_ON_80 = netpol(
+    "allow-from-slytherin-at-80",
+    G,
+    {
+        "podSelector": {},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": [from_namespace(S)], "ports": [{"port": 80, "protocol": "TCP"}]}],
+    },
+)
+INTEGRATION_PORTS = [(80, "TCP"), (8080, "TCP"), (53, "UDP")]
+
+
+def test_admin_network_policy_core_integration_pass_falls_to_the_baseline() -> None:
+    """admin-network-policy-core-integration: "Should support a 'pass' ANP rule and a 'deny'
+    BANP rule": slytherin is passed on both ways, no NetworkPolicy selects gryffindor, so the
+    baseline denies."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = Reachability(True, sources=ALL_PODS, destinations=ALL_PODS)
+        table.expect_peer(from_ns=S, to_ns=G, allowed=False)
+        return table.expect_peer(from_ns=G, to_ns=S, allowed=False)
+
+    engine = cluster(PASS_SLYTHERIN, BASELINE_DENY_SLYTHERIN)
+    check(engine, per_port(INTEGRATION_PORTS, expected))
+    verdict = engine.evaluate(pods_of(S)[0], G_PODS[0], 80, "TCP")
+    assert verdict.ingress is not None and verdict.ingress.passed_by is not None
+    assert verdict.ingress.decided_by is not None and verdict.ingress.tier == "Baseline"
+
+
+def test_admin_network_policy_core_integration_pass_to_a_network_policy_skips_the_baseline() -> (
+    None
+):
+    """admin-network-policy-core-integration: "Should support a 'pass' ANP rule, an 'allow' NP
+    and a 'deny' BANP rule": once a NetworkPolicy isolates gryffindor for ingress it decides
+    (slytherin on 80 only; nobody else) and the baseline is not consulted; egress to slytherin,
+    which no NetworkPolicy isolates, is still the baseline's to deny."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = ingress_table().expect_peer(to_ns=G, allowed=False)
+        table.expect_peer(from_ns=G, to_ns=S, allowed=False)
+        if probe == (80, "TCP"):
+            table.expect_peer(from_ns=S, to_ns=G, allowed=True)
+        return table
+
+    engine = cluster(PASS_SLYTHERIN, BASELINE_DENY_SLYTHERIN, ALLOW_SLYTHERIN_ON_80)
+    check(engine, per_port(INTEGRATION_PORTS, expected))
+
+
+def test_admin_network_policy_core_integration_an_admin_deny_wins_over_a_network_policy() -> None:
+    """admin-network-policy-core-integration: "Should support a 'deny' ANP rule over an 'allow'
+    NP": a NetworkPolicy admits hufflepuff to gryffindor, an ANP denies it; without the ANP the
+    NetworkPolicy's allow stands."""
+    allow_hufflepuff = netpol(
+        "allow-from-hufflepuff",
+        G,
+        {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [from_namespace(H)]}]},
+    )
+    deny_hufflepuff = anp(
+        "deny-hufflepuff",
+        15,
+        ns(G),
+        ingress=[rule("deny-from-hufflepuff", "Deny", "ingress", [ns(H)])],
+    )
+    policies = [PASS_SLYTHERIN, BASELINE_DENY_SLYTHERIN, ALLOW_SLYTHERIN_ON_80, allow_hufflepuff]
+
+    def expected(with_anp: bool) -> Callable[[tuple[int, str]], Reachability]:
+        def table_for(probe: tuple[int, str]) -> Reachability:
+            table = ingress_table().expect_peer(to_ns=G, allowed=False)
+            table.expect_peer(from_ns=G, to_ns=S, allowed=False)
+            table.expect_peer(from_ns=H, to_ns=G, allowed=not with_anp)
+            if probe == (80, "TCP"):
+                table.expect_peer(from_ns=S, to_ns=G, allowed=True)
+            return table
+
+        return table_for
+
+    check(cluster(*policies, deny_hufflepuff), per_port(INTEGRATION_PORTS, expected(True)))
+    check(cluster(*policies), per_port(INTEGRATION_PORTS, expected(False)))
+
+
+# --- baseline-admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules -------------------
+
+
+def baseline_rules(direction: str, p: Protocol) -> list[Json]:
+    """The suite's baseline rules for subject gryffindor: ravenclaw allowed then denied on every
+    port; slytherin denied then allowed on ``exact``; hufflepuff denied then allowed on a range."""
+    where = "from" if direction == "ingress" else "to"
+    exact = [port_number(p.name, p.exact)]
+    ranged = [port_range(p.name, p.start, p.end)]
+    return [
+        rule(f"allow-{where}-ravenclaw-everything", "Allow", direction, [ns(R)]),
+        rule(f"deny-{where}-ravenclaw-everything", "Deny", direction, [ns(R)]),
+        rule(f"deny-{where}-slytherin-at-port-{p.exact}", "Deny", direction, [ns(S)], exact),
+        rule(f"allow-{where}-slytherin-at-port-{p.exact}", "Allow", direction, [ns(S)], exact),
+        rule(f"deny-{where}-hufflepuff-at-range", "Deny", direction, [ns(H)], ranged),
+        rule(f"allow-{where}-hufflepuff-at-range", "Allow", direction, [ns(H)], ranged),
+    ]
+
+
+@pytest.mark.parametrize("direction", ["ingress", "egress"])
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_baseline_admin_network_policy_core_rules_allow_in_rule_order(
+    p: Protocol, direction: str
+) -> None:
+    """baseline-admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules: "Should
+    support an 'allow-{ingress,egress}' policy; ensure rule ordering is respected" and
+    "'deny-...' at the specified port"."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = ingress_table() if direction == "ingress" else egress_table()
+        for house, port in ((S, (p.exact, p.name)), (H, (p.ranged, p.name))):
+            if probe == port and direction == "ingress":
+                table.expect_peer(from_ns=house, to_ns=G, allowed=False)
+            elif probe == port:
+                table.expect_peer(from_ns=G, to_ns=house, allowed=False)
+        return table
+
+    engine = cluster(banp(ns(G), **{direction: baseline_rules(direction, p)}))
+    check(engine, per_port(p.probes, expected))
+
+
+@pytest.mark.parametrize("direction", ["ingress", "egress"])
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_baseline_admin_network_policy_core_rules_deny_in_rule_order(
+    p: Protocol, direction: str
+) -> None:
+    """baseline-admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules: "Should
+    support a 'deny-{ingress,egress}' policy; ensure rule ordering is respected"."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = ingress_table() if direction == "ingress" else egress_table()
+        for house, ports in ((R, p.probes), (S, [(p.exact, p.name)]), (H, [(p.ranged, p.name)])):
+            if probe in ports and direction == "ingress":
+                table.expect_peer(from_ns=house, to_ns=G, allowed=False)
+            elif probe in ports:
+                table.expect_peer(from_ns=G, to_ns=house, allowed=False)
+        return table
+
+    rules = swap(baseline_rules(direction, p), 0, 1)
+    check(cluster(banp(ns(G), **{direction: rules})), per_port(p.probes, expected))
+
+
+@pytest.mark.parametrize("direction", ["ingress", "egress"])
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_baseline_admin_network_policy_core_rules_allow_at_the_specified_port_first(
+    p: Protocol, direction: str
+) -> None:
+    """baseline-admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules: "Should
+    support an 'allow-...' policy at the specified port; ensure rule ordering is respected"."""
+    rules = swap(swap(baseline_rules(direction, p), 2, 3), 4, 5)
+    table = ingress_table if direction == "ingress" else egress_table
+    check(cluster(banp(ns(G), **{direction: rules})), per_port(p.probes, lambda probe: table()))
+
+
+@pytest.mark.parametrize("direction", ["ingress", "egress"])
+@pytest.mark.parametrize("p", PROTOCOLS)
+def test_baseline_admin_network_policy_core_rules_yield_to_a_network_policy(
+    p: Protocol, direction: str
+) -> None:
+    """baseline-admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules with a
+    NetworkPolicy of gryffindor that admits ravenclaw on the exact port: the NetworkPolicy
+    isolates gryffindor, so it alone decides (ravenclaw, which the baseline denies, gets in on
+    that port; nothing else does, which the baseline would have allowed)."""
+    where = "from" if direction == "ingress" else "to"
+    allow_ravenclaw = netpol(
+        f"allow-ravenclaw-{direction}",
+        G,
+        {
+            "podSelector": {},
+            "policyTypes": [direction.capitalize()],
+            direction: [
+                {where: [from_namespace(R)], "ports": [{"port": p.exact, "protocol": p.name}]}
+            ],
+        },
+    )
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        if direction == "ingress":
+            table = ingress_table().expect_peer(to_ns=G, allowed=False)
+            return table.expect_peer(from_ns=R, to_ns=G, allowed=probe == (p.exact, p.name))
+        table = egress_table().expect_peer(from_ns=G, allowed=False)
+        return table.expect_peer(from_ns=G, to_ns=R, allowed=probe == (p.exact, p.name))
+
+    rules = swap(baseline_rules(direction, p), 0, 1)
+    engine = cluster(banp(ns(G), **{direction: rules}), allow_ravenclaw)
+    check(engine, per_port(p.probes, expected))
+
+
+# --- admin-network-policy-extended-egress-node-peers, baseline-...-egress-node-peers -----------
+
+CONTROL_PLANE_NODES = {
+    "matchExpressions": [{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists"}]
+}
+NODE_PORTS = [(6443, "TCP"), (80, "TCP")]
+
+
+def test_admin_network_policy_extended_egress_node_peers_allow_the_control_plane_only() -> None:
+    """admin-network-policy-extended-egress-node-peers: "Should support an 'allow-egress' policy
+    to the control plane node and a 'deny-egress' to all nodes": a nodes peer matches the
+    nodes' addresses, never a pod."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = egress_table()
+        for pod in G_PODS:
+            table.expect(pod, WORKER, False).expect(pod, WORKER2, False)
+        return table
+
+    engine = cluster(
+        anp(
+            "egress-node-peer",
+            20,
+            ns(G),
+            egress=[
+                rule("allow-to-control-plane", "Allow", "egress", [nodes(CONTROL_PLANE_NODES)]),
+                rule("deny-to-all-nodes", "Deny", "egress", [nodes({})]),
+            ],
+        )
+    )
+    check(engine, per_port(NODE_PORTS, expected))
+
+
+def test_admin_network_policy_extended_egress_node_peers_deny_first() -> None:
+    """admin-network-policy-extended-egress-node-peers, the rules swapped: the Deny to every
+    node comes first."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = egress_table()
+        for pod in G_PODS:
+            for address in node_ips():
+                table.expect(pod, address, False)
+        return table
+
+    engine = cluster(
+        anp(
+            "egress-node-peer",
+            20,
+            ns(G),
+            egress=[
+                rule("deny-to-all-nodes", "Deny", "egress", [nodes({})]),
+                rule("allow-to-control-plane", "Allow", "egress", [nodes(CONTROL_PLANE_NODES)]),
+            ],
+        )
+    )
+    check(engine, per_port(NODE_PORTS, expected))
+
+
+WORKER_NODES = {
+    "matchExpressions": [
+        {"key": "node-role.kubernetes.io/control-plane", "operator": "DoesNotExist"}
+    ]
+}
+
+
+def test_baseline_admin_network_policy_extended_egress_node_peers_deny_the_workers() -> None:
+    """baseline-admin-network-policy-extended-egress-node-peers: "Should support a
+    'deny-egress' policy to the worker nodes"."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = egress_table()
+        for pod in G_PODS:
+            table.expect(pod, WORKER, False).expect(pod, WORKER2, False)
+        return table
+
+    engine = cluster(
+        banp(ns(G), egress=[rule("deny-to-workers", "Deny", "egress", [nodes(WORKER_NODES)])])
+    )
+    check(engine, per_port(NODE_PORTS, expected))
+
+
+def test_baseline_admin_network_policy_extended_egress_node_peers_yield_to_a_network_policy() -> (
+    None
+):
+    """baseline-admin-network-policy-extended-egress-node-peers with a NetworkPolicy of
+    gryffindor admitting egress to the nodes' network: it isolates gryffindor's egress, so the
+    baseline's deny to the workers is not consulted, and everything else is denied."""
+    to_nodes = netpol(
+        "allow-egress-to-nodes",
+        G,
+        {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [{"to": [{"ipBlock": {"cidr": "172.18.0.0/16"}}]}],
+        },
+    )
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = egress_table().expect_peer(from_ns=G, allowed=False)
+        for pod in G_PODS:
+            for address in node_ips():
+                table.expect(pod, address, True)
+        return table
+
+    engine = cluster(
+        banp(ns(G), egress=[rule("deny-to-workers", "Deny", "egress", [nodes(WORKER_NODES)])]),
+        to_nodes,
+    )
+    check(engine, per_port(NODE_PORTS, expected))
+
+
+# --- admin-network-policy-extended-egress-cidr-peers, baseline-...-egress-cidr-peers -----------
+
+CIDR_PORTS = [(80, "TCP"), (53, "UDP")]
+LUNA_0 = pods_of(R)[0]
+
+
+def test_admin_network_policy_extended_egress_cidr_peers_match_pod_ips_too() -> None:
+    """admin-network-policy-extended-egress-cidr-peers: "Should support an 'allow-egress' policy
+    to one pod's /32 and a 'deny-egress' to 0.0.0.0/0": networks match pods' IPs as well as
+    addresses outside the cluster (the API says so: denying 0.0.0.0/0 denies all IPv4
+    pod-to-pod traffic), nodes included; an IPv6 address is outside 0.0.0.0/0."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = egress_table().expect_peer(from_ns=G, allowed=False)
+        for pod in G_PODS:
+            table.expect(pod, LUNA_0, True).expect(pod, EXTERNAL_V6, True)
+        return table
+
+    engine = cluster(
+        anp(
+            "egress-cidr",
+            20,
+            ns(G),
+            egress=[
+                rule("allow-to-luna-0", "Allow", "egress", [networks(f"{pod_ip(LUNA_0)}/32")]),
+                rule("deny-to-ipv4", "Deny", "egress", [networks("0.0.0.0/0")]),
+            ],
+        )
+    )
+    check(engine, per_port(CIDR_PORTS, expected))
+
+
+def test_admin_network_policy_extended_egress_cidr_peers_pass_pods_before_a_network_deny() -> None:
+    """admin-network-policy-extended-egress-cidr-peers, with the API's advice followed: a rule
+    passing all pods before the deny to 0.0.0.0/0 keeps pod traffic to the NetworkPolicies
+    (none here: allowed); nodes and addresses outside the cluster stay denied."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = egress_table()
+        for pod in G_PODS:
+            for address in [*node_ips(), EXTERNAL]:
+                table.expect(pod, address, False)
+        return table
+
+    engine = cluster(
+        anp(
+            "egress-cidr",
+            20,
+            ns(G),
+            egress=[
+                rule("pass-to-pods", "Pass", "egress", [all_namespaces()]),
+                rule("deny-to-ipv4", "Deny", "egress", [networks("0.0.0.0/0")]),
+            ],
+        )
+    )
+    check(engine, per_port(CIDR_PORTS, expected))
+
+
+def test_baseline_admin_network_policy_extended_egress_cidr_peers_allow_one_network() -> None:
+    """baseline-admin-network-policy-extended-egress-cidr-peers: "Should support an
+    'allow-egress' policy to a network and a 'deny-egress' to everything": IPv4 and IPv6."""
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = egress_table().expect_peer(from_ns=G, allowed=False)
+        for pod in G_PODS:
+            table.expect(pod, EXTERNAL, True)
+        return table
+
+    engine = cluster(
+        banp(
+            ns(G),
+            egress=[
+                rule("allow-to-test-net", "Allow", "egress", [networks("192.0.2.0/24")]),
+                rule("deny-to-all", "Deny", "egress", [networks("0.0.0.0/0", "::/0")]),
+            ],
+        )
+    )
+    check(engine, per_port(CIDR_PORTS, expected))
+
+
+# --- named ports of the core ingress and egress rules ------------------------------------------
+# (the suite's named-port subtests; the upstream file names were not recalled)
+
+
+def test_admin_network_policy_named_ports_resolve_on_the_destination_with_its_protocol() -> None:
+    """AdminNetworkPolicy ingress with ``namedPort``: slytherin denied on ``web`` (80/TCP),
+    hufflepuff on ``dns`` (53/UDP): a named port is the destination pod's port of that name,
+    on that port's own protocol; other ports are untouched."""
+    engine = cluster(
+        anp(
+            "named-ports",
+            10,
+            ns(G),
+            ingress=[
+                rule("deny-slytherin-web", "Deny", "ingress", [ns(S)], [named_port("web")]),
+                rule("deny-hufflepuff-dns", "Deny", "ingress", [ns(H)], [named_port("dns")]),
+            ],
+        )
+    )
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = ingress_table()
+        if probe == (80, "TCP"):
+            table.expect_peer(from_ns=S, to_ns=G, allowed=False)
+        if probe == (53, "UDP"):
+            table.expect_peer(from_ns=H, to_ns=G, allowed=False)
+        return table
+
+    check(engine, per_port([(80, "TCP"), (8080, "TCP"), (53, "UDP"), (80, "UDP")], expected))
+
+
+def test_admin_network_policy_egress_named_ports_never_match_an_address() -> None:
+    """AdminNetworkPolicy egress with ``namedPort``: slytherin denied to gryffindor's ``web``;
+    a node or an address outside the cluster declares no ports, so the rule never matches it."""
+    engine = cluster(
+        anp(
+            "egress-named-port",
+            10,
+            ns(S),
+            egress=[
+                rule(
+                    "deny-to-web",
+                    "Deny",
+                    "egress",
+                    [all_namespaces(), networks("0.0.0.0/0")],
+                    [named_port("web")],
+                )
+            ],
+        )
+    )
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = egress_table()
+        if probe == (80, "TCP"):
+            for source in pods_of(S):
+                for destination in ALL_PODS:
+                    if destination != source:
+                        table.expect(source, destination, False)
+        return table
+
+    check(engine, per_port([(80, "TCP"), (8080, "TCP")], expected))
+
+
+def test_baseline_admin_network_policy_named_port_denies_pods_not_addresses() -> None:
+    """BaselineAdminNetworkPolicy ingress with ``namedPort`` ``sctp`` from every namespace:
+    every pod is denied on 9003/SCTP into gryffindor; the address outside the cluster, which no
+    ingress peer can match, is not."""
+    engine = cluster(
+        banp(
+            ns(G),
+            ingress=[
+                rule("deny-sctp", "Deny", "ingress", [all_namespaces()], [named_port("sctp")])
+            ],
+        )
+    )
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = ingress_table()
+        if probe == (9003, "SCTP"):
+            table.expect_peer(to_ns=G, allowed=False)
+            for pod in G_PODS:
+                table.expect(EXTERNAL, pod, True)
+        return table
+
+    check(engine, per_port([(9003, "SCTP"), (9005, "SCTP")], expected))
+
+
+# --- ClusterNetworkPolicy (v1alpha2): podfence's own tables, in v1alpha2's words ----------------
+
+
+def test_cluster_network_policy_admin_accept_wins_over_a_network_policy() -> None:
+    """podfence's own (no upstream v1alpha2 suite was available): an Admin-tier Accept admits
+    ravenclaw past a NetworkPolicy that denies all ingress to gryffindor."""
+    engine = cluster(
+        cnp(
+            "accept-ravenclaw",
+            "Admin",
+            10,
+            ns(G),
+            ingress=[rule("accept", "Accept", "ingress", [ns(R)])],
+        ),
+        deny_all(G, "Ingress"),
+    )
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = ingress_table().expect_peer(to_ns=G, allowed=False)
+        return table.expect_peer(from_ns=R, to_ns=G, allowed=True)
+
+    check(engine, per_port(ANY_PORTS, expected))
+
+
+def test_cluster_network_policy_admin_pass_falls_to_a_baseline_deny() -> None:
+    """podfence's own: an Admin-tier Pass, no NetworkPolicy, a Baseline-tier Deny."""
+    engine = cluster(
+        cnp(
+            "pass-slytherin", "Admin", 10, ns(G), ingress=[rule("pass", "Pass", "ingress", [ns(S)])]
+        ),
+        cnp(
+            "deny-slytherin",
+            "Baseline",
+            100,
+            ns(G),
+            ingress=[rule("deny", "Deny", "ingress", [ns(S)])],
+        ),
+    )
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        return ingress_table().expect_peer(from_ns=S, to_ns=G, allowed=False)
+
+    check(engine, per_port(ANY_PORTS, expected))
+
+
+def test_cluster_network_policy_baseline_pass_goes_to_the_default_allow() -> None:
+    """podfence's own: in the Baseline tier a Pass (priority 1) lets slytherin past the deny
+    of every pod (priority 2), to the default: allowed; the address outside the cluster matches
+    no ingress peer."""
+    engine = cluster(
+        cnp(
+            "baseline-pass",
+            "Baseline",
+            1,
+            ns(G),
+            ingress=[rule("pass", "Pass", "ingress", [ns(S)])],
+        ),
+        cnp(
+            "baseline-deny",
+            "Baseline",
+            2,
+            ns(G),
+            ingress=[rule("deny", "Deny", "ingress", [all_namespaces()])],
+        ),
+    )
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        table = ingress_table().expect_peer(to_ns=G, allowed=False)
+        table.expect_peer(from_ns=S, to_ns=G, allowed=True)
+        for pod in G_PODS:
+            table.expect(EXTERNAL, pod, True)
+        return table
+
+    check(engine, per_port(ANY_PORTS, expected))
+
+
+def test_cluster_network_policy_and_admin_network_policy_share_one_priority_order() -> None:
+    """podfence's own, an assumption (a cluster normally serves one API version): an Admin-tier
+    ClusterNetworkPolicy at priority 10 accepting slytherin on 80/TCP (v1alpha2
+    ``protocols``) comes before an AdminNetworkPolicy at 20 denying slytherin."""
+    accept = rule(
+        "accept-web",
+        "Accept",
+        "ingress",
+        [ns(S)],
+        [{"tcp": {"destinationPort": {"number": 80}}}],
+        port_field="protocols",
+    )
+    engine = cluster(
+        cnp("accept-slytherin-web", "Admin", 10, ns(G), ingress=[accept]),
+        anp("deny-slytherin", 20, ns(G), ingress=[rule("deny", "Deny", "ingress", [ns(S)])]),
+    )
+
+    def expected(probe: tuple[int, str]) -> Reachability:
+        return ingress_table().expect_peer(from_ns=S, to_ns=G, allowed=probe == (80, "TCP"))
+
+    check(engine, per_port([(80, "TCP"), (8080, "TCP"), (53, "UDP")], expected))

@@ -220,3 +220,10 @@ def test_a_cluster_wide_kind_of_another_version_is_named_in_a_warning() -> None:
         "policy.networking.k8s.io/v1alpha2 BaselineAdminNetworkPolicy default is not evaluated: "
         "podfence evaluates BaselineAdminNetworkPolicy as policy.networking.k8s.io/v1alpha1 only",
     )
+
+
+def test_a_kind_that_is_not_a_string_is_left_out_with_a_warning_not_a_crash() -> None:
+    odd = {"apiVersion": "networking.k8s.io/v1", "kind": ["NetworkPolicy"], "metadata": {}}
+    cluster = load_cluster([odd])
+    assert not list(cluster.policies)
+    assert len(cluster.warnings) == 1

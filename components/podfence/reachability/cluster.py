@@ -153,7 +153,11 @@ def load_cluster(objects: Iterable[Mapping[str, Any]]) -> Cluster:
             policy = parse_policy(obj)
             _once(seen, ("NetworkPolicy", str(policy.ref)), obj)
             policies.append(policy)
-        elif kind in API_VERSIONS and (version is None or version == API_VERSIONS[kind]):
+        elif (
+            isinstance(kind, str)
+            and kind in API_VERSIONS
+            and (version is None or version == API_VERSIONS[kind])
+        ):
             cluster_policy = parse_cluster_policy(obj)
             _once(seen, (cluster_policy.kind, cluster_policy.name), obj)
             cluster_policies.append(cluster_policy)

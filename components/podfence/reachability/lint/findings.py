@@ -96,7 +96,7 @@ _CHECKS = (
         "PF010",
         "all-namespaces-all-ports",
         Severity.WARNING,
-        "a rule that admits every pod of every namespace on every port",
+        "a rule that admits every pod of every namespace on every port of a protocol",
     ),
 )
 

@@ -42,7 +42,7 @@ def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if compiled is None:
         return
     policy, obj = compiled
-    if policy.ingress is None or not policy.pod_selector.is_empty:
+    if policy.ingress is None or not policy.selects_every_pod:
         return
     raw_rules = (obj.get("spec") or {}).get("ingress") or []
     for rule in policy.ingress:

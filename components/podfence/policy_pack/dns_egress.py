@@ -96,7 +96,7 @@ def _probes(objects: StackObjects, compiled: Compiled, target: DnsTarget) -> lis
         found.setdefault(key, _Probe(namespace, labels)).stands_for.append(what)
 
     for policy in compiled.policies:
-        if policy.egress is None:
+        if not policy.isolates("egress"):
             continue
         spec = compiled.objects[policy.ref].get("spec") or {}
         labels = selector_labels(spec.get("podSelector"))

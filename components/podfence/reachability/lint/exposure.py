@@ -18,7 +18,8 @@ def no_default_deny(basis: Basis, scope: Collection[str] | None = None) -> list[
     """no-default-deny: per namespace, the pods no policy isolates for ingress.
 
     Semantics relied on: a pod that no policy selects with Ingress in its policyTypes accepts
-    every connection.
+    every connection. (The policy pack's ``namespaces-have-default-deny`` asks another thing on
+    purpose: a policy that selects every pod and admits nothing, whatever else isolates them.)
 
     Args:
         basis: the policies, inventory and grid.

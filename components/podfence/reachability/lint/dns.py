@@ -12,11 +12,10 @@ from dataclasses import dataclass
 
 from podfence.reachability.evaluate import evaluate
 from podfence.reachability.inventory import Inventory
-from podfence.reachability.lint.basis import Basis
+from podfence.reachability.lint.basis import Basis, ip_blocks
 from podfence.reachability.lint.dead import listing
 from podfence.reachability.lint.findings import CHECKS, Finding
 from podfence.reachability.model import NAME_LABEL, Address, Pod
-from podfence.reachability.peers import IpBlockPeer
 from podfence.reachability.policy import Policy, PolicySet
 from podfence.reachability.ports import ContainerPort
 from podfence.reachability.traffic import Traffic
@@ -60,14 +59,7 @@ class DnsTarget:
 def _stand_in_address(policies: PolicySet, inventory: Inventory) -> Address | None:
     """An address for the stand-in: no pod's, and inside no ipBlock short of a whole family
     (one that spans a family contains every address, the real pod's too)."""
-    cidrs = [
-        peer.cidr
-        for policy in policies
-        for direction in ("ingress", "egress")
-        for rule in policy.rules(direction) or ()
-        for peer in rule.peers or ()
-        if isinstance(peer, IpBlockPeer) and peer.cidr.prefixlen > 0
-    ]
+    cidrs = [block.cidr for block in ip_blocks(policies) if block.cidr.prefixlen > 0]
     for text in _STAND_IN_ADDRESSES:
         address = ipaddress.ip_address(text)
         if inventory.with_ip(address) is None and not any(address in c for c in cidrs):

@@ -79,6 +79,47 @@ def test_fail_on_error_ignores_warnings(
     assert status == ExitStatus.SUCCESS and "PF001 selects-no-pod" in out
 
 
+def test_ignored_checks_by_code_or_name_are_left_out_and_counted(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, out, err = run(
+        capsys,
+        monkeypatch,
+        *INPUTS,
+        "--ignore",
+        "PF009",
+        "--ignore",
+        "all-namespaces-all-ports,pf003",
+    )
+    assert (status, err) == (ExitStatus.FAILED, "")
+    assert out.splitlines()[1] == (
+        "12 policies, 5 pods in 3 namespaces: 7 findings: 1 error, 6 warnings; 3 ignored"
+    )
+    assert "PF009" not in out and "PF010" not in out and "PF003" not in out
+    every = ",".join(f"PF{n:03}" for n in range(1, 11))
+    status, out, _ = run(capsys, monkeypatch, *INPUTS, "--ignore", every, "-o", "json")
+    assert status == ExitStatus.SUCCESS
+    report = json.loads(out)
+    assert (report["summary"], report["ignored"], report["findings"]) == (
+        "no findings; 10 ignored",
+        10,
+        [],
+    )
+
+
+def test_an_unknown_check_to_ignore_is_one_line_naming_the_known_ones_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, out, err = run(capsys, monkeypatch, *INPUTS, "--ignore", "PF009,PF099")
+    assert (status, out) == (ExitStatus.BAD_INPUT, "")
+    assert err == (
+        "podfence: error: --ignore 'PF099' is no check; the checks: PF001 selects-no-pod, "
+        "PF002 unmatched-peer, PF003 empty-ip-block, PF004 undeclared-named-port, "
+        "PF005 redundant-rule, PF006 redundant-policy, PF007 no-default-deny, "
+        "PF008 dns-blocked, PF009 ingress-from-anywhere, PF010 all-namespaces-all-ports\n"
+    )
+
+
 def test_the_dns_options_say_where_dns_is(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -73,6 +73,17 @@ def test_a_rule_on_every_port_of_a_protocol_is_caught() -> None:
     assert "on every UDP port (ports[1] is 1-65535)" in message
 
 
+def test_port_ranges_that_together_cover_every_port_of_a_protocol_are_caught() -> None:
+    halves = [{"port": 1, "endPort": 32767}, {"protocol": "UDP"}, {"port": 32768, "endPort": 65535}]
+    [(message, _)] = violations(
+        POLICY, _policy(_ingress({"from": [{"namespaceSelector": {}}], "ports": halves}))
+    )
+    assert (
+        "on every TCP port (ports[0], ports[2] together cover 1-65535) and every UDP port "
+        "(ports[1] has no port)"
+    ) in message
+
+
 @pytest.mark.parametrize(
     ("rule", "pod_selector"),
     [

@@ -17,7 +17,7 @@ def test_omitted_keys_take_their_defaults_and_the_enforcement_level_is_left_out(
 
 def test_numbers_arrive_as_doubles_and_are_read_as_the_integers_they_are() -> None:
     config = read_config(stack_args([], {"dns": {"ports": [5353]}}), DnsConfig, "p")
-    assert config.probe_ports() == [(5353, "TCP")]
+    assert config.target().ports == ((5353, "TCP"),)
 
 
 def test_a_misspelt_key_is_named_with_the_key_it_probably_meant() -> None:

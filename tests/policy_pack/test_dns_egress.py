@@ -48,22 +48,23 @@ def test_a_deny_all_without_dns_is_caught_with_the_engines_explanation_and_the_f
             "(kube-system/k8s-app=kube-dns) on 53/UDP, 53/TCP: shop/any-pod (as a pod "
             "shop/deny-all selects: every pod of namespace shop (podSelector: {})), shop/api "
             "(Deployment shop/api), shop/web (Deployment shop/web). For shop/any-pod:",
-            "shop/any-pod -> kube-system/dns on 53/UDP: denied",
-            "  ingress at kube-system/dns: allowed: no policy selects kube-system/dns for "
+            "shop/any-pod -> kube-system/kube-dns on 53/UDP: denied",
+            "  ingress at kube-system/kube-dns: allowed: no policy selects kube-system/kube-dns for "
             "ingress, so it is not isolated for ingress",
             "  egress at shop/any-pod: denied: shop/any-pod is isolated for egress by "
-            "shop/deny-all; none of its egress rules admits kube-system/dns:",
+            "shop/deny-all; none of its egress rules admits kube-system/kube-dns:",
             "    - shop/deny-all has no egress rules",
-            "shop/any-pod -> kube-system/dns on 53/TCP: denied",
-            "  ingress at kube-system/dns: allowed: no policy selects kube-system/dns for "
+            "shop/any-pod -> kube-system/kube-dns on 53/TCP: denied",
+            "  ingress at kube-system/kube-dns: allowed: no policy selects kube-system/kube-dns for "
             "ingress, so it is not isolated for ingress",
             "  egress at shop/any-pod: denied: shop/any-pod is isolated for egress by "
-            "shop/deny-all; none of its egress rules admits kube-system/dns:",
+            "shop/deny-all; none of its egress rules admits kube-system/kube-dns:",
             "    - shop/deny-all has no egress rules",
-            "Fix: add an egress rule for these pods to namespaceSelector {matchLabels: "
-            "{kubernetes.io/metadata.name: kube-system}} with podSelector {matchLabels: "
-            "{k8s-app: kube-dns}} on 53/UDP and 53/TCP (podfence's DefaultDeny with egress: "
-            "true adds allow-dns-egress).",
+            "Fix: allow egress to DNS in a policy selecting them: to: [{namespaceSelector: "
+            "{matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: "
+            "{matchLabels: {k8s-app: kube-dns}}}], ports: [{protocol: UDP, port: 53}, "
+            "{protocol: TCP, port: 53}] (podfence's DefaultDeny with egress: true adds it as "
+            "allow-dns-egress).",
         ]
     )
     assert urn == next(r.urn for r in resources if r.name == "shop-deny-all")
@@ -109,9 +110,29 @@ def test_an_ingress_policy_in_the_dns_namespace_counts_too() -> None:
         network_policy("kube-system", "deny-all", {"podSelector": {}})
 
     [(message, _)] = violations(POLICY, program(build))
-    assert "ingress at kube-system/dns: denied: kube-system/dns is isolated for ingress by " in (
-        message
+    assert "ingress at kube-system/kube-dns: denied: kube-system/kube-dns is isolated" in message
+    assert message.endswith(
+        "Fix: admit them on 53/UDP, 53/TCP in an ingress rule of a policy of namespace "
+        "kube-system that selects the DNS pods."
     )
+
+
+def test_egress_to_every_address_reaches_the_dns_pod_and_a_narrow_block_does_not() -> None:
+    anywhere = _dns({"ipBlock": {"cidr": "0.0.0.0/0"}}, BOTH)
+    assert violations(POLICY, _shop(("deny-all", DENY_ALL), ("dns", anywhere))) == []
+    office = _dns({"ipBlock": {"cidr": "192.0.2.0/24"}}, BOTH)
+    [(message, _)] = violations(POLICY, _shop(("deny-all", DENY_ALL), ("dns", office)))
+    assert "cannot reach DNS (kube-system/k8s-app=kube-dns) on 53/UDP, 53/TCP" in message
+
+
+def test_the_dns_pods_own_workload_is_not_checked() -> None:
+    def build() -> None:
+        deployment("kube-system", "coredns", {"k8s-app": "kube-dns"})
+        network_policy("kube-system", "deny-all", DENY_ALL)
+
+    [(message, _)] = violations(POLICY, program(build))
+    assert "kube-system/any-pod (as a pod kube-system/deny-all selects" in message
+    assert "coredns" not in message.splitlines()[0]
 
 
 def test_the_dns_pods_are_configurable_as_default_denys_dns_object() -> None:

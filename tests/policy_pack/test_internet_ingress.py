@@ -27,8 +27,8 @@ def _https_from(cidr: str, excepts: list[str] | None = None) -> dict[str, Any]:
 def test_ingress_from_0_0_0_0_0_is_caught_with_the_name_to_allow_it_by() -> None:
     [(message, urn)] = violations(POLICY, _public(_https_from("0.0.0.0/0")))
     assert message == (
-        "NetworkPolicy web/allow-public: spec.ingress[0].from[0] ipBlock 0.0.0.0/0 admits every "
-        "address to pods app=web in namespace web on 443/TCP. Only the policies the config's "
+        "NetworkPolicy web/allow-public: spec.ingress[0].from[0] (0.0.0.0/0) admits every IPv4 "
+        "address, to pods app=web in namespace web on 443/TCP. Only the policies the config's "
         "allowed list names may (now: none). Fix: admit the address ranges that need it, or if "
         'this policy is meant to be open to the internet, add "web/allow-public" to allowed '
         "(pulumi preview --policy-pack-config)."
@@ -38,16 +38,29 @@ def test_ingress_from_0_0_0_0_0_is_caught_with_the_name_to_allow_it_by() -> None
 
 def test_the_whole_ipv6_space_and_0_0_0_0_0_minus_private_ranges_are_caught_too() -> None:
     [(message, _)] = violations(POLICY, _public(_https_from("::/0")))
-    assert "ipBlock ::/0 admits every address" in message
+    assert "spec.ingress[0].from[0] (::/0) admits every IPv6 address, to pods" in message
     [(message, _)] = violations(POLICY, _public(_https_from("0.0.0.0/0", ["10.0.0.0/8"])))
-    assert "ipBlock 0.0.0.0/0 except 10.0.0.0/8 admits every address" in message
+    assert (
+        "(0.0.0.0/0) admits every IPv4 address (its except entries keep out only 10.0.0.0/8), "
+        "to pods"
+    ) in message
+
+
+def test_blocks_that_together_span_a_family_are_caught_as_one() -> None:
+    halves = [{"ipBlock": {"cidr": "0.0.0.0/1"}}, {"ipBlock": {"cidr": "128.0.0.0/1"}}]
+    [(message, _)] = violations(POLICY, _public({"from": halves, "ports": [{"port": 443}]}))
+    assert (
+        "spec.ingress[0].from[0] (0.0.0.0/1), spec.ingress[0].from[1] (128.0.0.0/1) together "
+        "admit every IPv4 address, to pods app=web"
+    ) in message
 
 
 def test_a_rule_with_no_from_is_caught_as_ingress_from_anywhere() -> None:
     [(message, _)] = violations(POLICY, _public({"ports": [{"port": 443}]}))
-    assert "spec.ingress[0] has no from: it admits every source, 0.0.0.0/0 and ::/0 included" in (
-        message
-    )
+    assert (
+        "spec.ingress[0] has no from, so it admits every source: every address outside the "
+        "cluster and every pod of every namespace, to pods app=web in namespace web on 443/TCP."
+    ) in message
 
 
 def test_a_policy_allowed_by_name_may_admit_anywhere_and_others_may_not() -> None:

@@ -43,6 +43,8 @@ def test_policy_types_are_honoured_in_any_order_and_rules_of_other_directions_ar
     assert egress_only.egress is not None
     both = compile_spec({"podSelector": {}, "policyTypes": ["Egress", "Ingress"]})
     assert both.ingress == () and both.egress == ()
+    assert (egress_only.isolates("ingress"), egress_only.isolates("egress")) == (False, True)
+    assert both.isolates("ingress") and both.isolates("egress")
 
 
 def test_an_empty_rule_admits_every_peer_on_every_port() -> None:
@@ -61,8 +63,9 @@ def test_an_absent_spec_or_pod_selector_selects_every_pod_of_the_namespace() -> 
     compiled = parse_policy(
         {"kind": "NetworkPolicy", "metadata": {"name": "p", "namespace": "shop"}}
     )
-    assert compiled.pod_selector.is_empty
+    assert compiled.pod_selector.is_empty and compiled.selects_every_pod
     assert compiled.ingress == ()
+    assert not compile_spec({"podSelector": {"matchLabels": {"app": "web"}}}).selects_every_pod
     assert compiled.egress is None
 
 

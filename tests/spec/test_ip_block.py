@@ -8,7 +8,7 @@ import pytest
 from podfence import internet
 from podfence.errors import SpecError
 from podfence.spec import IpBlock
-from podfence.spec.ip_block import parse_cidr, suggest_except
+from podfence.spec.ip_block import meant_except, parse_cidr, suggest_except
 
 
 def parse_error(value: Any, root: str = "") -> str:
@@ -45,28 +45,27 @@ def test_an_except_outside_its_cidr_is_rejected_with_the_likely_fix() -> None:
 def test_an_except_in_another_network_is_rejected_without_a_suggestion() -> None:
     error = parse_error({"cidr": "10.72.0.0/16", "except": ["10.72.1.0/24", "10.73.0.0/24"]})
     assert error == (
-        "(top level): except[1] '10.73.0.0/24' does not lie strictly inside cidr 10.72.0.0/16"
+        "(top level): except[1] '10.73.0.0/24' must be a strict subset of cidr 10.72.0.0/16"
     )
 
 
 def test_an_except_equal_to_its_cidr_is_rejected() -> None:
     error = parse_error({"cidr": "10.72.0.0/16", "except": ["10.72.0.0/16"]})
     assert error.startswith(
-        "(top level): except[0] '10.72.0.0/16' does not lie strictly inside cidr 10.72.0.0/16"
+        "(top level): except[0] '10.72.0.0/16' must be a strict subset of cidr 10.72.0.0/16"
     )
 
 
 def test_an_except_of_the_other_family_is_rejected() -> None:
     error = parse_error({"cidr": "10.72.0.0/16", "except": ["fd00::/64"]})
     assert error == (
-        "(top level): except[0] 'fd00::/64' is IPv6 but cidr 10.72.0.0/16 is IPv4: "
-        "an exception must be of the cidr's family"
+        "(top level): except[0] 'fd00::/64' must be IPv4 like cidr 10.72.0.0/16, not IPv6"
     )
 
 
 def test_an_ipv4_except_in_an_ipv6_cidr_is_rejected() -> None:
     error = parse_error({"cidr": "fd00::/48", "except": ["10.0.0.0/8"]})
-    assert "is IPv4 but cidr fd00::/48 is IPv6" in error
+    assert "must be IPv6 like cidr fd00::/48, not IPv4" in error
 
 
 def test_a_cidr_without_a_mask_suggests_a_single_address_ipv4() -> None:
@@ -256,3 +255,11 @@ def test_the_public_internet_describes_itself_by_name() -> None:
     assert v6.describe().startswith("the public IPv6 internet (::/0 except private, loopback")
     fewer = IpBlock.ipv4("0.0.0.0/0", except_=list(v4.except_[1:]))
     assert fewer.describe().startswith("0.0.0.0/0 except 10.0.0.0/8, ")
+
+
+def test_meant_except_keeps_an_except_inside_its_cidr_and_suggests_one_for_a_wrong_mask() -> None:
+    cidr = parse_cidr("10.72.0.0/16", "cidr")
+    assert meant_except(cidr, "10.72.10.0/24") == "10.72.10.0/24"
+    assert meant_except(cidr, "10.72.10.0/8") == "10.72.10.0/24"
+    assert meant_except(cidr, "10.73.0.0/24") is None  # another network: no likely meaning
+    assert meant_except(cidr, "fd00::/64") is None

@@ -52,7 +52,7 @@ def register(subparsers: Any) -> None:
             "without a default deny, egress isolation that blocks DNS, ingress from every "
             "address, and rules open to every namespace on every port. Each finding names the "
             "policy and rule, says why, and how to fix it. Exit status: 0 no findings, 1 "
-            "findings (at --fail-on or worse), 2 bad input."
+            "findings (at --fail-on or worse; ignored ones do not count), 2 bad input."
         ),
     )
     add_input_arguments(parser)
@@ -70,6 +70,15 @@ def register(subparsers: Any) -> None:
         help="exit 1 on any finding (warning, the default) or only on errors",
     )
     parser.add_argument(
+        "--ignore",
+        action="append",
+        metavar="CHECK[,CHECK...]",
+        help=(
+            "leave out the findings of a check, by code (PF009) or name "
+            "(ingress-from-anywhere); repeatable or comma-separated; the summary counts them"
+        ),
+    )
+    parser.add_argument(
         "--dns-namespace",
         metavar="NAMESPACE",
         help=(
@@ -84,6 +93,25 @@ def register(subparsers: Any) -> None:
         help="the labels of the DNS pods (default: k8s-app=kube-dns, or the stack's)",
     )
     parser.set_defaults(func=run)
+
+
+def _ignored(values: list[str] | None) -> set[str]:
+    """The names of the checks ``--ignore`` gives (codes or names, comma-separated).
+
+    Raises:
+        ConfigError: an entry that is no check's code or name, with the known ones.
+    """
+    from podfence.reachability.lint import CHECKS, find_check
+
+    names = set()
+    for value in values or ():
+        for entry in value.split(","):
+            check = find_check(entry)
+            if check is None:
+                known = ", ".join(f"{c.code} {c.name}" for c in CHECKS.values())
+                raise ConfigError(f"--ignore {entry.strip()!r} is no check; the checks: {known}")
+            names.add(check.name)
+    return names
 
 
 def _dns(args: argparse.Namespace, derived: bool) -> DnsTarget:
@@ -121,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
     from podfence.reachability.lint import Severity, lint
     from podfence.reachability.lint.report import render_json, render_markdown, render_text
 
+    ignored = _ignored(args.ignore)
     analysis = load_analysis(args)
     cluster = analysis.cluster
     derived = analysis.tiers is not None
@@ -142,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         scope,
         _dns(args, derived),
         notes,
-    )
+    ).ignoring(ignored)
     render = {"json": render_json, "markdown": render_markdown}.get(args.output, render_text)
     sys.stdout.write(render(report, analysis.origin))
     threshold = Severity(args.fail_on)

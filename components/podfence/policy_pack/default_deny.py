@@ -15,7 +15,11 @@ What counts (a stack policy: it reads every resource of the stack):
   too. One policy may be both, as podfence's ``deny-all`` is.
 
 Policies the API server would refuse (see the engine's errors) are not counted: a cluster never
-holds them.
+holds them. `podfence lint`'s no-default-deny is another check on purpose: it finds the pods that
+no policy isolates for ingress (whatever rules isolate them), where this one asks, as the issue
+did, for a policy that selects every pod and admits nothing. Both read the policy the same way
+(:attr:`~podfence.reachability.policy.Policy.selects_every_pod`,
+:meth:`~podfence.reachability.policy.Policy.isolates`).
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ class DefaultDenyConfig(Spec):
 def is_default_deny(policy: Policy, direction: str) -> bool:
     """Whether ``policy`` isolates every pod of its namespace for ``direction`` and admits
     nothing in it (``direction`` is ``ingress`` or ``egress``)."""
-    return policy.pod_selector.is_empty and policy.rules(direction) == ()
+    return policy.selects_every_pod and policy.isolates(direction) and not policy.rules(direction)
 
 
 def _message(
@@ -115,7 +119,7 @@ def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         for direction in directions:
             if any(is_default_deny(policy, direction) for policy in held):
                 continue
-            near = [p for p in held if p.pod_selector.is_empty and p.rules(direction)]
+            near = [p for p in held if p.selects_every_pod and p.rules(direction)]
             urn = workloads[0].resource.urn if workloads else None
             report(_message(namespace, direction, workloads, near, config.egress), urn)
 

@@ -9,13 +9,16 @@ DNS pods (default: ``k8s-app=kube-dns`` in ``kube-system``) on each DNS port (de
   (matchLabels, the first value of each In, a value for each Exists), in its namespace;
 * each workload of the stack (its pod template's labels), when a policy isolates it for egress.
 
-They are evaluated against every NetworkPolicy of the stack (an ingress policy in the DNS
-namespace counts too) on an inventory of those pods, the DNS pod (declaring the DNS ports, named
-``dns`` and ``dns-tcp`` as CoreDNS names them, so a rule naming the port resolves) and the
-stack's Namespace objects; a namespace the stack does not create carries only its
-``kubernetes.io/metadata.name`` label (the explanation says when a verdict turns on that). The
-configuration's ``dns`` is DefaultDeny's ``dns`` object (``namespace``, ``podLabels``,
-``ports``; its ``policyName`` is not read here).
+Pods with the DNS pods' own namespace and labels are not checked. The rest are evaluated by
+:func:`~podfence.reachability.lint.dns.dns_misses`, which `podfence lint`'s dns-blocked reads
+too, against every NetworkPolicy of the stack (an ingress policy at the DNS pods counts too: a
+pod misses DNS where the verdict is denied at either end) on an inventory of those pods and the
+stack's Namespace objects, with a stand-in DNS pod (the DNS labels and ports, named ``dns`` and
+``dns-tcp`` as CoreDNS names them so a rule naming the port resolves, and an address inside no
+ipBlock short of a whole family, so a rule to ``0.0.0.0/0`` reaches it); a namespace the stack
+does not create carries only its ``kubernetes.io/metadata.name`` label (the explanation says
+when a verdict turns on that). The configuration's ``dns`` is DefaultDeny's ``dns`` object
+(``namespace``, ``podLabels``, ``ports``; its ``policyName`` is not read here).
 """
 
 from __future__ import annotations
@@ -36,20 +39,15 @@ from podfence.errors import PodfenceError, SpecError
 from podfence.policy_pack.config import read_config
 from podfence.policy_pack.objects import Compiled, StackObjects, stack_objects
 from podfence.policy_pack.words import selected_pods
-from podfence.reachability import Inventory, Verdict, evaluate, explain, load_cluster, traffic
-from podfence.reachability.model import NAME_LABEL
-from podfence.reachability.policy import Policy
+from podfence.reachability import explain, load_cluster
+from podfence.reachability.lint.dns import DnsMiss, DnsTarget, dns_fix, dns_misses
 from podfence.spec.base import Spec
 from podfence.spec.default_deny import DnsEgress
 from podfence.testing.assertions import selector_labels
 
-__all__ = ["DNS_POD", "DNS_PORT_NAMES", "NAME", "POLICY", "DnsConfig", "validate"]
+__all__ = ["NAME", "POLICY", "DnsConfig", "validate"]
 
 NAME = "egress-deny-keeps-dns"
-#: What CoreDNS (and kube-dns) name their ports; the DNS pod declares them so.
-DNS_PORT_NAMES = {(53, "UDP"): "dns", (53, "TCP"): "dns-tcp"}
-#: The DNS pod's name in the inventory the pods are evaluated on.
-DNS_POD = "dns"
 
 
 class DnsConfig(Spec):
@@ -62,21 +60,22 @@ class DnsConfig(Spec):
 
     dns: DnsEgress = Field(default_factory=DnsEgress)
 
-    def probe_ports(self) -> list[tuple[int, str]]:
-        """The DNS ports as (number, protocol); a range is probed at its first port.
+    def target(self) -> DnsTarget:
+        """Where DNS is, for the engine; a port range is probed at its first port.
 
         Raises:
             SpecError: a named port, or a protocol's every port: DNS needs a number to probe.
         """
-        out: list[tuple[int, str]] = []
+        ports: list[tuple[int, str]] = []
         for index, port in enumerate(self.dns.ports):
             if not isinstance(port.port, int):
                 raise SpecError(
                     f"policy config {NAME}.dns.ports[{index}]: {port.describe()} is not a port "
                     "number; give DNS's port numbers, e.g. 53/UDP"
                 )
-            out.append((port.port, port.protocol.value))
-        return out
+            ports.append((port.port, port.protocol.value))
+        labels = tuple(sorted(self.dns.pod_labels.items()))
+        return DnsTarget(self.dns.namespace, labels, tuple(ports))
 
 
 @dataclass
@@ -86,15 +85,18 @@ class _Probe:
     stands_for: list[str] = field(default_factory=list)
 
 
-def _probes(objects: StackObjects, compiled: Compiled) -> list[_Probe]:
+def _probes(objects: StackObjects, compiled: Compiled, target: DnsTarget) -> list[_Probe]:
+    """A probe per namespace and labels, what it stands for; the DNS pods' own are left out."""
     found: dict[tuple[str, tuple[tuple[str, str], ...]], _Probe] = {}
 
     def add(namespace: str, labels: dict[str, str], what: str) -> None:
+        if target.matches(namespace, labels):
+            return
         key = (namespace, tuple(sorted(labels.items())))
         found.setdefault(key, _Probe(namespace, labels)).stands_for.append(what)
 
     for policy in compiled.policies:
-        if policy.egress is None:
+        if not policy.isolates("egress"):
             continue
         spec = compiled.objects[policy.ref].get("spec") or {}
         labels = selector_labels(spec.get("podSelector"))
@@ -121,127 +123,64 @@ def _pod_name(labels: dict[str, str], taken: set[str]) -> str:
     return name
 
 
-def _inventory(
-    objects: StackObjects, probes: list[_Probe], dns: DnsEgress, ports: list[tuple[int, str]]
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """Namespace and Pod objects (the DNS pod first), and each probe's pod key."""
-    container_ports = [
-        {"containerPort": number, "protocol": protocol}
-        | (
-            {"name": DNS_PORT_NAMES[(number, protocol)]}
-            if (number, protocol) in DNS_PORT_NAMES
-            else {}
-        )
-        for number, protocol in ports
-    ]
-    pods: list[dict[str, Any]] = [
+def _named(probes: list[_Probe]) -> dict[str, _Probe]:
+    """Each probe by the key of its pod (``namespace/name``, a name from its labels)."""
+    taken: dict[str, set[str]] = {}
+    named: dict[str, _Probe] = {}
+    for probe in probes:
+        name = _pod_name(probe.labels, taken.setdefault(probe.namespace, set()))
+        named[f"{probe.namespace}/{name}"] = probe
+    return named
+
+
+def _pod_objects(pods: dict[str, _Probe]) -> list[dict[str, Any]]:
+    """A Pod object per probe (no IP, no ports: a source needs neither)."""
+    return [
         {
             "kind": "Pod",
             "metadata": {
-                "name": DNS_POD,
-                "namespace": dns.namespace,
-                "labels": dict(dns.pod_labels),
+                "name": key.split("/", 1)[1],
+                "namespace": probe.namespace,
+                "labels": probe.labels,
             },
-            "spec": {"containers": [{"name": "dns", "ports": container_ports}]},
+            "spec": {"containers": [{"name": "main"}]},
         }
+        for key, probe in pods.items()
     ]
-    taken: dict[str, set[str]] = {dns.namespace: {DNS_POD}}
-    keys: list[str] = []
-    for probe in probes:
-        name = _pod_name(probe.labels, taken.setdefault(probe.namespace, set()))
-        keys.append(f"{probe.namespace}/{name}")
-        pods.append(
-            {
-                "kind": "Pod",
-                "metadata": {"name": name, "namespace": probe.namespace, "labels": probe.labels},
-                "spec": {"containers": [{"name": "main"}]},
-            }
-        )
-    return [*objects.namespaces, *pods], keys
-
-
-def _fix(dns: DnsEgress, ports: list[tuple[int, str]]) -> str:
-    labels = ", ".join(f"{k}: {v}" for k, v in sorted(dns.pod_labels.items()))
-    listed = " and ".join(f"{number}/{protocol}" for number, protocol in ports)
-    return (
-        f"Fix: add an egress rule for these pods to namespaceSelector {{matchLabels: "
-        f"{{{NAME_LABEL}: {dns.namespace}}}}} with podSelector {{matchLabels: {{{labels}}}}} on "
-        f"{listed} (podfence's DefaultDeny with egress: true adds allow-dns-egress)."
-    )
-
-
-@dataclass
-class _Failure:
-    """The probes isolated for egress by the same policies that miss DNS on the same ports."""
-
-    isolating: tuple[Policy, ...]
-    ports: tuple[str, ...]
-    probes: list[tuple[str, _Probe]] = field(default_factory=list)
-    verdicts: list[Verdict] = field(default_factory=list)
-
-
-def _failures(
-    compiled: Compiled,
-    inventory: Inventory,
-    probes: list[_Probe],
-    keys: list[str],
-    dns_key: str,
-    ports: list[tuple[int, str]],
-) -> list[_Failure]:
-    found: dict[tuple[tuple[str, ...], tuple[str, ...]], _Failure] = {}
-    for probe, key in zip(probes, keys, strict=True):
-        isolating = compiled.policies.isolating(inventory.pod(key), "egress")
-        if not isolating:
-            continue
-        denied = [
-            verdict
-            for number, protocol in ports
-            if not (
-                verdict := evaluate(
-                    compiled.policies, inventory, traffic(inventory, key, dns_key, number, protocol)
-                )
-            ).allowed
-        ]
-        if not denied:
-            continue
-        shown = tuple(f"{v.port}/{v.protocol}" for v in denied)
-        group = (tuple(str(policy) for policy in isolating), shown)
-        failure = found.setdefault(group, _Failure(isolating, shown, verdicts=denied))
-        failure.probes.append((key, probe))
-    return list(found.values())
 
 
 def validate(args: StackValidationArgs, report: ReportViolation) -> None:
     """Report the pods isolated for egress that cannot reach DNS on every DNS port: one
-    violation per set of isolating policies, with the engine's explanation for the first pod."""
+    violation per set of isolating policies, missed ports and fix, with the engine's
+    explanation for the first pod."""
     try:
-        config = read_config(args, DnsConfig, NAME)
-        ports = config.probe_ports()
+        target = read_config(args, DnsConfig, NAME).target()
     except PodfenceError as error:
         report(str(error), None)
         return
-    dns = config.dns
     objects = stack_objects(args.resources)
     compiled = objects.compiled()
-    probes = _probes(objects, compiled)
-    inventory_objects, keys = _inventory(objects, probes, dns, ports)
+    probes = _named(_probes(objects, compiled, target))
     try:
-        inventory = load_cluster(inventory_objects).inventory
+        inventory = load_cluster([*objects.namespaces, *_pod_objects(probes)]).inventory
     except PodfenceError as error:
         report(f"cannot evaluate DNS egress: {error}", None)
         return
-    where = ", ".join(f"{k}={v}" for k, v in sorted(dns.pod_labels.items()))
-    dns_key = f"{dns.namespace}/{DNS_POD}"
-    for failure in _failures(compiled, inventory, probes, keys, dns_key, ports):
-        by = ", ".join(str(policy) for policy in failure.isolating)
-        pods = ", ".join(f"{key} ({'; '.join(probe.stands_for)})" for key, probe in failure.probes)
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...], str], list[DnsMiss]] = {}
+    for miss in dns_misses(compiled.policies, inventory, target).misses:
+        isolating = tuple(str(policy) for policy in miss.isolating)
+        groups.setdefault((isolating, miss.ports(), dns_fix(miss, target)), []).append(miss)
+    for (isolating, missed, fix), misses in groups.items():
+        pods = ", ".join(
+            f"{miss.pod.key} ({'; '.join(probes[miss.pod.key].stands_for)})" for miss in misses
+        )
         lines = [
-            f"pods isolated for egress by {by} cannot reach DNS ({dns.namespace}/{where}) on "
-            f"{', '.join(failure.ports)}: {pods}. For {failure.probes[0][0]}:",
-            *(explain(verdict) for verdict in failure.verdicts),
-            _fix(dns, ports),
+            f"pods isolated for egress by {', '.join(isolating)} cannot reach DNS "
+            f"({target.describe()}) on {', '.join(missed)}: {pods}. For {misses[0].pod.key}:",
+            *(explain(verdict) for verdict in misses[0].verdicts),
+            f"Fix: {fix}.",
         ]
-        report("\n".join(lines), compiled.urns.get(failure.isolating[0].ref))
+        report("\n".join(lines), compiled.urns.get(misses[0].isolating[0].ref))
 
 
 POLICY = StackValidationPolicy(

@@ -2,13 +2,15 @@
 name.
 
 The policy compiles the NetworkPolicy with podfence's engine and reports each ingress rule (of a
-policy that isolates ingress; other rules are ignored) that admits every address:
+policy that isolates ingress; other rules are ignored) that admits every address of a family,
+as :func:`~podfence.reachability.lint.shapes.every_address` finds it (`podfence lint`'s
+ingress-from-anywhere asks the same):
 
 * a rule with no ``from`` (absent or ``[]``): it matches every source, 0.0.0.0/0 and ::/0
   included;
 * a peer ``ipBlock`` whose cidr is the whole address space of its family (a /0: ``0.0.0.0/0``,
   ``::/0``), with or without ``except`` entries (carving private ranges out leaves the internet
-  in).
+  in), or ipBlocks whose cidrs together span it (``0.0.0.0/1`` and ``128.0.0.0/1``).
 
 Ports do not matter: a public service on 443 is exactly what must be allowed by name. The
 configuration's ``allowed`` lists the NetworkPolicies (``namespace/name``) that may admit it.
@@ -24,16 +26,15 @@ from pulumi_policy import (
 )
 from pydantic import field_validator
 
-from podfence.errors import InputError, PodfenceError
+from podfence.errors import PodfenceError
 from podfence.policy_pack.config import read_config
-from podfence.policy_pack.objects import NETWORK_POLICY, kubernetes_object
-from podfence.policy_pack.words import object_key, selected_pods
-from podfence.reachability.peers import IpBlockPeer
-from podfence.reachability.policy import Rule, parse_policy
+from podfence.policy_pack.objects import compiled_policy
+from podfence.policy_pack.words import selected_pods
+from podfence.reachability.lint.shapes import every_address
 from podfence.spec.base import Spec
 from podfence.validation import dns1123_label_problem, dns1123_subdomain_problem
 
-__all__ = ["NAME", "POLICY", "InternetIngressConfig", "from_anywhere", "validate"]
+__all__ = ["NAME", "POLICY", "InternetIngressConfig", "validate"]
 
 NAME = "no-ingress-from-anywhere"
 
@@ -62,43 +63,30 @@ class InternetIngressConfig(Spec):
         return value
 
 
-def from_anywhere(rule: Rule) -> list[tuple[str, str]]:
-    """How an ingress rule admits every address: (field suffix, words) per way it does."""
-    if rule.peers is None:
-        return [("", "has no from: it admits every source, 0.0.0.0/0 and ::/0 included,")]
-    return [
-        (f".from[{index}]", f"ipBlock {peer.describe()} admits every address")
-        for index, peer in enumerate(rule.peers)
-        if isinstance(peer, IpBlockPeer) and peer.cidr.prefixlen == 0
-    ]
-
-
 def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
     """Report each ingress rule that admits every address, unless its policy is allowed."""
-    if args.resource_type != NETWORK_POLICY:
+    compiled = compiled_policy(args)
+    if compiled is None:
         return
     try:
         config = read_config(args, InternetIngressConfig, NAME)
     except PodfenceError as error:
         report(str(error), None)
         return
-    obj = kubernetes_object(args)
-    try:
-        policy = parse_policy(obj)
-    except InputError as error:
-        args.not_applicable(f"the API server would refuse {object_key(obj)}: {error}")
-        return
+    policy = compiled[0]
     if policy.ingress is None or str(policy) in config.allowed:
         return
     allowed = ", ".join(config.allowed) or "none"
     for rule in policy.ingress:
-        for field, words in from_anywhere(rule):
+        field = f"spec.ingress[{rule.index}]"
+        for anywhere in every_address(rule):
+            words = anywhere.describe(field, f"{field}.from[{{}}]".format)
             report(
-                f"NetworkPolicy {policy}: spec.ingress[{rule.index}]{field} {words} to "
-                f"{selected_pods(policy)} on {rule.describe_ports()}. Only the policies the "
-                f"config's allowed list names may (now: {allowed}). Fix: admit the address "
-                "ranges that need it, or if this policy is meant to be open to the internet, "
-                f'add "{policy}" to allowed (pulumi preview --policy-pack-config).',
+                f"NetworkPolicy {policy}: {words}, to {selected_pods(policy)} on "
+                f"{rule.describe_ports()}. Only the policies the config's allowed list names may "
+                f"(now: {allowed}). Fix: admit the address ranges that need it, or if this policy "
+                "is meant to be open to the internet, add "
+                f'"{policy}" to allowed (pulumi preview --policy-pack-config).',
                 None,
             )
 

@@ -18,7 +18,7 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 from podfence.policy_pack.objects import NETWORK_POLICY, kubernetes_object
 from podfence.policy_pack.words import object_key
 from podfence.reachability.context import short
-from podfence.spec.ip_block import suggest_except
+from podfence.spec.ip_block import meant_except, suggest_except
 from podfence.validation import Network, except_problem, parse_cidr
 
 __all__ = ["NAME", "POLICY", "ip_block_problems", "validate"]
@@ -27,14 +27,9 @@ NAME = "ip-block-except-inside-cidr"
 _PEERS = (("ingress", "from"), ("egress", "to"))
 
 
-def _inside(cidr: Network, value: str) -> bool:
-    parsed = parse_cidr(value)
-    return not isinstance(parsed, str) and except_problem(parsed, cidr) is None
-
-
 def _excepts(cidr: Network, raw: Any, field: str) -> Iterator[tuple[str, str]]:
     if isinstance(raw, str):
-        meant = raw if _inside(cidr, raw) else suggest_except(cidr, raw)
+        meant = meant_except(cidr, raw)
         fix = f'write except: ["{meant}"]' if meant else f"list subnets of {cidr}"
         yield field, f"{raw!r} must be a list of CIDRs inside cidr {cidr}, not a string; {fix}"
         return

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from podfence.errors import InputError
 from podfence.offline.stack import NETWORK_POLICY
+from podfence.policy_pack.words import object_key
 from podfence.reachability.policy import API_VERSION, Policy, PolicySet, parse_policy
 from podfence.reachability.verdict import PolicyRef
 
@@ -28,6 +29,7 @@ __all__ = [
     "Resource",
     "StackObjects",
     "Workload",
+    "compiled_policy",
     "kubernetes_object",
     "plain",
     "stack_objects",
@@ -122,6 +124,28 @@ def kubernetes_object(resource: Resource) -> dict[str, Any]:
             if namespace:
                 metadata["namespace"] = namespace
     return obj
+
+
+class _Refusable(Resource, Protocol):
+    def not_applicable(self, reason: str | None = None) -> None:
+        """Mark the policy not applicable (raises pulumi_policy's error)."""
+
+
+def compiled_policy(args: _Refusable) -> tuple[Policy, dict[str, Any]] | None:
+    """The resource's NetworkPolicy, compiled by the engine, and its object; None for a
+    resource of another type.
+
+    A NetworkPolicy the API server would refuse is not applicable: ``args.not_applicable``
+    (which raises) says why, naming the field and the bad value.
+    """
+    if args.resource_type != NETWORK_POLICY:
+        return None
+    obj = kubernetes_object(args)
+    try:
+        return parse_policy(obj), obj
+    except InputError as error:
+        args.not_applicable(f"the API server would refuse {object_key(obj)}: {error}")
+        raise  # not_applicable raises; this is for a checker that cannot know it
 
 
 def _at(obj: Any, path: tuple[str, ...]) -> Any:

@@ -20,7 +20,7 @@ def object_key(obj: Mapping[str, Any]) -> str:
 
 def selected_pods(policy: Policy) -> str:
     """``every pod of namespace shop (podSelector: {})`` or ``pods app=web in namespace shop``."""
-    if policy.pod_selector.is_empty:
+    if policy.selects_every_pod:
         return f"every pod of namespace {policy.namespace} (podSelector: {{}})"
     return f"pods {policy.pod_selector.describe()} in namespace {policy.namespace}"
 

@@ -36,7 +36,7 @@ def isolating(selecting: Iterable[Policy], direction: str) -> tuple[Policy, ...]
         selecting: the policies that select the pod (see :func:`selecting`).
         direction: "ingress" or "egress".
     """
-    return tuple(policy for policy in selecting if policy.rules(direction) is not None)
+    return tuple(policy for policy in selecting if policy.isolates(direction))
 
 
 def direction_allows(isolated: int, admitted: int, universe: int = 1) -> int:

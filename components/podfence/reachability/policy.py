@@ -153,6 +153,16 @@ class Policy:
         """``ingress`` or ``egress`` by name."""
         return self.ingress if direction == "ingress" else self.egress
 
+    def isolates(self, direction: str) -> bool:
+        """Whether ``direction`` is in the effective policyTypes: the pods the policy selects
+        are isolated for it (with no rules, it admits nothing)."""
+        return self.rules(direction) is not None
+
+    @property
+    def selects_every_pod(self) -> bool:
+        """Whether the podSelector is empty (or was absent): every pod of the namespace."""
+        return self.pod_selector.is_empty
+
     def selects(self, pod: Endpoint) -> bool:
         """Semantics: the podSelector selects pods of the policy's own namespace only."""
         return pod.namespace == self.namespace and self.pod_selector.matches(pod.labels)

@@ -10,8 +10,10 @@ from pydantic import Field, field_validator, model_validator
 from podfence import internet
 from podfence.errors import SpecError
 from podfence.spec.base import Items, Spec
+from podfence.validation import except_problem
+from podfence.validation import parse_cidr as read_cidr
 
-__all__ = ["IpBlock", "parse_cidr", "suggest_except"]
+__all__ = ["IpBlock", "meant_except", "parse_cidr", "suggest_except"]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -84,13 +86,13 @@ def suggest_except(cidr: Network, value: str) -> str | None:
     return None
 
 
-def _meant_except(cidr: Network, value: str) -> str | None:
-    """``value`` when it is a CIDR inside ``cidr``, else what it was probably meant to be."""
-    try:
-        if parse_cidr(value, "except").subnet_of(cidr):  # type: ignore[arg-type]
-            return value
-    except (ValueError, TypeError):
-        pass
+def meant_except(cidr: Network, value: str) -> str | None:
+    """``value`` when it is a CIDR that may be an ``except`` of ``cidr`` (strictly inside it,
+    same family: :func:`podfence.validation.except_problem`, read as the API server reads it),
+    else what it was probably meant to be (:func:`suggest_except`), else None."""
+    parsed = read_cidr(value)
+    if not isinstance(parsed, str) and except_problem(parsed, cidr) is None:
+        return value
     return suggest_except(cidr, value)
 
 
@@ -121,12 +123,9 @@ class IpBlock(Spec):
         why = ""
         if cidr is not None:
             network = ipaddress.ip_network(cidr)
-            try:
-                inside = parse_cidr(value, "except").subnet_of(network)  # type: ignore[arg-type]
-            except (ValueError, TypeError):
-                inside = False
-            if not inside:
-                meant = suggest_except(network, value) or value
+            found = meant_except(network, value)
+            if found != value:
+                meant = found or value
                 mask = value.partition("/")[2]
                 why = f", and {value} does not lie inside cidr {cidr}" + (
                     f" (a /{mask} is larger than the /{network.prefixlen} it should carve from)"
@@ -155,17 +154,11 @@ class IpBlock(Spec):
                         f'except[{index}] {entry!r} does not lie inside cidr {self.cidr}; did you mean "{meant}"?'
                     ) from None
                 raise
-            if sub.version != network.version:
-                raise ValueError(
-                    f"except[{index}] {entry!r} is IPv{sub.version} but cidr {self.cidr} is "
-                    f"IPv{network.version}: an exception must be of the cidr's family"
-                )
-            if not sub.subnet_of(network) or sub == network:  # type: ignore[arg-type]
+            problem = except_problem(sub, network)
+            if problem is not None:
                 meant = suggest_except(network, entry) if sub != network else None
                 hint = f'; did you mean "{meant}"?' if meant else ""
-                raise ValueError(
-                    f"except[{index}] {entry!r} does not lie strictly inside cidr {self.cidr}{hint}"
-                )
+                raise ValueError(f"except[{index}] {entry!r} {problem}{hint}")
             cleaned.append(str(sub))
         object.__setattr__(self, "except_", tuple(cleaned))
         return self
@@ -190,7 +183,7 @@ class IpBlock(Spec):
         if isinstance(except_, str):
             # list("10.72.10.0/24") would be its characters: say what was meant instead.
             block = cls.parse({"cidr": cidr}, cls.__name__)
-            meant = _meant_except(ipaddress.ip_network(block.cidr), except_)
+            meant = meant_except(ipaddress.ip_network(block.cidr), except_)
             fix = f'; did you mean except_=["{meant}"]?' if meant else ""
             raise SpecError(
                 f"{factory}: except_ takes a list of CIDRs, not the string {except_!r}{fix}"

@@ -8,12 +8,32 @@ from bisect import bisect_right
 
 import pytest
 from podfence.reachability import evaluate, load_cluster
-from podfence.reachability.lint.basis import Basis, _boundaries, probe_addresses, probe_ports
+from podfence.reachability.lint.basis import (
+    Basis,
+    _boundaries,
+    ip_blocks,
+    probe_addresses,
+    probe_ports,
+)
 from podfence.reachability.model import External
 from podfence.reachability.peers import IpBlockPeer
 from podfence.reachability.ports import PROTOCOLS
 from podfence.reachability.traffic import Traffic
 from reachability.helpers import pod, policy, random_cluster
+
+
+def test_ip_blocks_are_every_ip_block_peer_of_either_direction_in_order() -> None:
+    spec = {
+        "podSelector": {},
+        "policyTypes": ["Ingress", "Egress"],
+        "ingress": [{"from": [{"podSelector": {}}, {"ipBlock": {"cidr": "10.0.0.0/8"}}]}],
+        "egress": [{}, {"to": [{"ipBlock": {"cidr": "fd00::/8", "except": ["fd00::/16"]}}]}],
+    }
+    cluster = load_cluster([policy("shop/p", spec), policy("shop/q", {"podSelector": {}})])
+    assert [block.describe() for block in ip_blocks(cluster.policies)] == [
+        "10.0.0.0/8",
+        "fd00::/8 except fd00::/16",
+    ]
 
 
 def test_probe_ports_are_port_1_each_start_and_just_past_each_end_per_protocol() -> None:

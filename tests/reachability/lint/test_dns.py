@@ -6,7 +6,7 @@ from typing import Any
 
 from podfence.reachability import load_cluster
 from podfence.reachability.lint.basis import Basis
-from podfence.reachability.lint.dns import DnsTarget, dns_blocked
+from podfence.reachability.lint.dns import DnsTarget, dns_blocked, dns_misses
 from podfence.reachability.lint.findings import Finding
 from reachability.helpers import namespace, pod, policy
 
@@ -82,6 +82,34 @@ def test_dns_over_udp_only_blocks_tcp() -> None:
         "isolated for egress by shop/no-egress, shop/allow-dns, and no egress rule of them admits "
         "53/TCP to the DNS pods"
     ) in finding.why
+
+
+def test_dns_pods_that_refuse_the_connection_at_ingress_block_it_too() -> None:
+    locked = policy("kube-system/deny-all", {"podSelector": {}})
+    (finding,), _ = _dns(COREDNS, NO_EGRESS, _allow_dns(UDP_53, TCP_53), locked)
+    assert finding.why == (
+        "shop/api-0, shop/web-0, shop/web-1 are isolated for egress by shop/no-egress, "
+        "shop/allow-dns, and the DNS pods kube-system/k8s-app=kube-dns (kube-system/coredns-0) "
+        "are isolated for ingress by kube-system/deny-all, and no ingress rule of it admits the "
+        "connection on 53/UDP, 53/TCP: name lookups fail"
+    )
+    assert finding.fix == (
+        "admit them on 53/UDP, 53/TCP in an ingress rule of a policy of namespace kube-system "
+        "that selects the DNS pods"
+    )
+
+
+def test_the_engines_verdicts_are_kept_for_each_pod_that_misses_dns() -> None:
+    cluster = load_cluster([*SHOP, COREDNS, NO_EGRESS, _allow_dns(UDP_53)])
+    check = dns_misses(cluster.policies, cluster.inventory)
+    assert [miss.pod.key for miss in check.misses] == ["shop/api-0", "shop/web-0", "shop/web-1"]
+    miss = check.misses[0]
+    assert [str(p) for p in miss.isolating] == ["shop/no-egress", "shop/allow-dns"]
+    assert (miss.ports(), miss.ports("egress"), miss.ports("ingress")) == (("53/TCP",),) * 2 + ((),)
+    assert [v.traffic.describe() for v in miss.verdicts] == [
+        "shop/api-0 -> kube-system/coredns-0 on 53/TCP"
+    ]
+    assert (check.dns_pods, check.note) == ((cluster.inventory.pod("kube-system/coredns-0"),), None)
 
 
 def test_pods_not_isolated_for_egress_are_never_checked() -> None:

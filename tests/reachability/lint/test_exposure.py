@@ -80,7 +80,9 @@ def test_ip_blocks_that_together_span_a_family_are_ingress_from_anywhere() -> No
     halves = [{"ipBlock": {"cidr": "0.0.0.0/1"}}, {"ipBlock": {"cidr": "128.0.0.0/1"}}]
     (finding,) = _wide({"from": halves, "ports": [{"port": 443}]})
     assert finding.peer is None
-    assert finding.why.startswith("peers 0 (0.0.0.0/1), 1 (128.0.0.0/1) together admit every IPv4")
+    assert finding.why.startswith(
+        "peer 0 (0.0.0.0/1), peer 1 (128.0.0.0/1) together admit every IPv4 address"
+    )
 
 
 def test_a_rule_without_from_is_ingress_from_anywhere_once() -> None:
@@ -113,7 +115,7 @@ def test_every_pod_of_every_namespace_on_every_port_is_found_in_either_direction
     )
     assert ingress.why == (
         "peer 1 (all pods in all namespaces) admits every pod of every namespace, on every port "
-        "and protocol"
+        "of every protocol (no ports)"
     )
     (egress,) = _wide({}, direction="egress")
     assert egress.why.startswith("it has no to, so it admits every pod of every namespace")
@@ -128,4 +130,19 @@ def test_some_namespaces_some_pods_or_some_ports_are_clean() -> None:
         _wide({"from": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "p"}}}]})
         == []
     )
-    assert _wide({"from": [{"namespaceSelector": {}}], "ports": [{"protocol": "TCP"}]}) == []
+    tcp_80 = {"ports": [{"port": 80}, {"protocol": "UDP", "port": 1, "endPort": 65534}]}
+    assert _wide({"from": [{"namespaceSelector": {}}], **tcp_80}) == []
+
+
+def test_every_port_of_one_protocol_is_enough_and_the_finding_says_which() -> None:
+    (tcp,) = _wide({"from": [{"namespaceSelector": {}}], "ports": [{"protocol": "TCP"}]})
+    assert tcp.why.endswith("on every TCP port (ports[0] has no port)")
+    halves = [{"port": 1, "endPort": 32767}, {"port": 32768, "endPort": 65535}]
+    (ranges,) = _wide({"to": [{"namespaceSelector": {}}], "ports": halves}, direction="egress")
+    assert ranges.why.endswith("on every TCP port (ports[0], ports[1] together cover 1-65535)")
+
+
+def test_a_namespace_selector_on_the_name_label_existing_is_every_namespace() -> None:
+    exists = {"key": "kubernetes.io/metadata.name", "operator": "Exists"}
+    (finding,) = _wide({"from": [{"namespaceSelector": {"matchExpressions": [exists]}}]})
+    assert (finding.check.name, finding.peer) == ("all-namespaces-all-ports", 0)

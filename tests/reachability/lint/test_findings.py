@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from podfence.reachability.lint.findings import CHECKS, Finding, LintReport, Severity
+from podfence.reachability.lint.findings import (
+    CHECKS,
+    Finding,
+    LintReport,
+    Severity,
+    find_check,
+)
 from podfence.reachability.verdict import PolicyRef, RuleRef
 
 
@@ -47,6 +53,28 @@ def test_the_report_sorts_counts_and_fails_at_its_threshold() -> None:
     assert only_warning.failed(Severity.WARNING) and not only_warning.failed(Severity.ERROR)
     clean = LintReport.of([], 1, 2, 2)
     assert clean.summary == "no findings" and not clean.failed(Severity.WARNING)
+
+
+def test_a_check_is_found_by_code_or_name_in_any_case() -> None:
+    every_address = CHECKS["ingress-from-anywhere"]
+    for text in ("PF009", "pf009", "ingress-from-anywhere", " Ingress-From-Anywhere "):
+        assert find_check(text) is every_address
+    for text in ("PF099", "PF9", "", "ingress from anywhere"):
+        assert find_check(text) is None
+
+
+def test_ignoring_checks_leaves_their_findings_out_counts_them_and_fails_nothing() -> None:
+    warning = _finding("no-default-deny")
+    error = _finding("empty-ip-block", policies=(PolicyRef("shop", "p"),))
+    report = LintReport.of([warning, error], 3, 1, 1)
+    without_errors = report.ignoring({"empty-ip-block"})
+    assert without_errors.findings == (warning,)
+    assert without_errors.summary == "1 finding: 0 errors, 1 warning; 1 ignored"
+    assert not without_errors.failed(Severity.ERROR)
+    nothing = without_errors.ignoring({"no-default-deny", "dns-blocked"})
+    assert (nothing.summary, nothing.ignored) == ("no findings; 2 ignored", 2)
+    assert not nothing.failed(Severity.WARNING)
+    assert report.ignoring(()) == report
 
 
 def test_a_finding_as_json_names_its_rule_with_the_engines_description() -> None:

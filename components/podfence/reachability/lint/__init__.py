@@ -17,12 +17,28 @@ from podfence.reachability.lint.basis import Basis
 from podfence.reachability.lint.dead import dead_parts
 from podfence.reachability.lint.dns import DnsTarget, dns_blocked
 from podfence.reachability.lint.exposure import no_default_deny, wide_open
-from podfence.reachability.lint.findings import CHECKS, Check, Finding, LintReport, Severity
+from podfence.reachability.lint.findings import (
+    CHECKS,
+    Check,
+    Finding,
+    LintReport,
+    Severity,
+    find_check,
+)
 from podfence.reachability.lint.redundancy import redundancies
 from podfence.reachability.model import Address
 from podfence.reachability.policy import PolicySet
 
-__all__ = ["CHECKS", "Check", "DnsTarget", "Finding", "LintReport", "Severity", "lint"]
+__all__ = [
+    "CHECKS",
+    "Check",
+    "DnsTarget",
+    "Finding",
+    "LintReport",
+    "Severity",
+    "find_check",
+    "lint",
+]
 
 #: The checks whose finding on a rule says why it admits nothing (redundancy does not repeat it).
 _DEAD_RULE = frozenset({"unmatched-peer", "empty-ip-block", "undeclared-named-port"})

@@ -16,7 +16,7 @@ from podfence.reachability.peers import IpBlockPeer
 from podfence.reachability.policy import Policy, PolicySet
 from podfence.reachability.ports import PROTOCOLS
 
-__all__ = ["Basis", "probe_addresses", "probe_ports"]
+__all__ = ["Basis", "ip_blocks", "probe_addresses", "probe_ports"]
 
 _LAST_PORT = 65535
 #: How many addresses of one stretch are tried before giving up on finding one that is no pod's.
@@ -54,6 +54,18 @@ def probe_ports(policies: PolicySet, inventory: Inventory) -> list[tuple[int, st
     return [(port, protocol) for protocol in PROTOCOLS for port in sorted(found[protocol])]
 
 
+def ip_blocks(policies: PolicySet) -> list[IpBlockPeer]:
+    """Every ipBlock peer of every rule of ``policies``, ingress and egress, in order."""
+    return [
+        peer
+        for policy in policies
+        for direction in ("ingress", "egress")
+        for rule in policy.rules(direction) or ()
+        for peer in rule.peers or ()
+        if isinstance(peer, IpBlockPeer)
+    ]
+
+
 def _boundaries(blocks: Iterable[IpBlockPeer]) -> dict[int, set[int]]:
     """Per IP version (both, always), the first address, and where a cidr or an except starts
     and just past where it ends."""
@@ -77,15 +89,7 @@ def probe_addresses(policies: PolicySet, inventory: Inventory) -> list[Address]:
     address that is a pod's IP is that pod). Each family has at least one stretch: with no
     ipBlock at all, ``0.0.0.0`` and ``::`` stand for every address.
     """
-    blocks = [
-        peer
-        for policy in policies
-        for direction in ("ingress", "egress")
-        for rule in policy.rules(direction) or ()
-        for peer in rule.peers or ()
-        if isinstance(peer, IpBlockPeer)
-    ]
-    boundaries = _boundaries(blocks)
+    boundaries = _boundaries(ip_blocks(policies))
     addresses: list[Address] = []
     for version, values in sorted(boundaries.items()):
         starts = sorted(values)

@@ -8,11 +8,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from podfence.reachability.bits import indices
 from podfence.reachability.lint.basis import Basis
 from podfence.reachability.lint.findings import CHECKS, Finding
-from podfence.reachability.peers import IpBlockPeer, Network, PodPeer
+from podfence.reachability.lint.shapes import spans
+from podfence.reachability.peers import IpBlockPeer, PodPeer
 from podfence.reachability.policy import Policy, Rule
 from podfence.reachability.selectors import LabelSelector
 
-__all__ = ["dead_parts", "empty_ip_block", "listing", "spans"]
+__all__ = ["dead_parts", "empty_ip_block", "listing"]
 
 #: How many names a finding lists before it counts the rest.
 SHOWN = 5
@@ -47,24 +48,6 @@ def _hint(selector: LabelSelector, labels: Iterable[Mapping[str, str]]) -> str:
 
 def _labels(selector: LabelSelector) -> str:
     return selector.describe() or "(any)"
-
-
-def spans(networks: Iterable[Network], target: Network) -> bool:
-    """Whether ``networks`` (of ``target``'s family) together hold every address of ``target``."""
-    reach = int(target.network_address)
-    end = int(target.broadcast_address)
-    stretches = sorted(
-        (int(n.network_address), int(n.broadcast_address))
-        for n in networks
-        if n.version == target.version
-    )
-    for first, last in stretches:
-        if first > reach:
-            break
-        reach = max(reach, last + 1)
-        if reach > end:
-            return True
-    return reach > end
 
 
 def empty_ip_block(block: IpBlockPeer) -> bool:

@@ -3,29 +3,23 @@ port."""
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Collection
 
 from podfence.reachability.lint.basis import Basis
-from podfence.reachability.lint.dead import listing, spans
+from podfence.reachability.lint.dead import listing
 from podfence.reachability.lint.findings import CHECKS, Finding
-from podfence.reachability.peers import IpBlockPeer, Network, PodPeer
+from podfence.reachability.lint.shapes import every_address, every_pod_peers, every_port
 from podfence.reachability.policy import Policy, PolicySet, Rule
-from podfence.reachability.ports import PROTOCOLS
 
-__all__ = ["every_address", "no_default_deny", "wide_open"]
-
-_WHOLE: dict[int, Network] = {
-    4: ipaddress.IPv4Network("0.0.0.0/0"),
-    6: ipaddress.IPv6Network("::/0"),
-}
+__all__ = ["no_default_deny", "wide_open"]
 
 
 def no_default_deny(basis: Basis, scope: Collection[str] | None = None) -> list[Finding]:
     """no-default-deny: per namespace, the pods no policy isolates for ingress.
 
     Semantics relied on: a pod that no policy selects with Ingress in its policyTypes accepts
-    every connection.
+    every connection. (The policy pack's ``namespaces-have-default-deny`` asks another thing on
+    purpose: a policy that selects every pod and admits nothing, whatever else isolates them.)
 
     Args:
         basis: the policies, inventory and grid.
@@ -71,58 +65,16 @@ def no_default_deny(basis: Basis, scope: Collection[str] | None = None) -> list[
     return found
 
 
-def every_address(rule: Rule) -> list[tuple[int | None, str]]:
-    """Where ``rule`` admits every address of a family: (peer index or None, what).
-
-    An ipBlock whose cidr is /0 (excepts or not: they carve holes, the rest of the internet
-    stays admitted), or ipBlocks whose cidrs together span a family; no peers at all.
-    """
-    if rule.peers is None:
-        return [
-            (
-                None,
-                "it has no from, so it admits every source: every address outside the "
-                "cluster and every pod of every namespace",
-            )
-        ]
-    found: list[tuple[int | None, str]] = []
-    blocks = [(i, p) for i, p in enumerate(rule.peers) if isinstance(p, IpBlockPeer)]
-    for version, whole in _WHOLE.items():
-        mine = [(i, p) for i, p in blocks if p.cidr.version == version]
-        single = [(i, p) for i, p in mine if p.cidr == whole]
-        if single:
-            index, peer = single[0]
-            holes = (
-                f" (its except entries keep out only {', '.join(str(e) for e in peer.excepts)})"
-                if peer.excepts
-                else ""
-            )
-            found.append(
-                (index, f"peer {index} ({whole}) admits every IPv{version} address{holes}")
-            )
-            continue
-        if mine and spans((p.cidr for _, p in mine), whole):
-            cidrs = ", ".join(f"{i} ({p.describe()})" for i, p in mine)
-            found.append((None, f"peers {cidrs} together admit every IPv{version} address"))
-    return found
-
-
-def _every_port(rule: Rule) -> bool:
-    """No ports, or a port without a number for each protocol."""
-    if rule.ports is None:
-        return True
-    return {port.protocol for port in rule.ports if port.port is None} >= set(PROTOCOLS)
-
-
 def _anywhere(policy: Policy, rule: Rule) -> list[Finding]:
     found = []
-    for index, what in every_address(rule):
-        why = f"{what}, on {rule.describe_ports()}: the whole internet can connect"
+    for anywhere in every_address(rule):
+        why = f"{anywhere.describe()}, on {rule.describe_ports()}: the whole internet can connect"
         fix = (
             "list the sources that need it in from"
             if rule.peers is None
             else "narrow the cidr to the ranges that need access (an office, a load balancer)"
         )
+        peer = anywhere.peers[0][0] if len(anywhere.peers) == 1 else None
         found.append(
             Finding(
                 CHECKS["ingress-from-anywhere"],
@@ -131,36 +83,33 @@ def _anywhere(policy: Policy, rule: Rule) -> list[Finding]:
                 fix,
                 (policy.ref,),
                 rule.ref,
-                peer=index,
+                peer=peer,
             )
         )
     return found
 
 
 def _all_namespaces(policy: Policy, rule: Rule) -> list[Finding]:
-    if not _every_port(rule):
+    ports = every_port(rule)
+    if ports is None:
         return []
     side = "from" if rule.direction == "ingress" else "to"
-    if rule.peers is None:
-        if rule.direction == "ingress":
-            return []  # ingress-from-anywhere says it, with the ports
-        wide: list[tuple[int | None, str]] = [
-            (None, "it has no to, so it admits every pod of every namespace and every address")
-        ]
-    else:
-        wide = [
-            (index, f"peer {index} ({peer.describe()}) admits every pod of every namespace")
-            for index, peer in enumerate(rule.peers)
-            if isinstance(peer, PodPeer)
-            and peer.namespace_selector is not None
-            and peer.namespace_selector.is_empty
-            and peer.pod_selector.is_empty
-        ]
+    wide: list[tuple[int | None, str]] = []
+    for index in every_pod_peers(rule):
+        if index is not None:
+            peer = (rule.peers or ())[index]
+            wide.append(
+                (index, f"peer {index} ({peer.describe()}) admits every pod of every namespace")
+            )
+        elif rule.direction == "egress":  # ingress-from-anywhere says it of an ingress rule
+            wide.append(
+                (None, "it has no to, so it admits every pod of every namespace and every address")
+            )
     return [
         Finding(
             CHECKS["all-namespaces-all-ports"],
             policy.namespace,
-            f"{what}, on every port and protocol",
+            f"{what}, on {ports}",
             f"select the namespaces (namespaceSelector) and pods the {side} side needs, and "
             "list the ports",
             (policy.ref,),
@@ -173,7 +122,20 @@ def _all_namespaces(policy: Policy, rule: Rule) -> list[Finding]:
 
 def wide_open(policies: PolicySet) -> list[Finding]:
     """ingress-from-anywhere and all-namespaces-all-ports, read from the rules alone (whatever
-    the policy selects on an inventory: the rule is as open for pods that come later)."""
+    the policy selects on an inventory: the rule is as open for pods that come later).
+
+    The shapes are :mod:`.shapes`'s, which the policy pack asks too; the subjects are lint's own:
+
+    * ingress-from-anywhere: every ingress rule of a policy that isolates ingress that admits
+      every address of a family (:func:`.shapes.every_address`), on whatever ports.
+    * all-namespaces-all-ports: any rule, ingress or egress, of any policy (the issue: "any
+      rule that admits every namespace on every port"), whose peer admits every pod of every
+      namespace (:func:`.shapes.every_pod_peers`) on every port of at least one protocol
+      (:func:`.shapes.every_port`; every TCP port is the exposure that matters, so one
+      protocol is enough, and the finding says which). An ingress rule without ``from`` is
+      ingress-from-anywhere's alone. The pack's ``no-admit-all`` asks the same shapes of the
+      ingress rules of policies that select every pod of their namespace only.
+    """
     found: list[Finding] = []
     for policy in policies:
         for rule in policy.ingress or ():

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from podfence.reachability.verdict import PolicyRef, RuleRef
 
-__all__ = ["CHECKS", "Check", "Finding", "LintReport", "Severity"]
+__all__ = ["CHECKS", "Check", "Finding", "LintReport", "Severity", "find_check"]
 
 
 class Severity(StrEnum):
@@ -96,12 +96,22 @@ _CHECKS = (
         "PF010",
         "all-namespaces-all-ports",
         Severity.WARNING,
-        "a rule that admits every pod of every namespace on every port",
+        "a rule that admits every pod of every namespace on every port of a protocol",
     ),
 )
 
 #: Every check by name, in code order.
 CHECKS: dict[str, Check] = {check.name: check for check in _CHECKS}
+
+
+def find_check(text: str) -> Check | None:
+    """The check whose code (``PF009``) or name (``ingress-from-anywhere``) ``text`` is, in
+    any case; None when there is none."""
+    wanted = text.strip().lower()
+    return next(
+        (check for check in _CHECKS if wanted in (check.code.lower(), check.name)),
+        None,
+    )
 
 
 @dataclass(frozen=True)
@@ -198,6 +208,8 @@ class LintReport:
         pods: how many pods the inventory holds.
         namespaces: how many namespaces it holds.
         notes: what the reader must know to weigh the findings (a stand-in DNS pod, say).
+        ignored: how many findings were left out because their check was ignored (see
+            :meth:`ignoring`); they are in no count and fail nothing.
     """
 
     findings: tuple[Finding, ...]
@@ -205,6 +217,7 @@ class LintReport:
     pods: int
     namespaces: int
     notes: tuple[str, ...] = ()
+    ignored: int = 0
 
     @classmethod
     def of(
@@ -218,6 +231,11 @@ class LintReport:
         """A report with ``findings`` put in order."""
         return cls(tuple(sorted(findings, key=_order)), policies, pods, namespaces, tuple(notes))
 
+    def ignoring(self, checks: Collection[str]) -> LintReport:
+        """This report without the findings of ``checks`` (names), counted as ignored."""
+        kept = tuple(f for f in self.findings if f.check.name not in checks)
+        return replace(self, findings=kept, ignored=self.ignored + len(self.findings) - len(kept))
+
     def count(self, severity: Severity) -> int:
         """How many findings have ``severity``."""
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -230,9 +248,11 @@ class LintReport:
 
     @property
     def summary(self) -> str:
-        """``3 findings: 1 error, 2 warnings`` or ``no findings``."""
+        """``3 findings: 1 error, 2 warnings`` or ``no findings``, then ``; 1 ignored`` when
+        findings of ignored checks were left out."""
+        ignored = f"; {self.ignored} ignored" if self.ignored else ""
         if not self.findings:
-            return "no findings"
+            return f"no findings{ignored}"
 
         def count(number: int, word: str) -> str:
             return f"{number} {word}{'' if number == 1 else 's'}"
@@ -240,7 +260,7 @@ class LintReport:
         errors, warnings = self.count(Severity.ERROR), self.count(Severity.WARNING)
         return (
             f"{count(len(self.findings), 'finding')}: "
-            f"{count(errors, 'error')}, {count(warnings, 'warning')}"
+            f"{count(errors, 'error')}, {count(warnings, 'warning')}{ignored}"
         )
 
     @property

@@ -148,12 +148,12 @@ class _Judge:
                 other is not policy
                 and other not in self.policies
                 and other.namespace == policy.namespace
-                and other.rules(direction) is not None
+                and other.isolates(direction)
                 and selector_includes(other.pod_selector, policy.pod_selector)
                 for other in self.basis.policies
             )
             for direction in ("ingress", "egress")
-            if policy.rules(direction) is not None
+            if policy.isolates(direction)
         )
 
 
@@ -199,7 +199,7 @@ def _isolation(judge: _Judge, policy: Policy) -> list[str]:
         ("ingress", grid.ingress_isolating),
         ("egress", grid.egress_isolating),
     ):
-        if policy.rules(direction) is None:
+        if not policy.isolates(direction):
             continue
         others: dict[str, None] = {}
         sole: list[int] = []

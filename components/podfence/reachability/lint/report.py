@@ -63,14 +63,15 @@ def render_markdown(report: LintReport, origin: str) -> str:
 
 
 def render_json(report: LintReport, origin: str) -> str:
-    """``{"origin", "summary", "errors", "warnings", "policies", "pods", "namespaces",
-    "findings": [...], "notes", "checks"}``: the findings as :meth:`Finding.to_json` writes them,
+    """``{"origin", "summary", "errors", "warnings", "ignored", "policies", "pods",
+    "namespaces", "findings": [...], "notes", "checks"}``: the findings as :meth:`Finding.to_json` writes them,
     and every check with its code, name, severity and summary."""
     data = {
         "origin": origin,
         "summary": report.summary,
         "errors": report.count(Severity.ERROR),
         "warnings": report.count(Severity.WARNING),
+        "ignored": report.ignored,
         "policies": report.policies,
         "pods": report.pods,
         "namespaces": report.namespaces,

@@ -223,7 +223,7 @@ def _pods(raw: Any, kind: _Kind, context: ObjectContext, field: str) -> PodPeer:
     unknown = pods.keys() - {"namespaceSelector", "podSelector"}
     if unknown:
         raise context.unknown(field, unknown, "namespaceSelector, podSelector")
-    required = ("podSelector",)
+    required: tuple[str, ...] = ("podSelector",)
     if kind.namespace_selector_required:
         required = ("namespaceSelector", "podSelector")
     for key in required:

@@ -100,7 +100,12 @@ def test_v1alpha2_writes_a_baseline_tier_cluster_network_policy_with_accept_and_
         (
             ["all/UDP"],
             [{"portRange": {"protocol": "UDP", "start": 1, "end": 65535}}],
-            [{"udp": {}}],
+            [{"udp": {"destinationPort": {"range": {"start": 1, "end": 65535}}}}],
+        ),
+        (
+            ["53-53/UDP"],
+            [{"portNumber": {"protocol": "UDP", "port": 53}}],
+            [{"udp": {"destinationPort": {"number": 53}}}],
         ),
         (
             ["5300-5400/SCTP"],

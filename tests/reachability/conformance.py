@@ -1,15 +1,15 @@
 """The cluster of the network-policy-api conformance suite, and builders for cluster-wide policies.
 
-Reconstructed from the structure of kubernetes-sigs/network-policy-api's conformance suite
-(conformance/tests/*.go and conformance/base), WITHOUT access to the upstream files when it was
-written: the four houses as namespaces ``network-policy-conformance-<house>`` labelled
-``conformance-house: <house>``, two pods per house (a StatefulSet of 2: ``harry-potter-0`` and
-``harry-potter-1`` in gryffindor, ``draco-malfoy-*`` in slytherin, ``cedric-diggory-*`` in
-hufflepuff, ``luna-lovegood-*`` in ravenclaw), every pod serving TCP 80 and 8080, UDP 53 and
-5353, SCTP 9003 and 9005, and the nodes of a kind cluster (a control plane and two workers).
-Port names, pod IPs and node addresses are podfence's choice (upstream pods get theirs from
-the cluster). The lead should check the model and the tables against the upstream files.
-"""
+Written before the upstream files were available, and checked against them since
+(conformance/base/manifests.yaml, see fixtures/conformance/cluster.yaml): the four houses as
+namespaces ``network-policy-conformance-<house>`` labelled ``conformance-house: <house>``, two
+pods per house (a StatefulSet of 2: ``harry-potter-0`` and ``-1`` in gryffindor,
+``draco-malfoy-*`` in slytherin, ``cedric-diggory-*`` in hufflepuff, ``luna-lovegood-*`` in
+ravenclaw), every pod serving TCP 80 and 8080, UDP 53 and 5353, SCTP 9003 and 9005, with 80/TCP
+named ``web`` and 53/UDP ``dns`` as upstream. podfence's own additions, for its own tables
+(test_cluster_truth_tables.py): the names of the other ports, the ``app`` label on the pods,
+the pod IPs, and the nodes of a kind cluster (a control plane and two workers). The upstream
+tests themselves run on the upstream cluster (test_upstream_conformance.py)."""
 
 from __future__ import annotations
 

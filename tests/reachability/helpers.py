@@ -242,12 +242,12 @@ def _admin_port(rnd: random.Random) -> dict[str, Any]:
     if kind == 0:
         return {"portNumber": {"protocol": protocol, "port": rnd.choice([80, 81, 53])}}
     if kind == 1:
-        return {"portRange": {"protocol": protocol, "start": 80, "end": rnd.choice([80, 81, 100])}}
+        return {"portRange": {"protocol": protocol, "start": 80, "end": rnd.choice([81, 100])}}
     return {"namedPort": rnd.choice(["web", "dns", "alt"])}
 
 
 def _protocol(rnd: random.Random) -> dict[str, Any]:
-    """A v1alpha2 ``protocols`` entry (the shape podfence assumes)."""
+    """A v1alpha2 ``protocols`` entry."""
     protocol = rnd.choice(["tcp", "tcp", "udp"])
     kind = rnd.randrange(4)
     if kind == 0:
@@ -255,7 +255,7 @@ def _protocol(rnd: random.Random) -> dict[str, Any]:
     if kind == 1:
         return {protocol: {"destinationPort": {"range": {"start": 80, "end": 100}}}}
     if kind == 2:
-        return {protocol: {}}
+        return {protocol: {"destinationPort": {"range": {"start": 1, "end": 65535}}}}
     return {"destinationNamedPort": rnd.choice(["web", "dns"])}
 
 
@@ -272,10 +272,19 @@ def _admin_rules(
             ],
         }
         if rnd.random() < 0.6:
-            if v1alpha2 and rnd.random() < 0.5:
+            if v1alpha2:
                 rule["protocols"] = [_protocol(rnd) for _ in range(rnd.randint(1, 2))]
             else:
                 rule["ports"] = [_admin_port(rnd) for _ in range(rnd.randint(1, 2))]
+        peers = rule["from" if direction == "ingress" else "to"]
+        if any(key in peer for peer in peers for key in ("networks", "nodes", "domainNames")):
+            # the API refuses a named port in a rule with those peers (they have none)
+            for key in ("ports", "protocols"):
+                kept = [p for p in rule.get(key, ()) if "namedPort" not in p and "destinationNamedPort" not in p]  # fmt: skip
+                if key in rule and kept:
+                    rule[key] = kept
+                elif key in rule:
+                    del rule[key]
         rules.append(rule)
     return rules
 

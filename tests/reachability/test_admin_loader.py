@@ -146,7 +146,7 @@ def test_egress_peers_compile_to_pods_networks_nodes_and_domain_names() -> None:
             {"portRange": {"protocol": "SCTP", "start": 9000, "end": 9005}},
             PortRule("SCTP", 9000, 9005),
         ),
-        ({"portRange": {"start": 80, "end": 80}}, PortRule("TCP", 80, 80)),
+        ({"portRange": {"start": 80, "end": 81}}, PortRule("TCP", 80, 81)),
         ({"namedPort": "http"}, NamedPort("http")),
     ],
 )
@@ -162,7 +162,10 @@ def test_ports_are_numbers_ranges_or_names(port: dict[str, Any], expected: Any) 
             {"udp": {"destinationPort": {"range": {"start": 5000, "end": 6000}}}},
             PortRule("UDP", 5000, 6000),
         ),
-        ({"sctp": {}}, PortRule("SCTP")),
+        (
+            {"sctp": {"destinationPort": {"range": {"start": 1, "end": 65535}}}},
+            PortRule("SCTP", 1, 65535),
+        ),
         ({"destinationNamedPort": "dns"}, NamedPort("dns")),
     ],
 )
@@ -175,11 +178,24 @@ def test_a_cluster_network_policy_reads_v1alpha2_protocols(
     assert policy.egress[0].ports == (expected,)
 
 
-def test_empty_ports_match_every_port() -> None:
-    policy = parse_cluster_policy(
-        anp({"ingress": [{"action": "Deny", "from": TO_ALL, "ports": []}]})
-    )
+def test_absent_ports_match_every_port() -> None:
+    policy = parse_cluster_policy(anp({"ingress": [{"action": "Deny", "from": TO_ALL}]}))
     assert policy.ingress[0].ports is None
+
+
+def test_a_v1alpha2_pods_peer_without_namespace_selector_selects_every_namespace() -> None:
+    """v1alpha2 NamespacedPod: namespaceSelector is optional (empty: all namespaces)."""
+    pods = {"pods": {"podSelector": {"matchLabels": {"app": "db"}}}}
+    policy = parse_cluster_policy(cnp({"subject": pods, "ingress": [{**CNP_RULE, "from": [pods]}]}))
+    assert (
+        policy.subject.namespace_selector
+        == parse_cluster_policy(cnp({"subject": {"namespaces": {}}})).subject.namespace_selector
+    )
+    assert policy.ingress[0].peers[0] == policy.subject
+
+
+def _rules(count: int, peers: int = 1) -> list[dict[str, Any]]:
+    return [{"action": "Deny", "from": TO_ALL * peers} for _ in range(count)]
 
 
 def test_an_error_names_the_file_the_policy_came_from() -> None:
@@ -191,7 +207,9 @@ def test_an_error_names_the_file_the_policy_came_from() -> None:
 
 
 RULE = {"action": "Deny", "from": TO_ALL}
+CNP_RULE = {"action": "Deny", "from": TO_ALL}
 A = "AdminNetworkPolicy a: "
+C = "ClusterNetworkPolicy c: "
 
 
 @pytest.mark.parametrize(
@@ -348,7 +366,42 @@ A = "AdminNetworkPolicy a: "
         ),
         (
             anp({"ingress": [{**RULE, "ports": [{"portRange": {"start": 90, "end": 80}}]}]}),
-            A + "spec.ingress[0].ports[0].portRange.end: 80: must not be below start (90)",
+            A + "spec.ingress[0].ports[0].portRange: start 90 must be less than end 80 (a range "
+            "spans at least two ports; for one port give the number)",
+        ),
+        (
+            anp({"ingress": [{**RULE, "ports": [{"portRange": {"start": 80, "end": 80}}]}]}),
+            A + "spec.ingress[0].ports[0].portRange: start 80 must be less than end 80 (a range "
+            "spans at least two ports; for one port give the number)",
+        ),
+        (
+            anp({"ingress": [{**RULE, "ports": []}]}),
+            A + "spec.ingress[0].ports: expected 1 to 100 ports, got 0",
+        ),
+        (anp({"ingress": _rules(101)}), A + "spec.ingress: expected 0 to 100 rules, got 101"),
+        (
+            anp({"ingress": _rules(1, peers=101)}),
+            A + "spec.ingress[0].from: expected 1 to 100 peers, got 101",
+        ),
+        (
+            anp(
+                {
+                    "egress": [
+                        {
+                            "action": "Deny",
+                            "to": [{"namespaces": {}}, {"nodes": {}}],
+                            "ports": [{"namedPort": "web"}],
+                        }
+                    ]
+                }
+            ),
+            A + "spec.egress[0].to[1].nodes: a nodes peer cannot be used in a rule with a named "
+            "port (there are no named ports for networks/nodes/domainNames); put it in a rule of "
+            "its own",
+        ),
+        (
+            anp({"subject": {"pods": {"podSelector": {}}}}),
+            A + "spec.subject.pods.namespaceSelector: required (an empty selector {} selects all)",
         ),
         (
             anp({"ingress": [{**RULE, "ports": [{"namedPort": "Web_1"}]}]}),
@@ -388,8 +441,54 @@ A = "AdminNetworkPolicy a: "
             "ClusterNetworkPolicy c: spec.tier: expected Admin or Baseline, got 'admin'",
         ),
         (
-            cnp({"egress": [{"action": "Deny", "to": TO_ALL, "ports": [], "protocols": []}]}),
-            "ClusterNetworkPolicy c: spec.egress[0]: set ports or protocols, not both",
+            cnp({"egress": [{"action": "Deny", "to": TO_ALL, "ports": [{"namedPort": "web"}]}]}),
+            C + "spec.egress[0].ports: unknown field (expected name, action, to, protocols)",
+        ),
+        (
+            cnp({"ingress": [{**CNP_RULE, "protocols": []}]}),
+            C + "spec.ingress[0].protocols: expected 1 to 25 protocols, got 0",
+        ),
+        (
+            cnp({"ingress": [{**CNP_RULE, "protocols": [{"tcp": {}}]}]}),
+            C + "spec.ingress[0].protocols[0].tcp.destinationPort: required: a map with number "
+            "or range (1 to 65535)",
+        ),
+        (
+            cnp(
+                {
+                    "ingress": [
+                        {
+                            **CNP_RULE,
+                            "protocols": [
+                                {"udp": {"destinationPort": {"range": {"start": 53, "end": 53}}}}
+                            ],
+                        }
+                    ]
+                }
+            ),
+            C + "spec.ingress[0].protocols[0].udp.destinationPort.range: start 53 must be less "
+            "than end 53 (a range spans at least two ports; for one port give the number)",
+        ),
+        (cnp({"ingress": _rules(26)}), C + "spec.ingress: expected 0 to 25 rules, got 26"),
+        (
+            cnp({"ingress": _rules(1, peers=26)}),
+            C + "spec.ingress[0].from: expected 1 to 25 peers, got 26",
+        ),
+        (
+            cnp(
+                {
+                    "egress": [
+                        {
+                            "action": "Deny",
+                            "to": [{"networks": ["10.0.0.0/8"]}],
+                            "protocols": [{"destinationNamedPort": "dns"}],
+                        }
+                    ]
+                }
+            ),
+            C + "spec.egress[0].to[0].networks: a networks peer cannot be used in a rule with a "
+            "named port (there are no named ports for networks/nodes/domainNames); put it in a "
+            "rule of its own",
         ),
         (
             cnp({"egress": [{"action": "Deny", "to": TO_ALL, "protocols": [{"icmp": {}}]}]}),

@@ -1,13 +1,14 @@
-"""Truth tables for the cluster-wide policies, in the style of the network-policy-api conformance suite.
+"""podfence's own truth tables for the cluster-wide policies, on the conformance suite's cluster.
 
-Each test mirrors one test of kubernetes-sigs/network-policy-api's conformance suite
-(conformance/tests/<name>.go, named in its docstring with the subtest it follows), and a few
-after them are podfence's own for ClusterNetworkPolicy (v1alpha2). They were RECONSTRUCTED from
-the suite's structure (the four houses, two pods each, policies at small priorities
-allowing, denying and passing between houses, each subtest changing the policy and probing
-every pair), WITHOUT access to the upstream files: the policies and the expectations follow the
-API's documented semantics, not the upstream YAML byte for byte, and should be checked against
-it. The expectations are written by hand from the semantics (sigs.k8s.io/network-policy-api):
+The upstream conformance tests themselves (kubernetes-sigs/network-policy-api conformance/tests,
+their policies, subtests and probes, transcribed) are test_upstream_conformance.py. The tables
+here are NOT those tests: they were written before the upstream files were available, and
+checked against them since (every table that resembles an upstream test says how the upstream
+policy differs). They add what upstream's probes do not: every cell of the matrix (every pod
+pair, nodes and addresses outside the cluster) rather than two probes per subtest, port ranges,
+NetworkPolicies behind a Pass, nodes and networks peers, named ports on three protocols, and
+ClusterNetworkPolicy tiers. The expectations are written by hand from the semantics
+(sigs.k8s.io/network-policy-api):
 
 * Admin tier (AdminNetworkPolicy; Admin-tier ClusterNetworkPolicy): lowest priority first, rules
   in order, the first match decides: Allow/Accept and Deny are final; Pass goes on.
@@ -132,7 +133,7 @@ def per_port(
 
 
 def swap(rules: list[Json], first: int, second: int) -> list[Json]:
-    """``rules`` with two rules traded places (the suite's "ensure rule ordering" mutation)."""
+    """``rules`` with two rules traded places (as upstream's "ensure rule ordering" subtests)."""
     out = list(rules)
     out[first], out[second] = out[second], out[first]
     return out
@@ -153,11 +154,11 @@ def from_namespace(namespace: str) -> Json:
     return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
 
 
-# --- admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules ---------------------------
+# --- AdminNetworkPolicy rules in written order, one protocol at a time ---------------------
 
 
 def gress_rules(direction: str, p: Protocol) -> list[Json]:
-    """The suite's six rules for subject gryffindor: ravenclaw allowed then denied on every
+    """Six rules for subject gryffindor: ravenclaw allowed then denied on every
     port; slytherin denied then passed on ``exact``; hufflepuff denied then passed on a range."""
     where = "from" if direction == "ingress" else "to"
     exact = [port_number(p.name, p.exact)]
@@ -178,11 +179,11 @@ def gress_anp(direction: str, rules: list[Json], p: Protocol) -> Json:
 
 
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_admin_network_policy_core_ingress_rules_allow_in_rule_order(p: Protocol) -> None:
-    """admin-network-policy-core-ingress-{tcp,udp,sctp}-rules: "Should support an
-    'allow-ingress' policy; ensure rule ordering is respected" and "'deny-ingress' ... at the
-    specified port": ravenclaw's Allow comes before its Deny; slytherin is denied on the exact
-    port, hufflepuff on the range; nothing else matches."""
+def test_anp_ingress_rules_decide_in_written_order_on_exact_ports_and_ranges(p: Protocol) -> None:
+    """Ingress, in written order: ravenclaw's Allow comes before its Deny; slytherin is denied on
+    the exact port, hufflepuff on the range; nothing else matches. (Like upstream's
+    AdminNetworkPolicyIngress{TCP,UDP,SCTP}, whose policy differs: no ranges, an Allow of
+    hufflepuff on one port before a Deny of the rest, a Pass of ravenclaw.)"""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = ingress_table()
@@ -200,10 +201,8 @@ def test_admin_network_policy_core_ingress_rules_allow_in_rule_order(p: Protocol
 
 
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_admin_network_policy_core_ingress_rules_deny_in_rule_order(p: Protocol) -> None:
-    """admin-network-policy-core-ingress-{tcp,udp,sctp}-rules: "Should support a
-    'deny-ingress' policy; ensure rule ordering is respected": with ravenclaw's Deny moved
-    before its Allow, ravenclaw reaches gryffindor on no port."""
+def test_anp_ingress_deny_before_allow_wins(p: Protocol) -> None:
+    """With ravenclaw's Deny moved before its Allow, ravenclaw reaches gryffindor on no port."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = ingress_table().expect_peer(from_ns=R, to_ns=G, allowed=False)
@@ -218,10 +217,9 @@ def test_admin_network_policy_core_ingress_rules_deny_in_rule_order(p: Protocol)
 
 
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_admin_network_policy_core_ingress_rules_pass_in_rule_order(p: Protocol) -> None:
-    """admin-network-policy-core-ingress-{tcp,udp,sctp}-rules: "Should support a
-    'pass-ingress' policy; ensure rule ordering is respected": with each Pass before its
-    Deny, slytherin and hufflepuff are passed on; no NetworkPolicy and no baseline: allowed."""
+def test_anp_ingress_pass_before_deny_goes_to_the_default(p: Protocol) -> None:
+    """With each Pass before its Deny, slytherin and hufflepuff are passed on; no NetworkPolicy
+    and no baseline: allowed."""
     rules = swap(swap(gress_rules("ingress", p), 2, 3), 4, 5)
     engine = cluster(gress_anp("ingress", rules, p))
     check(engine, per_port(p.probes, lambda probe: ingress_table()))
@@ -231,10 +229,10 @@ def test_admin_network_policy_core_ingress_rules_pass_in_rule_order(p: Protocol)
 
 
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_admin_network_policy_core_ingress_rules_pass_to_a_network_policy(p: Protocol) -> None:
-    """admin-network-policy-core-ingress-{tcp,udp,sctp}-rules, the pass subtests with a
-    NetworkPolicy denying all ingress to gryffindor: what the Admin tier passes on (or does not
-    match) the NetworkPolicy denies; ravenclaw's Allow wins over it."""
+def test_anp_ingress_pass_goes_to_a_network_policy(p: Protocol) -> None:
+    """A NetworkPolicy denying all ingress to gryffindor (no upstream core test has one): what
+    the Admin tier passes on (or does not match) the NetworkPolicy denies; ravenclaw's Allow
+    wins over it."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = ingress_table().expect_peer(to_ns=G, allowed=False)
@@ -246,10 +244,9 @@ def test_admin_network_policy_core_ingress_rules_pass_to_a_network_policy(p: Pro
 
 
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_admin_network_policy_core_egress_rules_allow_in_rule_order(p: Protocol) -> None:
-    """admin-network-policy-core-egress-{tcp,udp,sctp}-rules: "Should support an
-    'allow-egress' policy; ensure rule ordering is respected" and "'deny-egress' ... at the
-    specified port": gryffindor's egress, as the ingress variant's."""
+def test_anp_egress_rules_decide_in_written_order_on_exact_ports_and_ranges(p: Protocol) -> None:
+    """Gryffindor's egress, as the ingress table's. (Like upstream's
+    AdminNetworkPolicyEgress{TCP,UDP,SCTP}, whose policy differs as the ingress one does.)"""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = egress_table()
@@ -263,9 +260,8 @@ def test_admin_network_policy_core_egress_rules_allow_in_rule_order(p: Protocol)
 
 
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_admin_network_policy_core_egress_rules_deny_in_rule_order(p: Protocol) -> None:
-    """admin-network-policy-core-egress-{tcp,udp,sctp}-rules: "Should support a 'deny-egress'
-    policy; ensure rule ordering is respected"."""
+def test_anp_egress_deny_before_allow_wins(p: Protocol) -> None:
+    """With ravenclaw's Deny moved before its Allow, gryffindor reaches ravenclaw on no port."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = egress_table().expect_peer(from_ns=G, to_ns=R, allowed=False)
@@ -280,17 +276,15 @@ def test_admin_network_policy_core_egress_rules_deny_in_rule_order(p: Protocol) 
 
 
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_admin_network_policy_core_egress_rules_pass_in_rule_order(p: Protocol) -> None:
-    """admin-network-policy-core-egress-{tcp,udp,sctp}-rules: "Should support a 'pass-egress'
-    policy; ensure rule ordering is respected"."""
+def test_anp_egress_pass_before_deny_goes_to_the_default(p: Protocol) -> None:
+    """With each Pass before its Deny: nothing is denied."""
     rules = swap(swap(gress_rules("egress", p), 2, 3), 4, 5)
     check(cluster(gress_anp("egress", rules, p)), per_port(p.probes, lambda probe: egress_table()))
 
 
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_admin_network_policy_core_egress_rules_pass_to_a_network_policy(p: Protocol) -> None:
-    """admin-network-policy-core-egress-{tcp,udp,sctp}-rules, the pass subtests with a
-    NetworkPolicy denying all egress from gryffindor: only ravenclaw's Allow gets out."""
+def test_anp_egress_pass_goes_to_a_network_policy(p: Protocol) -> None:
+    """A NetworkPolicy denying all egress from gryffindor: only ravenclaw's Allow gets out."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = egress_table().expect_peer(from_ns=G, allowed=False)
@@ -301,7 +295,7 @@ def test_admin_network_policy_core_egress_rules_pass_to_a_network_policy(p: Prot
     check(engine, per_port(p.probes, expected))
 
 
-# --- admin-network-policy-core-gress-rules -----------------------------------------------------
+# --- AdminNetworkPolicy ingress and egress in one policy ---------------------------------------
 
 ANY_PORTS = [(80, "TCP"), (53, "UDP"), (9003, "SCTP")]
 
@@ -323,10 +317,10 @@ def both_ways(ingress: tuple[str, str], egress: tuple[str, str]) -> Json:
     )
 
 
-def test_admin_network_policy_core_gress_rules_allow_in_one_direction_deny_in_the_other() -> None:
-    """admin-network-policy-core-gress-rules: "Should support an 'allow-gress' and a
-    'deny-gress' policy across protocols": ingress and egress rules of one policy decide each
-    direction on its own; a connection needs both."""
+def test_anp_ingress_and_egress_rules_decide_each_direction_on_its_own() -> None:
+    """Ingress and egress rules of one policy decide each direction on its own; a connection
+    needs both. (Upstream's AdminNetworkPolicyGress has a different policy: the seven rules
+    of the single-protocol tests in each direction, with ports on three protocols.)"""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = Reachability(True, sources=ALL_PODS, destinations=ALL_PODS)
@@ -337,8 +331,8 @@ def test_admin_network_policy_core_gress_rules_allow_in_one_direction_deny_in_th
     check(engine, per_port(ANY_PORTS, expected))
 
 
-def test_admin_network_policy_core_gress_rules_with_the_actions_swapped() -> None:
-    """admin-network-policy-core-gress-rules, the policy updated with every action swapped."""
+def test_anp_ingress_and_egress_rules_with_the_actions_swapped() -> None:
+    """The policy with every action swapped."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = Reachability(True, sources=ALL_PODS, destinations=ALL_PODS)
@@ -349,7 +343,7 @@ def test_admin_network_policy_core_gress_rules_with_the_actions_swapped() -> Non
     check(engine, per_port(ANY_PORTS, expected))
 
 
-# --- admin-network-policy-core-priority-field ----------------------------------------------------
+# --- AdminNetworkPolicy priority ----------------------------------------------------------------
 
 
 def priority_pair(allow: int, deny: int) -> tuple[Json, Json]:
@@ -360,10 +354,10 @@ def priority_pair(allow: int, deny: int) -> tuple[Json, Json]:
     )
 
 
-def test_admin_network_policy_core_priority_field_lower_number_first() -> None:
-    """admin-network-policy-core-priority-field: "Should Allow traffic from slytherin to
-    gryffindor respecting ANP priority" (allow at 50 before deny at 60), then, the deny's
-    priority updated to 40, "Should Deny traffic ...": the lower number wins."""
+def test_anp_lower_priority_number_first() -> None:
+    """An Allow at 50 comes before a Deny at 60; with the Deny at 40 it wins. (Upstream's
+    AdminNetworkPolicyPriorityField differs: a Deny at 50, a Pass at 60 moved to 40, a
+    baseline Allow.)"""
     check(cluster(*priority_pair(50, 60)), per_port(ANY_PORTS, lambda probe: ingress_table()))
 
     def denied(probe: tuple[int, str]) -> Reachability:
@@ -372,9 +366,8 @@ def test_admin_network_policy_core_priority_field_lower_number_first() -> None:
     check(cluster(*priority_pair(50, 40)), per_port(ANY_PORTS, denied))
 
 
-def test_admin_network_policy_core_priority_field_zero_and_a_thousand() -> None:
-    """admin-network-policy-core-priority-field at the field's bounds: 0 is evaluated first,
-    1000 last."""
+def test_anp_priority_zero_and_a_thousand() -> None:
+    """At the field's bounds: 0 is evaluated first, 1000 last."""
 
     def denied(probe: tuple[int, str]) -> Reachability:
         return ingress_table().expect_peer(from_ns=S, to_ns=G, allowed=False)
@@ -382,7 +375,7 @@ def test_admin_network_policy_core_priority_field_zero_and_a_thousand() -> None:
     check(cluster(*priority_pair(1000, 0)), per_port(ANY_PORTS, denied))
 
 
-# --- admin-network-policy-core-integration -------------------------------------------------------
+# --- AdminNetworkPolicy, NetworkPolicy and BaselineAdminNetworkPolicy together --------------------
 
 PASS_SLYTHERIN = anp(
     "pass-example",
@@ -408,10 +401,11 @@ ALLOW_SLYTHERIN_ON_80 = netpol(
 INTEGRATION_PORTS = [(80, "TCP"), (8080, "TCP"), (53, "UDP")]
 
 
-def test_admin_network_policy_core_integration_pass_falls_to_the_baseline() -> None:
-    """admin-network-policy-core-integration: "Should support a 'pass' ANP rule and a 'deny'
-    BANP rule": slytherin is passed on both ways, no NetworkPolicy selects gryffindor, so the
-    baseline denies."""
+def test_anp_pass_falls_to_the_baseline() -> None:
+    """Slytherin is passed on both ways, no NetworkPolicy selects gryffindor, so the baseline
+    denies. (Upstream's AdminNetworkPolicyIntegration starts from a Deny, a NetworkPolicy
+    allowing slytherin both ways and a baseline Deny, then turns the Deny into Pass and
+    deletes the NetworkPolicy.)"""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = Reachability(True, sources=ALL_PODS, destinations=ALL_PODS)
@@ -425,13 +419,10 @@ def test_admin_network_policy_core_integration_pass_falls_to_the_baseline() -> N
     assert verdict.ingress.decided_by is not None and verdict.ingress.tier == "Baseline"
 
 
-def test_admin_network_policy_core_integration_pass_to_a_network_policy_skips_the_baseline() -> (
-    None
-):
-    """admin-network-policy-core-integration: "Should support a 'pass' ANP rule, an 'allow' NP
-    and a 'deny' BANP rule": once a NetworkPolicy isolates gryffindor for ingress it decides
-    (slytherin on 80 only; nobody else) and the baseline is not consulted; egress to slytherin,
-    which no NetworkPolicy isolates, is still the baseline's to deny."""
+def test_anp_pass_to_a_network_policy_skips_the_baseline() -> None:
+    """Once a NetworkPolicy isolates gryffindor for ingress it decides (slytherin on 80 only;
+    nobody else) and the baseline is not consulted; egress to slytherin, which no
+    NetworkPolicy isolates, is still the baseline's to deny."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = ingress_table().expect_peer(to_ns=G, allowed=False)
@@ -444,10 +435,9 @@ def test_admin_network_policy_core_integration_pass_to_a_network_policy_skips_th
     check(engine, per_port(INTEGRATION_PORTS, expected))
 
 
-def test_admin_network_policy_core_integration_an_admin_deny_wins_over_a_network_policy() -> None:
-    """admin-network-policy-core-integration: "Should support a 'deny' ANP rule over an 'allow'
-    NP": a NetworkPolicy admits hufflepuff to gryffindor, an ANP denies it; without the ANP the
-    NetworkPolicy's allow stands."""
+def test_anp_deny_wins_over_a_network_policy_allow() -> None:
+    """A NetworkPolicy admits hufflepuff to gryffindor, an AdminNetworkPolicy denies it; without
+    the AdminNetworkPolicy the NetworkPolicy's allow stands."""
     allow_hufflepuff = netpol(
         "allow-from-hufflepuff",
         G,
@@ -476,11 +466,11 @@ def test_admin_network_policy_core_integration_an_admin_deny_wins_over_a_network
     check(cluster(*policies), per_port(INTEGRATION_PORTS, expected(False)))
 
 
-# --- baseline-admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules -------------------
+# --- BaselineAdminNetworkPolicy rules in written order, one protocol at a time -----------------
 
 
 def baseline_rules(direction: str, p: Protocol) -> list[Json]:
-    """The suite's baseline rules for subject gryffindor: ravenclaw allowed then denied on every
+    """Baseline rules for subject gryffindor: ravenclaw allowed then denied on every
     port; slytherin denied then allowed on ``exact``; hufflepuff denied then allowed on a range."""
     where = "from" if direction == "ingress" else "to"
     exact = [port_number(p.name, p.exact)]
@@ -497,12 +487,13 @@ def baseline_rules(direction: str, p: Protocol) -> list[Json]:
 
 @pytest.mark.parametrize("direction", ["ingress", "egress"])
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_baseline_admin_network_policy_core_rules_allow_in_rule_order(
+def test_banp_rules_decide_in_written_order_on_exact_ports_and_ranges(
     p: Protocol, direction: str
 ) -> None:
-    """baseline-admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules: "Should
-    support an 'allow-{ingress,egress}' policy; ensure rule ordering is respected" and
-    "'deny-...' at the specified port"."""
+    """Both directions, three protocols: ravenclaw's Allow before its Deny; slytherin denied on
+    the exact port, hufflepuff on the range. (Like upstream's
+    BaselineAdminNetworkPolicy{Ingress,Egress}{TCP,UDP,SCTP}, whose policy differs: no ranges,
+    no Allow of slytherin after its Deny.)"""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = ingress_table() if direction == "ingress" else egress_table()
@@ -519,11 +510,8 @@ def test_baseline_admin_network_policy_core_rules_allow_in_rule_order(
 
 @pytest.mark.parametrize("direction", ["ingress", "egress"])
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_baseline_admin_network_policy_core_rules_deny_in_rule_order(
-    p: Protocol, direction: str
-) -> None:
-    """baseline-admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules: "Should
-    support a 'deny-{ingress,egress}' policy; ensure rule ordering is respected"."""
+def test_banp_deny_before_allow_wins(p: Protocol, direction: str) -> None:
+    """With ravenclaw's Deny moved before its Allow."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = ingress_table() if direction == "ingress" else egress_table()
@@ -540,11 +528,8 @@ def test_baseline_admin_network_policy_core_rules_deny_in_rule_order(
 
 @pytest.mark.parametrize("direction", ["ingress", "egress"])
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_baseline_admin_network_policy_core_rules_allow_at_the_specified_port_first(
-    p: Protocol, direction: str
-) -> None:
-    """baseline-admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules: "Should
-    support an 'allow-...' policy at the specified port; ensure rule ordering is respected"."""
+def test_banp_allow_at_a_port_before_the_deny(p: Protocol, direction: str) -> None:
+    """With each port's Allow moved before its Deny."""
     rules = swap(swap(baseline_rules(direction, p), 2, 3), 4, 5)
     table = ingress_table if direction == "ingress" else egress_table
     check(cluster(banp(ns(G), **{direction: rules})), per_port(p.probes, lambda probe: table()))
@@ -552,13 +537,10 @@ def test_baseline_admin_network_policy_core_rules_allow_at_the_specified_port_fi
 
 @pytest.mark.parametrize("direction", ["ingress", "egress"])
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_baseline_admin_network_policy_core_rules_yield_to_a_network_policy(
-    p: Protocol, direction: str
-) -> None:
-    """baseline-admin-network-policy-core-{ingress,egress}-{tcp,udp,sctp}-rules with a
-    NetworkPolicy of gryffindor that admits ravenclaw on the exact port: the NetworkPolicy
-    isolates gryffindor, so it alone decides (ravenclaw, which the baseline denies, gets in on
-    that port; nothing else does, which the baseline would have allowed)."""
+def test_banp_yields_to_a_network_policy(p: Protocol, direction: str) -> None:
+    """A NetworkPolicy of gryffindor admitting ravenclaw on the exact port isolates gryffindor,
+    so it alone decides (ravenclaw, which the baseline denies, gets in on that port; nothing
+    else does, which the baseline would have allowed)."""
     where = "from" if direction == "ingress" else "to"
     allow_ravenclaw = netpol(
         f"allow-ravenclaw-{direction}",
@@ -584,7 +566,7 @@ def test_baseline_admin_network_policy_core_rules_yield_to_a_network_policy(
     check(engine, per_port(p.probes, expected))
 
 
-# --- admin-network-policy-extended-egress-node-peers, baseline-...-egress-node-peers -----------
+# --- nodes peers ---------------------------------------------------------------------------------
 
 CONTROL_PLANE_NODES = {
     "matchExpressions": [{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists"}]
@@ -592,9 +574,8 @@ CONTROL_PLANE_NODES = {
 NODE_PORTS = [(6443, "TCP"), (80, "TCP")]
 
 
-def test_admin_network_policy_extended_egress_node_peers_allow_the_control_plane_only() -> None:
-    """admin-network-policy-extended-egress-node-peers: "Should support an 'allow-egress' policy
-    to the control plane node and a 'deny-egress' to all nodes": a nodes peer matches the
+def test_anp_egress_nodes_peer_allows_the_control_plane_only() -> None:
+    """An Allow to the control-plane node before a Deny to all nodes: a nodes peer matches the
     nodes' addresses, never a pod."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
@@ -617,9 +598,8 @@ def test_admin_network_policy_extended_egress_node_peers_allow_the_control_plane
     check(engine, per_port(NODE_PORTS, expected))
 
 
-def test_admin_network_policy_extended_egress_node_peers_deny_first() -> None:
-    """admin-network-policy-extended-egress-node-peers, the rules swapped: the Deny to every
-    node comes first."""
+def test_anp_egress_nodes_peer_deny_first() -> None:
+    """The rules swapped: the Deny to every node comes first."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = egress_table()
@@ -649,9 +629,8 @@ WORKER_NODES = {
 }
 
 
-def test_baseline_admin_network_policy_extended_egress_node_peers_deny_the_workers() -> None:
-    """baseline-admin-network-policy-extended-egress-node-peers: "Should support a
-    'deny-egress' policy to the worker nodes"."""
+def test_banp_egress_nodes_peer_denies_the_workers() -> None:
+    """A baseline Deny to the worker nodes."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = egress_table()
@@ -665,12 +644,10 @@ def test_baseline_admin_network_policy_extended_egress_node_peers_deny_the_worke
     check(engine, per_port(NODE_PORTS, expected))
 
 
-def test_baseline_admin_network_policy_extended_egress_node_peers_yield_to_a_network_policy() -> (
-    None
-):
-    """baseline-admin-network-policy-extended-egress-node-peers with a NetworkPolicy of
-    gryffindor admitting egress to the nodes' network: it isolates gryffindor's egress, so the
-    baseline's deny to the workers is not consulted, and everything else is denied."""
+def test_banp_egress_nodes_peer_yields_to_a_network_policy() -> None:
+    """A NetworkPolicy of gryffindor admitting egress to the nodes' network isolates gryffindor's
+    egress, so the baseline's deny to the workers is not consulted, and everything else is
+    denied."""
     to_nodes = netpol(
         "allow-egress-to-nodes",
         G,
@@ -695,15 +672,14 @@ def test_baseline_admin_network_policy_extended_egress_node_peers_yield_to_a_net
     check(engine, per_port(NODE_PORTS, expected))
 
 
-# --- admin-network-policy-extended-egress-cidr-peers, baseline-...-egress-cidr-peers -----------
+# --- networks peers ------------------------------------------------------------------------------
 
 CIDR_PORTS = [(80, "TCP"), (53, "UDP")]
 LUNA_0 = pods_of(R)[0]
 
 
-def test_admin_network_policy_extended_egress_cidr_peers_match_pod_ips_too() -> None:
-    """admin-network-policy-extended-egress-cidr-peers: "Should support an 'allow-egress' policy
-    to one pod's /32 and a 'deny-egress' to 0.0.0.0/0": networks match pods' IPs as well as
+def test_anp_egress_networks_match_pod_ips_too() -> None:
+    """An Allow to one pod's /32 before a Deny to 0.0.0.0/0: networks match pods' IPs as well as
     addresses outside the cluster (the API says so: denying 0.0.0.0/0 denies all IPv4
     pod-to-pod traffic), nodes included; an IPv6 address is outside 0.0.0.0/0."""
 
@@ -727,10 +703,10 @@ def test_admin_network_policy_extended_egress_cidr_peers_match_pod_ips_too() -> 
     check(engine, per_port(CIDR_PORTS, expected))
 
 
-def test_admin_network_policy_extended_egress_cidr_peers_pass_pods_before_a_network_deny() -> None:
-    """admin-network-policy-extended-egress-cidr-peers, with the API's advice followed: a rule
-    passing all pods before the deny to 0.0.0.0/0 keeps pod traffic to the NetworkPolicies
-    (none here: allowed); nodes and addresses outside the cluster stay denied."""
+def test_anp_egress_pass_pods_before_a_networks_deny() -> None:
+    """The API's advice followed: a rule passing all pods before the deny to 0.0.0.0/0 keeps pod
+    traffic to the NetworkPolicies (none here: allowed); nodes and addresses outside the
+    cluster stay denied."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = egress_table()
@@ -753,9 +729,8 @@ def test_admin_network_policy_extended_egress_cidr_peers_pass_pods_before_a_netw
     check(engine, per_port(CIDR_PORTS, expected))
 
 
-def test_baseline_admin_network_policy_extended_egress_cidr_peers_allow_one_network() -> None:
-    """baseline-admin-network-policy-extended-egress-cidr-peers: "Should support an
-    'allow-egress' policy to a network and a 'deny-egress' to everything": IPv4 and IPv6."""
+def test_banp_egress_networks_allow_one_network() -> None:
+    """A baseline Allow to a network before a Deny to everything, IPv4 and IPv6."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = egress_table().expect_peer(from_ns=G, allowed=False)
@@ -775,11 +750,10 @@ def test_baseline_admin_network_policy_extended_egress_cidr_peers_allow_one_netw
     check(engine, per_port(CIDR_PORTS, expected))
 
 
-# --- named ports of the core ingress and egress rules ------------------------------------------
-# (the suite's named-port subtests; the upstream file names were not recalled)
+# --- named ports (upstream's are BaselineAdminNetworkPolicy{Ingress,Egress}NamedPort) ----------
 
 
-def test_admin_network_policy_named_ports_resolve_on_the_destination_with_its_protocol() -> None:
+def test_anp_named_ports_resolve_on_the_destination_with_its_protocol() -> None:
     """AdminNetworkPolicy ingress with ``namedPort``: slytherin denied on ``web`` (80/TCP),
     hufflepuff on ``dns`` (53/UDP): a named port is the destination pod's port of that name,
     on that port's own protocol; other ports are untouched."""
@@ -806,9 +780,10 @@ def test_admin_network_policy_named_ports_resolve_on_the_destination_with_its_pr
     check(engine, per_port([(80, "TCP"), (8080, "TCP"), (53, "UDP"), (80, "UDP")], expected))
 
 
-def test_admin_network_policy_egress_named_ports_never_match_an_address() -> None:
-    """AdminNetworkPolicy egress with ``namedPort``: slytherin denied to gryffindor's ``web``;
-    a node or an address outside the cluster declares no ports, so the rule never matches it."""
+def test_anp_egress_named_port_matches_pods_only() -> None:
+    """AdminNetworkPolicy egress with ``namedPort``: slytherin denied to every pod's ``web``
+    (80/TCP); nodes and addresses outside the cluster, which declare no ports, are untouched.
+    (The API refuses a named port in a rule with a networks, nodes or domainNames peer.)"""
     engine = cluster(
         anp(
             "egress-named-port",
@@ -819,7 +794,7 @@ def test_admin_network_policy_egress_named_ports_never_match_an_address() -> Non
                     "deny-to-web",
                     "Deny",
                     "egress",
-                    [all_namespaces(), networks("0.0.0.0/0")],
+                    [all_namespaces()],
                     [named_port("web")],
                 )
             ],
@@ -838,7 +813,7 @@ def test_admin_network_policy_egress_named_ports_never_match_an_address() -> Non
     check(engine, per_port([(80, "TCP"), (8080, "TCP")], expected))
 
 
-def test_baseline_admin_network_policy_named_port_denies_pods_not_addresses() -> None:
+def test_banp_named_port_denies_pods_not_addresses() -> None:
     """BaselineAdminNetworkPolicy ingress with ``namedPort`` ``sctp`` from every namespace:
     every pod is denied on 9003/SCTP into gryffindor; the address outside the cluster, which no
     ingress peer can match, is not."""
@@ -862,11 +837,11 @@ def test_baseline_admin_network_policy_named_port_denies_pods_not_addresses() ->
     check(engine, per_port([(9003, "SCTP"), (9005, "SCTP")], expected))
 
 
-# --- ClusterNetworkPolicy (v1alpha2): podfence's own tables, in v1alpha2's words ----------------
+# --- ClusterNetworkPolicy (v1alpha2) tiers ---------------------------------------------------------
 
 
 def test_cluster_network_policy_admin_accept_wins_over_a_network_policy() -> None:
-    """podfence's own (no upstream v1alpha2 suite was available): an Admin-tier Accept admits
+    """An Admin-tier Accept admits
     ravenclaw past a NetworkPolicy that denies all ingress to gryffindor."""
     engine = cluster(
         cnp(
@@ -887,7 +862,7 @@ def test_cluster_network_policy_admin_accept_wins_over_a_network_policy() -> Non
 
 
 def test_cluster_network_policy_admin_pass_falls_to_a_baseline_deny() -> None:
-    """podfence's own: an Admin-tier Pass, no NetworkPolicy, a Baseline-tier Deny."""
+    """An Admin-tier Pass, no NetworkPolicy, a Baseline-tier Deny."""
     engine = cluster(
         cnp(
             "pass-slytherin", "Admin", 10, ns(G), ingress=[rule("pass", "Pass", "ingress", [ns(S)])]
@@ -908,7 +883,7 @@ def test_cluster_network_policy_admin_pass_falls_to_a_baseline_deny() -> None:
 
 
 def test_cluster_network_policy_baseline_pass_goes_to_the_default_allow() -> None:
-    """podfence's own: in the Baseline tier a Pass (priority 1) lets slytherin past the deny
+    """In the Baseline tier a Pass (priority 1) lets slytherin past the deny
     of every pod (priority 2), to the default: allowed; the address outside the cluster matches
     no ingress peer."""
     engine = cluster(
@@ -939,7 +914,7 @@ def test_cluster_network_policy_baseline_pass_goes_to_the_default_allow() -> Non
 
 
 def test_cluster_network_policy_and_admin_network_policy_share_one_priority_order() -> None:
-    """podfence's own, an assumption (a cluster normally serves one API version): an Admin-tier
+    """An assumption (a cluster normally serves one API version): an Admin-tier
     ClusterNetworkPolicy at priority 10 accepting slytherin on 80/TCP (v1alpha2
     ``protocols``) comes before an AdminNetworkPolicy at 20 denying slytherin."""
     accept = rule(

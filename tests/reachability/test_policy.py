@@ -357,7 +357,7 @@ def test_a_rule_reads_namespace_labels_only_through_a_selector_on_other_labels()
 
 def test_a_policy_set_holds_the_tiers_in_order_and_probes_their_egress_ports_too() -> None:
     def anp(name: str, priority: int, ports: list[dict[str, Any]]) -> Any:
-        rule = {"action": "Deny", "to": [{"networks": ["0.0.0.0/0"]}], "ports": ports}
+        rule = {"action": "Deny", "to": [{"namespaces": {}}], "ports": ports}
         spec = {"priority": priority, "subject": {"namespaces": {}}, "egress": [rule]}
         return parse_cluster_policy(cluster_policy("AdminNetworkPolicy", name, spec))
 

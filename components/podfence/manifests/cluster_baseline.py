@@ -42,28 +42,31 @@ def _subject(spec: ClusterBaselineSpec) -> dict[str, Any]:
 
 
 def _v1alpha1_port(port: Port) -> dict[str, Any]:
-    """A v1alpha1 port: portNumber, portRange, or namedPort (which takes the pod's protocol)."""
+    """A v1alpha1 port: portNumber, portRange, or namedPort (which takes the pod's protocol);
+    a range of one port (endPort equal to port) is its portNumber: the API requires start < end."""
     protocol = port.protocol.value
     if isinstance(port.port, str):
         return {"namedPort": port.port}
     if port.port is None:
         return {"portRange": {"protocol": protocol, "start": 1, "end": 65535}}
-    if port.end_port is not None:
+    if port.end_port is not None and port.end_port > port.port:
         return {"portRange": {"protocol": protocol, "start": port.port, "end": port.end_port}}
     return {"portNumber": {"protocol": protocol, "port": port.port}}
 
 
 def _v1alpha2_protocol(port: Port) -> dict[str, Any]:
-    """A v1alpha2 ``protocols`` entry (the shape podfence assumes; unverified, see
-    :mod:`podfence.reachability.admin_loader`)."""
+    """A v1alpha2 ``protocols`` entry: ``destinationNamedPort``, or the protocol with its
+    ``destinationPort`` (every port: the range 1-65535; the API requires a port)."""
     if isinstance(port.port, str):
         return {"destinationNamedPort": port.port}
-    entry: dict[str, Any] = {}
-    if port.port is not None and port.end_port is not None:
-        entry["destinationPort"] = {"range": {"start": port.port, "end": port.end_port}}
-    elif port.port is not None:
-        entry["destinationPort"] = {"number": port.port}
-    return {port.protocol.value.lower(): entry}
+    destination: dict[str, Any]
+    if port.port is None:
+        destination = {"range": {"start": 1, "end": 65535}}
+    elif port.end_port is not None and port.end_port > port.port:
+        destination = {"range": {"start": port.port, "end": port.end_port}}
+    else:
+        destination = {"number": port.port}
+    return {port.protocol.value.lower(): {"destinationPort": destination}}
 
 
 def _dns_rule(spec: ClusterBaselineSpec, allow: str) -> dict[str, Any]:

@@ -14,20 +14,28 @@ ClusterNetworkPolicy           v1alpha2     ``spec.tier`` (Admin or      Accept,
 =============================  ===========  ===========================  ====================
 
 ``spec.priority`` is 0 to 1000. ``spec.subject`` is exactly one of ``namespaces`` (a label
-selector) or ``pods`` (``namespaceSelector`` and ``podSelector``, both required). Each of
-``spec.ingress`` and ``spec.egress`` holds at most 100 rules: ``name`` (optional, at most 100
-characters), ``action`` (required), ``from`` / ``to`` (1 to 100 peers), ``ports`` (optional, at
-most 100; absent or empty: every port). An ingress peer is exactly one of ``namespaces`` or
-``pods``; an egress peer exactly one of ``namespaces``, ``pods``, ``nodes`` (a label selector),
-``networks`` (1 to 25 CIDRs) or ``domainNames`` (1 to 25 names). A port is exactly one of
-``portNumber`` (``protocol``, default TCP, and ``port``), ``namedPort`` (a name) or
-``portRange`` (``protocol``, ``start``, ``end``).
+selector) or ``pods`` (``podSelector`` required; ``namespaceSelector`` required in v1alpha1,
+optional in v1alpha2, where leaving it out selects every namespace). A rule has ``name``
+(optional, at most 100 characters), ``action`` (required), ``from`` / ``to`` (at least one peer)
+and optionally its ports (at least one when given; absent: every port). An ingress peer is
+exactly one of ``namespaces`` or ``pods``; an egress peer exactly one of ``namespaces``,
+``pods``, ``nodes`` (a label selector), ``networks`` (1 to 25 CIDRs) or ``domainNames`` (1 to 25
+names). An egress rule with a named port may not have a ``networks``, ``nodes`` or
+``domainNames`` peer (the CRDs' CEL rule: those have no named ports). Limits per version:
 
-Unverified assumption (no access to the v1alpha2 API text when this was written): a
-ClusterNetworkPolicy rule takes the v1alpha1 ``ports`` above, or instead ``protocols``, a list
-of entries that are each exactly one of ``tcp``, ``udp``, ``sctp`` (a map with an optional
-``destinationPort``: ``{number: N}`` or ``{range: {start, end}}``; without it, every port of
-the protocol) or ``destinationNamedPort`` (a name). Its peers are v1alpha1's.
+==========  ======================  =====================  =====================
+apiVersion  rules per direction     peers per rule         ports per rule
+==========  ======================  =====================  =====================
+v1alpha1    100                     1 to 100               ``ports``: 1 to 100
+v1alpha2    25                      1 to 25                ``protocols``: 1 to 25
+==========  ======================  =====================  =====================
+
+A v1alpha1 port is exactly one of ``portNumber`` (``protocol``, default TCP, and ``port``),
+``namedPort`` (a name) or ``portRange`` (``protocol``, ``start``, ``end``). A v1alpha2
+``protocols`` entry is exactly one of ``tcp``, ``udp``, ``sctp`` (each a map with
+``destinationPort``, exactly one of ``number`` or ``range: {start, end}``) or
+``destinationNamedPort`` (a name). A range's ``start`` must be less than its ``end`` in both
+(the CRDs' rule; a single port is a number, not a range).
 """
 
 from __future__ import annotations
@@ -68,15 +76,14 @@ API_VERSIONS = {
 }
 
 MAX_PRIORITY = 1000
-MAX_RULES = 100
-MAX_PEERS = 100
-MAX_PORTS = 100
 MAX_NETWORKS = 25
 MAX_DOMAIN_NAMES = 25
 MAX_RULE_NAME = 100
 #: The name the one BaselineAdminNetworkPolicy of a cluster must have.
 BASELINE_NAME = "default"
 
+#: Egress peers that have no named ports: a rule with a named port may not use them.
+_UNNAMED_PEERS = ("networks", "nodes", "domainNames")
 _PEERS = {"ingress": ("namespaces", "pods"), "egress": ("namespaces", "pods", "nodes", "networks", "domainNames")}  # fmt: skip
 _PEER_FIELD = {"ingress": "from", "egress": "to"}
 _PORT_KINDS = ("portNumber", "namedPort", "portRange")
@@ -93,7 +100,9 @@ class _Kind:
     priority: bool
     actions: tuple[str, ...]
     spec_fields: frozenset[str]
-    port_fields: tuple[str, ...]
+    port_field: str  # "ports" (v1alpha1) or "protocols" (v1alpha2)
+    limit: int  # the most rules per direction, peers per rule and ports per rule
+    namespace_selector_required: bool  # in a ``pods`` subject or peer
 
 
 _KINDS = {
@@ -103,7 +112,9 @@ _KINDS = {
         True,
         (ALLOW, DENY, PASS),
         frozenset({"priority", "subject", "ingress", "egress"}),
-        ("ports",),
+        "ports",
+        100,
+        True,
     ),
     BASELINE_ADMIN_NETWORK_POLICY: _Kind(
         BASELINE_ADMIN_NETWORK_POLICY,
@@ -111,7 +122,9 @@ _KINDS = {
         False,
         (ALLOW, DENY),
         frozenset({"subject", "ingress", "egress"}),
-        ("ports",),
+        "ports",
+        100,
+        True,
     ),
     CLUSTER_NETWORK_POLICY: _Kind(
         CLUSTER_NETWORK_POLICY,
@@ -119,7 +132,9 @@ _KINDS = {
         True,
         (ACCEPT, DENY, PASS),
         frozenset({"tier", "priority", "subject", "ingress", "egress"}),
-        ("ports", "protocols"),
+        "protocols",
+        25,
+        False,
     ),
 }
 
@@ -157,7 +172,7 @@ def parse_cluster_policy(obj: Mapping[str, Any]) -> ClusterPolicy:
     tier = kind.tier if kind.tier is not None else _tier(spec.get("tier"), context)
     priority = _priority(spec.get("priority"), context) if kind.priority else None
     head = ClusterPolicyHead(kind.kind, name, tier, priority)
-    subject = _subject(spec.get("subject"), context)
+    subject = _subject(spec.get("subject"), kind, context)
     notes: list[str] = []
     ingress = _rules(spec, "ingress", head, kind, context, notes)
     egress = _rules(spec, "egress", head, kind, context, notes)
@@ -201,19 +216,23 @@ def _selector(raw: Any, context: ObjectContext, field: str) -> LabelSelector:
     return parse_selector(raw, context, field)
 
 
-def _pods(raw: Any, context: ObjectContext, field: str) -> PodPeer:
-    """``pods``: the pods ``podSelector`` matches in the namespaces ``namespaceSelector`` does."""
+def _pods(raw: Any, kind: _Kind, context: ObjectContext, field: str) -> PodPeer:
+    """``pods``: the pods ``podSelector`` matches in the namespaces ``namespaceSelector`` does
+    (v1alpha2 may leave ``namespaceSelector`` out: every namespace)."""
     pods = context.mapping(raw, field, "a map with namespaceSelector and podSelector")
     unknown = pods.keys() - {"namespaceSelector", "podSelector"}
     if unknown:
         raise context.unknown(field, unknown, "namespaceSelector, podSelector")
-    for key in ("namespaceSelector", "podSelector"):
+    required: tuple[str, ...] = ("podSelector",)
+    if kind.namespace_selector_required:
+        required = ("namespaceSelector", "podSelector")
+    for key in required:
         if pods.get(key) is None:
             raise context.error(f"{field}.{key}", "required (an empty selector {} selects all)")
     return PodPeer(
         _selector(pods["podSelector"], context, f"{field}.podSelector"),
         namespace_selector=_selector(
-            pods["namespaceSelector"], context, f"{field}.namespaceSelector"
+            pods.get("namespaceSelector") or {}, context, f"{field}.namespaceSelector"
         ),
     )
 
@@ -223,13 +242,13 @@ def _namespaces(raw: Any, context: ObjectContext, field: str) -> PodPeer:
     return PodPeer(LabelSelector(), namespace_selector=_selector(raw, context, field))
 
 
-def _subject(raw: Any, context: ObjectContext) -> PodPeer:
+def _subject(raw: Any, kind: _Kind, context: ObjectContext) -> PodPeer:
     field = "spec.subject"
     subject = context.mapping(raw, field, "a map with namespaces or pods")
     key = _one_of(subject, ("namespaces", "pods"), context, field)
     if key == "namespaces":
         return _namespaces(subject[key], context, f"{field}.namespaces")
-    return _pods(subject[key], context, f"{field}.pods")
+    return _pods(subject[key], kind, context, f"{field}.pods")
 
 
 def _bounded(
@@ -250,7 +269,7 @@ def _rules(
     notes: list[str],
 ) -> tuple[AdminRule, ...]:
     field = f"spec.{direction}"
-    raw = _bounded(spec.get(direction), context, field, "rules", 0, MAX_RULES)
+    raw = _bounded(spec.get(direction), context, field, "rules", 0, kind.limit)
     return tuple(
         _rule(item, head, direction, index, kind, context, notes) for index, item in enumerate(raw)
     )
@@ -286,7 +305,7 @@ def _rule(
     field = f"spec.{direction}[{index}]"
     peer_field = _PEER_FIELD[direction]
     rule = context.mapping(raw, field, "a rule map")
-    known = ("name", "action", peer_field, *kind.port_fields)
+    known = ("name", "action", peer_field, kind.port_field)
     unknown = rule.keys() - set(known)
     if unknown:
         raise context.unknown(field, unknown, ", ".join(known))
@@ -300,16 +319,30 @@ def _rule(
     action = _action(rule.get("action"), kind, context, field)
     where = f"{field}.{peer_field}"
     peers: list[AdminPeer] = []
-    for number, item in enumerate(
-        _bounded(rule.get(peer_field), context, where, "peers", 1, MAX_PEERS)
-    ):
-        peers += _peer(item, direction, context, f"{where}[{number}]", notes)
+    raw_peers = _bounded(rule.get(peer_field), context, where, "peers", 1, kind.limit)
+    for number, item in enumerate(raw_peers):
+        peers += _peer(item, direction, kind, context, f"{where}[{number}]", notes)
     ports = _ports(rule, kind, context, field)
+    if ports is not None and any(isinstance(port, NamedPort) for port in ports):
+        _no_unnamed_peers(raw_peers, context, where)
     return AdminRule(head, direction, index, name, action, tuple(peers), ports)
 
 
+def _no_unnamed_peers(raw_peers: list[Any], context: ObjectContext, where: str) -> None:
+    """Refuse a named port in a rule with a networks, nodes or domainNames peer (the CRDs'
+    CEL rule: those peers have no named ports)."""
+    for number, item in enumerate(raw_peers):
+        used = [key for key in _UNNAMED_PEERS if isinstance(item, dict) and key in item]
+        if used:
+            raise context.error(
+                f"{where}[{number}].{used[0]}",
+                f"a {used[0]} peer cannot be used in a rule with a named port (there are no "
+                f"named ports for {'/'.join(_UNNAMED_PEERS)}); put it in a rule of its own",
+            )
+
+
 def _peer(
-    raw: Any, direction: str, context: ObjectContext, field: str, notes: list[str]
+    raw: Any, direction: str, kind: _Kind, context: ObjectContext, field: str, notes: list[str]
 ) -> list[AdminPeer]:
     if raw is None:
         raw = {}
@@ -319,7 +352,7 @@ def _peer(
     if key == "namespaces":
         return [_namespaces(value, context, where)]
     if key == "pods":
-        return [_pods(value, context, where)]
+        return [_pods(value, kind, context, where)]
     if key == "nodes":
         return [NodePeer(_selector(value, context, where))]
     if key == "networks":
@@ -348,16 +381,14 @@ def _peer(
 def _ports(
     rule: Mapping[str, Any], kind: _Kind, context: ObjectContext, field: str
 ) -> tuple[AdminPort, ...] | None:
-    given = [key for key in kind.port_fields if rule.get(key) is not None]
-    if len(given) > 1:
-        raise context.error(field, "set ports or protocols, not both")
-    if not given:
+    """The rule's ``ports`` (v1alpha1) or ``protocols`` (v1alpha2); None when absent (every
+    port). Given, the list holds at least one entry (an empty one is refused, as the API does)."""
+    key = kind.port_field
+    if rule.get(key) is None:
         return None
-    key = given[0]
-    raw = _bounded(rule[key], context, f"{field}.{key}", key, 0, MAX_PORTS)
+    raw = _bounded(rule[key], context, f"{field}.{key}", key, 1, kind.limit)
     read = _port if key == "ports" else _protocol
-    ports = tuple(read(item, context, f"{field}.{key}[{index}]") for index, item in enumerate(raw))
-    return ports or None
+    return tuple(read(item, context, f"{field}.{key}[{index}]") for index, item in enumerate(raw))
 
 
 def _number(raw: Any, context: ObjectContext, field: str) -> int:
@@ -368,15 +399,19 @@ def _number(raw: Any, context: ObjectContext, field: str) -> int:
 
 
 def _range(raw: Any, protocol: str, context: ObjectContext, field: str, known: str) -> PortRule:
-    """A port range ``start``..``end`` (both included; ``end`` may not be below ``start``)."""
+    """A port range ``start``..``end``, both included; ``start`` must be less than ``end``."""
     block = context.mapping(raw, field, "a map with start and end")
     unknown = block.keys() - set(known.split(", "))
     if unknown:
         raise context.unknown(field, unknown, known)
     start = _number(block.get("start"), context, f"{field}.start")
     end = _number(block.get("end"), context, f"{field}.end")
-    if end < start:
-        raise context.invalid(f"{field}.end", end, f"must not be below start ({start})")
+    if start >= end:
+        raise context.error(
+            field,
+            f"start {start} must be less than end {end} (a range spans at least two ports; "
+            f"for one port give the number)",
+        )
     return PortRule(protocol, start, end)
 
 
@@ -406,7 +441,8 @@ def _port(raw: Any, context: ObjectContext, field: str) -> AdminPort:
 
 
 def _protocol(raw: Any, context: ObjectContext, field: str) -> AdminPort:
-    """One v1alpha2 ``protocols`` entry (an unverified shape: see the module's docstring)."""
+    """One v1alpha2 ``protocols`` entry: ``tcp``/``udp``/``sctp`` with a ``destinationPort``,
+    or ``destinationNamedPort``."""
     if raw is None:
         raw = {}
     key = _one_of(raw, _PROTOCOL_KINDS, context, field)
@@ -420,7 +456,9 @@ def _protocol(raw: Any, context: ObjectContext, field: str) -> AdminPort:
         raise context.unknown(where, unknown, "destinationPort")
     port = entry.get("destinationPort")
     if port is None:
-        return PortRule(protocol)
+        raise context.error(
+            f"{where}.destinationPort", "required: a map with number or range (1 to 65535)"
+        )
     where = f"{where}.destinationPort"
     choice = _one_of(port, ("number", "range"), context, where)
     if choice == "number":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
 import pytest
 from guestbook import GUESTBOOK
 from podfence.components import ClusterBaseline, TierFirewall
@@ -78,6 +79,63 @@ def test_invalid_args_raise_one_line_and_register_nothing() -> None:
     with pytest.raises(SpecError) as raised:
         record(lambda: ClusterBaseline("platform", {"priority": 5}), "p", "t", registered=created)
     assert str(raised.value).startswith("platform: priority: the BaselineAdminNetworkPolicy")
+    assert created == []
+
+
+def test_label_values_and_namespaces_may_be_other_resources_outputs() -> None:
+    literal: dict[str, Any] = {
+        "egress": True,
+        "namespaceSelector": {"matchLabels": {"team": "shop"}},
+        "excludeNamespaces": ["kube-system", "ingress-nginx"],
+    }
+
+    def deferred() -> ClusterBaseline:
+        return ClusterBaseline(
+            "platform",
+            {
+                **literal,
+                "namespaceSelector": {"matchLabels": {"team": pulumi.Output.from_input("shop")}},
+                "excludeNamespaces": ["kube-system", pulumi.Output.from_input("ingress-nginx")],
+            },
+        )
+
+    def subject(resources: list[RecordedResource]) -> Any:
+        (child,) = custom(resources)
+        (excluded,) = child.inputs["spec"]["subject"]["namespaces"]["matchExpressions"]
+        excluded["values"] = set(
+            excluded["values"]
+        )  # NotIn is a set; an output sorts by its placeholder
+        return child.inputs
+
+    expected = subject(record(lambda: ClusterBaseline("platform", literal), "p", "test"))
+    assert subject(record(deferred, "p", "test")) == expected
+
+
+def test_a_bad_value_behind_an_output_fails_once_it_resolves() -> None:
+    def program() -> None:
+        ClusterBaseline(
+            "platform", {"excludeNamespaces": [pulumi.Output.from_input("Kube_System")]}
+        )
+
+    with pytest.raises(SpecError, match=r"^platform\.excludeNamespaces.*Kube_System"):
+        record(program, "p", "test")
+
+
+def test_the_policys_name_may_not_be_an_output() -> None:
+    created: list[str] = []
+    with pytest.raises(SpecError) as raised:
+        record(
+            lambda: ClusterBaseline(
+                "platform", {"api": "v1alpha2", "name": pulumi.Output.from_input("baseline")}
+            ),
+            "p",
+            "test",
+            registered=created,
+        )
+    assert str(raised.value) == (
+        "platform.name: a pulumi Output is not accepted here: the policy's name is its identity "
+        "and names the child resource; give it literally"
+    )
     assert created == []
 
 

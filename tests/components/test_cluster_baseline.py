@@ -8,12 +8,13 @@ from typing import Any
 import pulumi
 import pytest
 from guestbook import GUESTBOOK
-from podfence.components import ClusterBaseline, TierFirewall
+from podfence.components import ClusterBaseline, Firewall, TierFirewall
 from podfence.errors import SpecError
 from podfence.manifests import cluster_baseline_policy
 from podfence.offline.recorder import RecordedResource, record
 from podfence.reachability import evaluate, explain, load_cluster, traffic
 from podfence.spec import ClusterBaselineSpec
+from podfence.testing import assert_allowed, assert_denied, capture
 from reachability.helpers import namespace, pod
 
 BANP = "kubernetes:policy.networking.k8s.io/v1alpha1:BaselineAdminNetworkPolicy"
@@ -213,3 +214,19 @@ def test_the_baselines_dns_rule_keeps_dns_open_where_no_network_policy_isolates_
         "ui's egress is isolated by the team's policies, which decide alone: a team that "
         "isolates egress keeps DNS open itself (DefaultDeny's allow-dns-egress)"
     )
+
+
+# -- a platform team's baseline and an application team's Firewall, as podfence.testing sees them --
+
+
+def test_podfence_testing_sees_the_baseline_deny_and_the_firewalls_flows() -> None:
+    with capture() as captured:
+        ClusterBaseline("platform", {})  # the platform team's: ingress denied by default
+        Firewall("guestbook", GUESTBOOK)  # the guestbook team's own NetworkPolicies
+    policies = captured.policies
+    assert_denied(policies, "guestbook/ui", "sandbox/scratch", 8080, inventory=INVENTORY)
+    assert_allowed(policies, "guestbook/ui", "guestbook/api", 8080, inventory=INVENTORY)
+    assert_denied(policies, "guestbook/ui", "guestbook/db", 6379, inventory=INVENTORY)
+    # Without the baseline, the namespace that has no NetworkPolicy is open.
+    network_policies = [p for p in policies if p["kind"] == "NetworkPolicy"]
+    assert_allowed(network_policies, "guestbook/ui", "sandbox/scratch", 8080, inventory=INVENTORY)

@@ -1,5 +1,6 @@
-"""podfence's component provider: Firewall, DefaultDeny, TierFirewall, NamespaceAllow and
-IpBlockAllow for programs in any Pulumi language (the Pulumi CLI runs this; see README.md)."""
+"""podfence's component provider: Firewall, DefaultDeny, TierFirewall, NamespaceAllow,
+IpBlockAllow and ClusterBaseline for programs in any Pulumi language (the Pulumi CLI runs this;
+see README.md)."""
 
 from podfence.provider import serve
 

@@ -9,7 +9,7 @@ import pulumi
 import pytest
 from guestbook import GUESTBOOK
 from paths import REPO
-from podfence.components import Firewall
+from podfence.components import ClusterBaseline, Firewall
 from podfence.errors import ConfigError
 from podfence.offline.stack import load_stack_inputs
 from podfence.testing import (
@@ -21,6 +21,7 @@ from podfence.testing import (
     policy_inventory,
     run_program,
 )
+from reachability.helpers import namespace, pod
 
 pytest_plugins = ["pytester"]
 
@@ -89,6 +90,88 @@ def test_capture_passes_on_what_the_block_raises_and_still_resets_pulumi() -> No
     with capture() as captured:
         Firewall("again", GUESTBOOK)
     assert {r.name for r in captured.resources if r.name.startswith("shop")} == set()
+
+
+def test_capture_takes_the_cluster_wide_policies_too_first_and_as_the_wire_sends_them() -> None:
+    with capture() as captured:
+        Firewall("shop", GUESTBOOK)
+        ClusterBaseline("platform", {"egress": True})
+        ClusterBaseline("late", {"api": "v1alpha2"})
+    kinds = [(p["kind"], p["metadata"]["name"]) for p in captured.policies]
+    assert kinds[:2] == [
+        ("BaselineAdminNetworkPolicy", "default"),
+        ("ClusterNetworkPolicy", "podfence-baseline"),
+    ]
+    assert {kind for kind, _ in kinds[2:]} == {"NetworkPolicy"}
+    baseline = captured.policies[0]
+    assert set(baseline) == {"apiVersion", "kind", "metadata", "spec"}
+    assert baseline["apiVersion"] == "policy.networking.k8s.io/v1alpha1"
+    assert baseline["spec"]["egress"][0]["ports"][0] == {
+        "portNumber": {"protocol": "UDP", "port": 53}
+    }, "integers stay integers"
+
+
+def test_run_program_takes_the_cluster_wide_policies_a_program_registers(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "from podfence.components import ClusterBaseline\n"
+        'ClusterBaseline("platform", {"excludeNamespaces": ["kube-system"]})\n'
+    )
+    policies = run_program(tmp_path).policies
+    assert [p["kind"] for p in policies] == ["BaselineAdminNetworkPolicy"]
+    inventory = [
+        namespace("team-a"),
+        namespace("kube-system"),
+        pod("team-a/web", "10.0.0.1", [{"containerPort": 8080}], app="web"),
+        pod("team-a/db", "10.0.0.2", [{"containerPort": 5432}], app="db"),
+        pod("kube-system/dns", "10.0.9.1", [{"containerPort": 53, "protocol": "UDP"}]),
+    ]
+    assert_denied(policies, "team-a/web", "team-a/db", 5432, inventory=inventory)
+    assert_allowed(policies, "team-a/web", "kube-system/dns", 53, "UDP", inventory=inventory)
+
+
+def test_the_baseline_deny_shows_on_the_derived_inventory_with_the_rule_that_decides() -> None:
+    with capture() as captured:
+        Firewall("shop", GUESTBOOK)
+        ClusterBaseline("platform", {})
+    pods = [
+        f"{o['metadata']['namespace']}/{o['metadata']['name']}"
+        for o in policy_inventory(captured.policies)
+        if o["kind"] == "Pod"
+    ]
+    assert sorted(pods[:-1]) == [API, DB, UI, "guestbook/pod"], "the firewall's pods first"
+    assert pods[-1] == "any-namespace/pod", "every namespace the baseline applies to"
+    assert_allowed(captured.policies, UI, API, 8080)
+    with pytest.raises(AssertionError) as raised:
+        assert_allowed(captured.policies, UI, "any-namespace/pod", 80)
+    assert (
+        "  ingress at any-namespace/pod: denied by BaselineAdminNetworkPolicy default (Baseline "
+        'tier), ingress rule 0 "deny-ingress-from-pods": from all pods in all namespaces on any '
+        "port (no NetworkPolicy selects any-namespace/pod for ingress)"
+    ) in str(raised.value).splitlines()
+    network_policies = [p for p in captured.policies if p["kind"] == "NetworkPolicy"]
+    assert_allowed(network_policies, UI, "any-namespace/pod", 80, inventory=policy_inventory(
+        captured.policies
+    ))  # fmt: skip
+
+
+def test_named_ports_of_cluster_wide_policies_resolve_on_the_derived_pods() -> None:
+    admin = {
+        "apiVersion": "policy.networking.k8s.io/v1alpha1",
+        "kind": "AdminNetworkPolicy",
+        "metadata": {"name": "metrics"},
+        "spec": {
+            "priority": 10,
+            "subject": {"pods": {"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "web"}}}},
+            "ingress": [
+                {"action": "Allow", "from": [{"namespaces": {"matchLabels": {"team": "monitoring"}}}],
+                 "ports": [{"namedPort": "metrics"}]},
+                {"action": "Deny", "from": [{"namespaces": {}}]},
+            ],
+        },
+    }  # fmt: skip
+    assert_allowed([admin], "monitoring/pod", "any-namespace/web", "metrics")
+    assert_denied([admin], "monitoring/pod", "any-namespace/web", 80)
 
 
 def test_the_ui_reaches_the_api_and_not_the_db(dev: list[dict[str, Any]]) -> None:

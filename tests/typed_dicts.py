@@ -1,5 +1,7 @@
 """Whether a TypedDict of podfence.provider mirrors a pydantic spec: keys, required keys, the
-names the schema gives them, the shape of each value, and nested types, recursively."""
+names the schema gives them, the shape of each value, and nested types, recursively. A spec's
+``Literal`` of strings is mirrored by an enum of exactly those values (the schema has no
+literals)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import inspect
 import typing
 from collections.abc import Awaitable, Iterator, Mapping, Sequence
 from enum import Enum
-from typing import Any, ForwardRef, NotRequired, Required, get_args, get_origin
+from typing import Any, ForwardRef, Literal, NotRequired, Required, get_args, get_origin
 
 import pulumi
 from podfence.spec.base import Spec
@@ -59,6 +61,24 @@ def _named_types(annotation: Any) -> Iterator[type]:
         yield from _named_types(arg)
 
 
+def _literal_values(annotation: Any) -> set[Any] | None:
+    """The values of a ``Literal`` (``X | None`` unwrapped); None for any other annotation."""
+    if get_origin(annotation) in (typing.Union, typing.get_origin(int | None)):
+        kept = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = kept[0] if len(kept) == 1 else annotation
+    return set(get_args(annotation)) if get_origin(annotation) is Literal else None
+
+
+def _enum_problems(where: str, key: str, hint: Any, values: set[Any]) -> Iterator[str]:
+    """Whether ``hint`` is an enum of exactly the spec's literal ``values``."""
+    plain = _strip_input(hint)
+    if not (isinstance(plain, type) and issubclass(plain, Enum)):
+        yield f"{where}.{key}: {plain} here, one of {sorted(values)} in the spec: write an enum"
+    elif {member.value for member in plain} != values:
+        ours = sorted(member.value for member in plain)
+        yield f"{where}.{key}: {plain.__name__} has {ours}, the spec {sorted(values)}"
+
+
 def _hints(typed: type) -> dict[str, Any]:
     """A TypedDict's annotations as written, NotRequired and Required unwrapped (not evaluated:
     pulumi.Input holds a forward reference to Output)."""
@@ -81,6 +101,10 @@ def _field_problems(
         yield f"{where}.{key}: the schema names it {camel_case(key)}, config writes {written}"
     if _shape(hint) != _shape(field.annotation):
         yield f"{where}.{key}: a {_shape(hint)} here, a {_shape(field.annotation)} in the spec"
+    values = _literal_values(field.annotation)
+    if values is not None:
+        yield from _enum_problems(where, key, hint, values)
+        return
     ours, theirs = list(_named_types(hint)), list(_named_types(field.annotation))
     if len(ours) != len(theirs):
         yield f"{where}.{key}: holds {ours} here, {theirs} in the spec"

@@ -13,7 +13,7 @@ import yaml
 from golden import assert_golden
 from paths import REPO, STACKS
 from podfence.cli import ExitStatus, main
-from podfence.cli.render import is_podfence_file
+from podfence.cli.render import counted, is_podfence_file
 from podfence.errors import ConfigError
 from podfence.offline.recorder import RecordedResource
 from podfence.offline.stack import bulk_import, record_stack, render_stack
@@ -295,6 +295,8 @@ def test_pulumi_import_would_compute_exactly_the_urns_the_program_registers(
 
 def _resource(type_: str, name: str, urn_type: str, **inputs: Any) -> RecordedResource:
     custom = type_ == "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+    if custom:
+        inputs = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", **inputs}
     urn = f"urn:pulumi:dev::guestbook::{urn_type}::{name}"
     return RecordedResource(type_, name, urn, inputs, custom)
 
@@ -337,7 +339,11 @@ def test_a_policy_with_an_explicit_provider_is_one_clear_error() -> None:
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "p",
         "urn:pulumi:dev::guestbook::pulumi:pulumi:Stack$kubernetes:networking.k8s.io/v1:NetworkPolicy::p",
-        {"metadata": {"name": "p", "namespace": "ns"}},
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {"name": "p", "namespace": "ns"},
+        },
         True,
         provider="urn:pulumi:dev::guestbook::pulumi:providers:kubernetes::k8s::id",
     )
@@ -380,3 +386,13 @@ def test_a_stack_that_renders_to_a_directory_has_nothing_to_import(
         "to import\n"
     )
     assert not target.exists()
+
+
+def test_the_import_files_message_counts_the_objects_by_kind_in_plural_where_due() -> None:
+    kinds = ["NetworkPolicy", "NetworkPolicy", "BaselineAdminNetworkPolicy", "Namespace"]
+    assert counted(kinds) == "2 NetworkPolicies, 1 BaselineAdminNetworkPolicy and 1 Namespace"
+    assert counted(["Namespace", "Namespace", "IngressClass", "IngressClass"]) == (
+        "2 Namespaces and 2 IngressClasses"
+    )
+    assert counted(["Gateway", "Gateway"]) == "2 Gateways"
+    assert counted([]) == "no objects"

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
 import pytest
 from guestbook import GUESTBOOK
-from podfence.components import ClusterBaseline, TierFirewall
+from podfence.components import ClusterBaseline, Firewall, TierFirewall
 from podfence.errors import SpecError
 from podfence.manifests import cluster_baseline_policy
 from podfence.offline.recorder import RecordedResource, record
 from podfence.reachability import evaluate, explain, load_cluster, traffic
 from podfence.spec import ClusterBaselineSpec
+from podfence.testing import assert_allowed, assert_denied, capture
 from reachability.helpers import namespace, pod
 
 BANP = "kubernetes:policy.networking.k8s.io/v1alpha1:BaselineAdminNetworkPolicy"
@@ -78,6 +80,63 @@ def test_invalid_args_raise_one_line_and_register_nothing() -> None:
     with pytest.raises(SpecError) as raised:
         record(lambda: ClusterBaseline("platform", {"priority": 5}), "p", "t", registered=created)
     assert str(raised.value).startswith("platform: priority: the BaselineAdminNetworkPolicy")
+    assert created == []
+
+
+def test_label_values_and_namespaces_may_be_other_resources_outputs() -> None:
+    literal: dict[str, Any] = {
+        "egress": True,
+        "namespaceSelector": {"matchLabels": {"team": "shop"}},
+        "excludeNamespaces": ["kube-system", "ingress-nginx"],
+    }
+
+    def deferred() -> ClusterBaseline:
+        return ClusterBaseline(
+            "platform",
+            {
+                **literal,
+                "namespaceSelector": {"matchLabels": {"team": pulumi.Output.from_input("shop")}},
+                "excludeNamespaces": ["kube-system", pulumi.Output.from_input("ingress-nginx")],
+            },
+        )
+
+    def subject(resources: list[RecordedResource]) -> Any:
+        (child,) = custom(resources)
+        (excluded,) = child.inputs["spec"]["subject"]["namespaces"]["matchExpressions"]
+        excluded["values"] = set(
+            excluded["values"]
+        )  # NotIn is a set; an output sorts by its placeholder
+        return child.inputs
+
+    expected = subject(record(lambda: ClusterBaseline("platform", literal), "p", "test"))
+    assert subject(record(deferred, "p", "test")) == expected
+
+
+def test_a_bad_value_behind_an_output_fails_once_it_resolves() -> None:
+    def program() -> None:
+        ClusterBaseline(
+            "platform", {"excludeNamespaces": [pulumi.Output.from_input("Kube_System")]}
+        )
+
+    with pytest.raises(SpecError, match=r"^platform\.excludeNamespaces.*Kube_System"):
+        record(program, "p", "test")
+
+
+def test_the_policys_name_may_not_be_an_output() -> None:
+    created: list[str] = []
+    with pytest.raises(SpecError) as raised:
+        record(
+            lambda: ClusterBaseline(
+                "platform", {"api": "v1alpha2", "name": pulumi.Output.from_input("baseline")}
+            ),
+            "p",
+            "test",
+            registered=created,
+        )
+    assert str(raised.value) == (
+        "platform.name: a pulumi Output is not accepted here: the policy's name is its identity "
+        "and names the child resource; give it literally"
+    )
     assert created == []
 
 
@@ -155,3 +214,19 @@ def test_the_baselines_dns_rule_keeps_dns_open_where_no_network_policy_isolates_
         "ui's egress is isolated by the team's policies, which decide alone: a team that "
         "isolates egress keeps DNS open itself (DefaultDeny's allow-dns-egress)"
     )
+
+
+# -- a platform team's baseline and an application team's Firewall, as podfence.testing sees them --
+
+
+def test_podfence_testing_sees_the_baseline_deny_and_the_firewalls_flows() -> None:
+    with capture() as captured:
+        ClusterBaseline("platform", {})  # the platform team's: ingress denied by default
+        Firewall("guestbook", GUESTBOOK)  # the guestbook team's own NetworkPolicies
+    policies = captured.policies
+    assert_denied(policies, "guestbook/ui", "sandbox/scratch", 8080, inventory=INVENTORY)
+    assert_allowed(policies, "guestbook/ui", "guestbook/api", 8080, inventory=INVENTORY)
+    assert_denied(policies, "guestbook/ui", "guestbook/db", 6379, inventory=INVENTORY)
+    # Without the baseline, the namespace that has no NetworkPolicy is open.
+    network_policies = [p for p in policies if p["kind"] == "NetworkPolicy"]
+    assert_allowed(network_policies, "guestbook/ui", "sandbox/scratch", 8080, inventory=INVENTORY)

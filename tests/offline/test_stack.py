@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from k8s_schema import assert_valid_manifest
@@ -10,8 +11,16 @@ from paths import STACKS
 from podfence.config import FirewallConfig
 from podfence.errors import ConfigError
 from podfence.offline.project import find_project
-from podfence.offline.recorder import record_program
-from podfence.offline.stack import load_stack_inputs, render_stack, stack_firewall
+from podfence.offline.recorder import RecordedResource, record_program
+from podfence.offline.stack import (
+    NETWORK_POLICY,
+    bulk_import,
+    import_file,
+    load_stack_inputs,
+    record_stack,
+    render_stack,
+    stack_firewall,
+)
 
 BLOG_POLICIES = {
     "deny-all",
@@ -244,3 +253,119 @@ def test_a_misspelt_firewall_key_is_named_with_the_one_expected(
     assert str(raised.value) == (
         f"{stacks / 'Pulumi.typo.yaml'}: no guestbook:firewall in the stack's config; {message}"
     )
+
+
+# -- the import file of a program that makes more than NetworkPolicies ---------------------------
+
+BANP = "kubernetes:policy.networking.k8s.io/v1alpha1:BaselineAdminNetworkPolicy"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+
+
+@pytest.fixture
+def platform_project(project_copy: Path) -> Path:
+    """The guestbook program plus a ClusterBaseline; stack `platform` creates the namespace."""
+    program = project_copy / "__main__.py"
+    program.write_text(
+        program.read_text(encoding="utf-8")
+        + "\nfrom podfence.components import ClusterBaseline\n\n"
+        + 'ClusterBaseline("platform", {"egress": True})\n',
+        encoding="utf-8",
+    )
+    _write_firewall(project_copy, "platform", lambda f: f.update(createNamespaces=True))
+    return project_copy
+
+
+def test_the_import_file_carries_every_object_the_program_makes_by_its_type_and_id(
+    platform_project: Path,
+) -> None:
+    entries = import_file("platform", platform_project)["resources"]
+    components = [e for e in entries if e.get("component")]
+    assert components == [
+        {"type": "podfence:index:ClusterBaseline", "name": "platform", "component": True},
+        {"type": "podfence:index:Firewall", "name": "guestbook", "component": True},
+    ]
+    objects = {e["id"]: e for e in entries if "id" in e}
+    assert objects["default"] == {
+        "type": BANP,
+        "name": "platform-default",
+        "id": "default",  # cluster-scoped: the name alone
+        "parent": "platform",
+    }
+    assert objects["guestbook"] == {
+        "type": NAMESPACE,
+        "name": "guestbook-guestbook",
+        "id": "guestbook",
+        "parent": "guestbook",
+    }
+    policies = {i for i, e in objects.items() if e["type"] == NETWORK_POLICY}
+    assert policies == {f"guestbook/{name}" for name in BLOG_POLICIES}
+    rendered = render_stack("platform", platform_project)
+    assert len(objects) == len(rendered) == len(BLOG_POLICIES) + 2, "what render prints"
+
+
+def test_the_import_file_names_the_urns_the_program_registers(platform_project: Path) -> None:
+    entries = import_file("platform", platform_project)["resources"]
+    by_name = {e["name"]: e for e in entries}
+
+    def qualified(entry: dict[str, Any]) -> str:
+        parent = entry.get("parent")
+        return (f"{qualified(by_name[parent])}$" if parent else "") + entry["type"]
+
+    _, resources = record_stack("platform", platform_project)
+    registered = {r.urn.replace("::pulumi:pulumi:Stack$", "::") for r in resources}
+    urns = {f"urn:pulumi:platform::guestbook::{qualified(e)}::{e['name']}" for e in entries}
+    assert urns <= registered
+    assert len(urns) == len(entries)
+
+
+def test_a_namespace_the_program_only_reads_is_not_imported(repo: Path) -> None:
+    entries = import_file("dev", repo)["resources"]
+    _, resources = record_stack("dev", repo)
+    assert any(r.type == NAMESPACE for r in resources), "the dev firewall reads its namespace"
+    assert NAMESPACE not in {e["type"] for e in entries}
+
+
+def _object(kind: str, api_version: str, **metadata: str) -> RecordedResource:
+    type_ = f"kubernetes:{api_version if '/' in api_version else 'core/' + api_version}:{kind}"
+    inputs = {"apiVersion": api_version, "kind": kind, "metadata": metadata}
+    urn = f"urn:pulumi:dev::p::pulumi:pulumi:Stack${type_}::obj"
+    return RecordedResource(type_, "obj", urn, inputs, True)
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        (
+            _object("Widget", "example.com/v1", name="w"),
+            "--import-file: obj (Widget) is namespaced and has no metadata.namespace, so its ID "
+            "depends on the provider's default namespace; set metadata.namespace",
+        ),
+        (
+            _object("ClusterRole", "rbac.authorization.k8s.io/v1"),
+            "--import-file: obj (ClusterRole) has no metadata.name to import it by",
+        ),
+    ],
+    ids=["a namespaced object without a namespace", "an object without a name"],
+)
+def test_an_object_whose_id_cannot_be_told_is_one_clear_error(
+    obj: RecordedResource, message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        bulk_import([obj])
+    assert str(raised.value) == message
+
+
+def test_objects_of_another_provider_and_components_alone_are_left_out() -> None:
+    random = RecordedResource(
+        "random:index:RandomId", "r", "urn:pulumi:dev::p::random:index:RandomId::r", {}, True
+    )
+    role = _object("ClusterRole", "rbac.authorization.k8s.io/v1", name="reader")
+    assert bulk_import([random, role]) == {
+        "resources": [
+            {
+                "type": "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+                "name": "obj",
+                "id": "reader",
+            }
+        ]
+    }

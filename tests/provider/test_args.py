@@ -1,6 +1,11 @@
-"""The four components' args mirror their specs, nested types included."""
+"""The components' args mirror their specs, nested types included.
 
-from __future__ import annotations
+No ``from __future__ import annotations``: the drifted TypedDicts below are read as the host
+reads args, by their annotations at run time.
+"""
+
+from enum import StrEnum
+from typing import Literal, NotRequired, TypedDict
 
 import pytest
 from podfence import spec
@@ -13,6 +18,7 @@ PAIRS: list[tuple[type, type[Spec]]] = [
     (args.TierFirewallArgs, spec.TierFirewallSpec),
     (args.NamespaceAllowArgs, spec.NamespaceAllowSpec),
     (args.IpBlockAllowArgs, spec.IpBlockAllowSpec),
+    (args.ClusterBaselineArgs, spec.ClusterBaselineSpec),
 ]
 
 
@@ -28,3 +34,32 @@ def test_required_args_are_exactly_what_the_specs_cannot_do_without() -> None:
     assert args.TierFirewallArgs.__required_keys__ == {"namespace", "tiers"}
     assert args.NamespaceAllowArgs.__required_keys__ == {"name", "namespaces"}
     assert args.IpBlockAllowArgs.__required_keys__ == {"name", "namespaces", "ip_blocks"}
+    assert args.ClusterBaselineArgs.__required_keys__ == frozenset()
+
+
+class _Versioned(Spec):
+    api: Literal["v1alpha1", "v1alpha2"] = "v1alpha1"
+
+
+def test_the_baselines_api_is_an_enum_of_the_specs_literal_values() -> None:
+    # The schema has no literal types: the spec's Literal["v1alpha1", "v1alpha2"] is an enum here.
+    assert [api.value for api in args.ClusterBaselineApi] == ["v1alpha1", "v1alpha2"]
+
+    class Drifted(StrEnum):
+        V1ALPHA1 = "v1alpha1"
+        V1BETA1 = "v1beta1"
+
+    class EnumArgs(TypedDict):
+        api: NotRequired[Drifted]
+
+    class PlainArgs(TypedDict):
+        api: NotRequired[str]
+
+    assert mirror_problems(EnumArgs, _Versioned) == [
+        "EnumArgs (_Versioned).api: Drifted has ['v1alpha1', 'v1beta1'], "
+        "the spec ['v1alpha1', 'v1alpha2']"
+    ]
+    assert mirror_problems(PlainArgs, _Versioned) == [
+        "PlainArgs (_Versioned).api: <class 'str'> here, one of ['v1alpha1', 'v1alpha2'] in the "
+        "spec: write an enum"
+    ]

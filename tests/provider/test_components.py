@@ -17,6 +17,7 @@ from provider_wire import construct
 from pulumi.provider.server import ComponentInitError
 
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+CNP = "kubernetes:policy.networking.k8s.io/v1alpha2:ClusterNetworkPolicy"
 FIREWALL: dict[str, Any] = {
     **GUESTBOOK,
     "defaultDeny": {"egress": True, "dns": {"ports": [{"port": 53, "protocol": "UDP"}]}},
@@ -50,7 +51,16 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         {"name": "allow-dns-out", "namespaces": ["guestbook"], "direction": "Egress",
          "ipBlocks": [{"cidr": "10.0.0.0/8"}], "ports": [{"port": 53, "protocol": "UDP"}]},
     ),
+    (
+        "ClusterBaseline",
+        {"api": "v1alpha2", "name": "platform-baseline", "priority": 900, "egress": True,
+         "namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "Exists"}]},
+         "excludeNamespaces": ["kube-system", "ingress-nginx"],
+         "dns": {"ports": [{"port": 53, "protocol": "UDP"}], "policyName": "dns"}},
+    ),
 ]  # fmt: skip
+#: What each component registers besides itself.
+CHILDREN = {component: NETWORK_POLICY for component, _ in CASES} | {"ClusterBaseline": CNP}
 
 
 def _python(component: str, inputs: dict[str, Any]) -> list[RecordedResource]:
@@ -71,7 +81,7 @@ def test_the_provider_registers_exactly_what_the_python_component_registers(
     assert [r.type for r in made if r.type.startswith("podfence:")] == [
         f"podfence:index:{component}"
     ]
-    assert any(r.type == NETWORK_POLICY for r in made)
+    assert any(r.type == CHILDREN[component] for r in made)
 
 
 def test_ports_written_as_in_a_stack_file_work_through_the_provider_too() -> None:
@@ -97,6 +107,30 @@ def test_construct_answers_with_the_urn_and_the_policy_names_output() -> None:
 
     record(program, "p", "test")
     assert seen == [["a/deny-all"]]
+
+
+def test_the_baseline_answers_with_the_policy_name_output() -> None:
+    provider = analyze()
+    seen: list[Any] = []
+
+    def program() -> None:
+        result = provider.construct("platform", "podfence:index:ClusterBaseline", {}, None)
+        assert set(result.state) == {"policyName"}
+        result.state["policyName"].apply(seen.append)
+
+    record(program, "p", "test")
+    assert seen == ["default"]
+
+
+def test_the_baselines_label_values_may_be_other_resources_outputs() -> None:
+    inputs: dict[str, Any] = {"egress": True, "dns": {"namespace": "kube-system"}}
+    literal = construct("ClusterBaseline", inputs)
+    made = construct(
+        "ClusterBaseline",
+        {"egress": True},
+        more=lambda: {"dns": {"namespace": pulumi.Output.from_input("kube-system")}},
+    )
+    assert [r.inputs for r in made if r.custom] == [r.inputs for r in literal if r.custom]
 
 
 def test_names_may_be_other_resources_outputs_as_the_engine_sends_them() -> None:
@@ -144,3 +178,12 @@ def test_a_mistake_is_refused_with_the_specs_message_and_nothing_registered(
     assert isinstance(raised.value.inner, SpecError), what
     assert message in str(raised.value), str(raised.value)
     assert registered == [], f"{what}: registered {registered}"
+
+
+def test_a_baseline_mistake_is_refused_the_same_way() -> None:
+    registered: list[str] = []
+    with pytest.raises(ComponentInitError) as raised:
+        construct("ClusterBaseline", {"api": "v1beta1"}, registered=registered)
+    assert isinstance(raised.value.inner, SpecError)
+    assert "fw.api: Input should be 'v1alpha1' or 'v1alpha2' (got 'v1beta1')" in str(raised.value)
+    assert registered == []

@@ -23,6 +23,11 @@ TOKENS = {
     "podfence:index:TierFirewall": ["namespace", "tiers"],
     "podfence:index:NamespaceAllow": ["name", "namespaces"],
     "podfence:index:IpBlockAllow": ["ipBlocks", "name", "namespaces"],
+    "podfence:index:ClusterBaseline": [],
+}
+#: Each component's outputs: the policies' namespace/name; the baseline's one cluster-wide name.
+OUTPUTS = {token: {"policyNames": "array"} for token in TOKENS} | {
+    "podfence:index:ClusterBaseline": {"policyName": "string"}
 }
 
 
@@ -60,7 +65,7 @@ def test_the_schema_is_the_package_podfence_at_podfences_version(schema: dict[st
     assert schema["dependencies"] == []
 
 
-def test_every_component_is_a_resource_with_its_required_inputs_and_the_policy_names(
+def test_every_component_is_a_resource_with_its_required_inputs_and_its_policy_names(
     schema: dict[str, Any],
 ) -> None:
     assert set(schema["resources"]) == set(TOKENS)
@@ -68,9 +73,11 @@ def test_every_component_is_a_resource_with_its_required_inputs_and_the_policy_n
         resource = schema["resources"][token]
         assert resource["isComponent"] is True, token
         assert resource["requiredInputs"] == required, token
-        assert set(resource["properties"]) == {"policyNames"}, token
-        assert resource["required"] == ["policyNames"], token
-        assert resource["properties"]["policyNames"]["items"]["type"] == "string"
+        outputs = {key: prop["type"] for key, prop in resource["properties"].items()}
+        assert outputs == OUTPUTS[token], token
+        assert resource["required"] == list(OUTPUTS[token]), token
+        for prop in resource["properties"].values():
+            assert prop.get("items", {"type": "string"})["type"] == "string", token
 
 
 def _descriptions(schema: dict[str, Any]) -> Iterator[tuple[str, str | None]]:
@@ -133,7 +140,9 @@ def test_the_plugin_readmes_table_is_the_schemas(schema: dict[str, Any]) -> None
     readme = (REPO / "provider" / "README.md").read_text(encoding="utf-8")
     rows = [_cells(line) for line in readme.splitlines() if line.startswith("| `podfence:")]
     table = {
-        row[0].strip("`"): [[name.strip("` ") for name in cell.split(",")] for cell in row[1:]]
+        row[0].strip("`"): [
+            [name.strip("` ") for name in cell.split(",") if name.strip()] for cell in row[1:]
+        ]
         for row in rows
     }
     assert set(table) == set(schema["resources"])

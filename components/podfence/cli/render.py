@@ -21,6 +21,7 @@ from podfence.cli.app import ExitStatus
 from podfence.errors import ConfigError
 
 __all__ = [
+    "counted",
     "dump_manifests",
     "is_podfence_file",
     "register",
@@ -81,8 +82,10 @@ def register(subparsers: Any) -> None:
         default=None,
         metavar="FILE",
         help=(
-            "instead of printing, write FILE for `pulumi import --file`: every NetworkPolicy the "
-            "stack makes, by its Pulumi name and <namespace>/<name>, under its component, which "
+            "instead of printing, write FILE for `pulumi import --file`: every object the stack "
+            "makes (NetworkPolicies, cluster-wide policies, created Namespaces), by its Pulumi "
+            "name and ID (<namespace>/<name>, or <name> when cluster-scoped), under its "
+            "component, which "
             'the file lists too ("component": true), so no `pulumi up` comes first (Pulumi '
             ">= 3.94). For objects already applied with kubectl, which pulumi-kubernetes >= 4.29 "
             "will not create over (AlreadyExists). Then run, in order: `pulumi import --stack "
@@ -238,14 +241,36 @@ def _umask() -> int:
     return mask
 
 
+def _plural(kind: str) -> str:
+    """``NetworkPolicy`` -> ``NetworkPolicies``, ``Namespace`` -> ``Namespaces``,
+    ``IngressClass`` -> ``IngressClasses``."""
+    if kind.endswith("y") and kind[-2:-1] not in tuple("aeiou"):
+        return kind[:-1] + "ies"
+    if kind.endswith(("s", "x", "ch", "sh")):
+        return kind + "es"
+    return kind + "s"
+
+
+def counted(kinds: list[str]) -> str:
+    """How many objects of each kind, in the order the kinds first come: ``6 NetworkPolicies and
+    1 BaselineAdminNetworkPolicy``; ``no objects`` for none."""
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        counts[kind] = counts.get(kind, 0) + 1
+    parts = [f"{n} {kind if n == 1 else _plural(kind)}" for kind, n in counts.items()]
+    if not parts:
+        return "no objects"
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
 def write_import_file(stack: str, project_dir: Path | None, path: Path) -> int:
     """Write the stack's bulk-import file to ``path`` and say on stderr what to run next.
 
     The file is :func:`podfence.offline.stack.import_file`'s object as JSON; nothing goes to
-    stdout. The steps, in order: this command; ``pulumi import --stack STACK --file FILE
-    --protect=false --generate-code=false``, which creates the Firewall component (empty) from
-    the file's ``"component": true`` entry and adopts each policy under it, so the component
-    need not be in the state yet; ``pulumi up --stack STACK``. The alternative,
+    stdout; stderr says how many objects of each kind it lists. The steps, in order: this
+    command; ``pulumi import --stack STACK --file FILE --protect=false --generate-code=false``,
+    which creates each component (empty) from the file's ``"component": true`` entry and adopts
+    each object under it, so the component need not be in the state yet; ``pulumi up --stack STACK``. The alternative,
     ``kubernetes:upsertExistingObjects``, is described there too.
 
     Raises:
@@ -260,9 +285,9 @@ def write_import_file(stack: str, project_dir: Path | None, path: Path) -> int:
     except OSError as error:
         reason = error.strerror or str(error)
         raise ConfigError(f"--import-file {path}: cannot write: {reason}") from error
-    count = sum(1 for entry in document["resources"] if "id" in entry)
+    kinds = [entry["type"].rsplit(":", 1)[-1] for entry in document["resources"] if "id" in entry]
     print(
-        f"podfence: wrote {count} NetworkPolicies to {path}; next: pulumi import --stack {stack} "
+        f"podfence: wrote {counted(kinds)} to {path}; next: pulumi import --stack {stack} "
         f"--file {path} --protect=false --generate-code=false, then pulumi up --stack {stack}",
         file=sys.stderr,
     )

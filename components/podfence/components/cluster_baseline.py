@@ -8,8 +8,11 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from podfence.components.inputs import Deferred
 from podfence.components.registry import claim
+from podfence.errors import SpecError
 from podfence.manifests.cluster_baseline import cluster_baseline_policy
+from podfence.manifests.wire import Manifest
 from podfence.spec.cluster_baseline import ClusterBaselineSpec
 
 __all__ = ["ClusterBaseline"]
@@ -35,14 +38,20 @@ class ClusterBaseline(pulumi.ComponentResource):
     parented to the component. A cluster has one BaselineAdminNetworkPolicy: a second
     ClusterBaseline with v1alpha1 in one program is an error naming both.
 
+    Label values, the DNS namespace and the excluded namespaces may be ``pulumi.Output``
+    values (another resource's output): everything known is validated before anything is
+    registered, the rest when the outputs resolve (see
+    :class:`~podfence.components.inputs.Deferred`). The policy's ``name`` may not: it is the
+    object's identity and names the child resource.
+
     Args:
         name: the component's name.
         args: the spec, or a dict validated into it.
         opts: resource options for the component; omitted, none.
 
     Raises:
-        SpecError: invalid args (one line naming the field), or the policy is already made by
-            another component of the program; nothing is registered.
+        SpecError: invalid args (one line naming the field), an output as ``name``, or the
+            policy is already made by another component of the program; nothing is registered.
 
     Attributes:
         spec: the validated spec.
@@ -51,8 +60,11 @@ class ClusterBaseline(pulumi.ComponentResource):
         policy_name: the policy's name, once it is created.
     """
 
-    spec: ClusterBaselineSpec
-    policy: k8s.apiextensions.CustomResource
+    # Only outputs are annotated publicly: Pulumi's component provider host reads every public
+    # annotation of a hosted component as an output (see podfence.provider).
+    _spec: ClusterBaselineSpec
+    _manifest: Manifest
+    _policy: k8s.apiextensions.CustomResource
     policy_name: pulumi.Output[str]
 
     def __init__(
@@ -61,21 +73,47 @@ class ClusterBaseline(pulumi.ComponentResource):
         args: ClusterBaselineSpec | Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        spec = ClusterBaselineSpec.parse(args, root=name)
+        deferred = Deferred(args)
+
+        def parse(value: Any) -> ClusterBaselineSpec:
+            return ClusterBaselineSpec.parse(value, root=name)
+
+        spec: ClusterBaselineSpec = deferred.parse(parse, name)
+        if not deferred.known(spec.policy_name):
+            raise SpecError(
+                f"{name}.name: a pulumi Output is not accepted here: the policy's name is its "
+                "identity and names the child resource; give it literally"
+            )
         manifest = cluster_baseline_policy(spec)
         kind = manifest["kind"]
         claim([spec.policy_name], f"ClusterBaseline {name}", kind=kind)
         super().__init__("podfence:index:ClusterBaseline", name, None, opts)
-        self.spec = spec
-        self.manifest = manifest
-        self.policy = k8s.apiextensions.CustomResource(
+        self._spec = spec
+        self._manifest = manifest
+        self._policy = k8s.apiextensions.CustomResource(
             f"{name}-{spec.policy_name}",
             api_version=manifest["apiVersion"],
             kind=kind,
-            metadata=manifest["metadata"],
-            spec=manifest["spec"],
+            metadata=deferred.restore(manifest["metadata"]),
+            spec=deferred.restore(manifest["spec"]),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        deferred.check_later(parse)
         policy_name = spec.policy_name
-        self.policy_name = self.policy.id.apply(lambda _: policy_name)
+        self.policy_name = self._policy.id.apply(lambda _: policy_name)
         self.register_outputs({"policyName": self.policy_name})
+
+    @property
+    def spec(self) -> ClusterBaselineSpec:
+        """The validated spec."""
+        return self._spec
+
+    @property
+    def manifest(self) -> Manifest:
+        """The object sent to Kubernetes, in wire form (with placeholders where outputs go)."""
+        return self._manifest
+
+    @property
+    def policy(self) -> k8s.apiextensions.CustomResource:
+        """The CustomResource."""
+        return self._policy

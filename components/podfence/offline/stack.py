@@ -9,12 +9,14 @@ from typing import Any
 from podfence.errors import ConfigError
 from podfence.offline.project import Project, find_project
 from podfence.offline.recorder import RecordedResource, record_program
+from podfence.offline.scope import object_id
 
 __all__ = [
     "NETWORK_POLICY",
     "StackInputs",
     "bulk_import",
     "import_file",
+    "kubernetes_objects",
     "load_stack_inputs",
     "record_stack",
     "render_stack",
@@ -36,6 +38,21 @@ def _relative(path: Path) -> Path:
 def _object_key(obj: dict[str, Any]) -> tuple[str, str, str]:
     metadata = obj.get("metadata", {})
     return (obj["kind"], metadata.get("namespace", ""), metadata.get("name", ""))
+
+
+def kubernetes_objects(resources: list[RecordedResource]) -> list[RecordedResource]:
+    """The Kubernetes objects among ``resources``, in their order: the custom resources of the
+    kubernetes provider whose inputs are an object in wire form (``kind``, ``apiVersion``,
+    ``metadata``), CustomResources included. Components, providers and objects the program only
+    reads (``Namespace.get``, recorded as no custom resource) are not objects it makes."""
+    return [
+        r
+        for r in resources
+        if r.custom
+        and r.type.startswith("kubernetes:")
+        and isinstance(r.inputs.get("kind"), str)
+        and "apiVersion" in r.inputs
+    ]
 
 
 def record_stack(
@@ -71,16 +88,13 @@ def render_stack(stack: str, project_dir: Path | None = None) -> list[dict[str, 
         project_dir: where to look for Pulumi.yaml; omitted, the current directory and up.
     """
     _, resources = record_stack(stack, project_dir)
-    objects = [
-        r.inputs
-        for r in resources
-        if r.custom and r.type.startswith("kubernetes:") and "kind" in r.inputs
-    ]
-    return sorted(objects, key=_object_key)
+    return sorted((r.inputs for r in kubernetes_objects(resources)), key=_object_key)
 
 
 def import_file(stack: str, project_dir: Path | None = None) -> dict[str, Any]:
-    """The bulk-import file (``pulumi import --file``) for every NetworkPolicy ``stack`` makes.
+    """The bulk-import file (``pulumi import --file``) for every Kubernetes object ``stack`` makes:
+    its NetworkPolicies, and every other object it registers (a ClusterBaseline's
+    BaselineAdminNetworkPolicy, Namespaces a Firewall creates), which is what ``render`` prints.
 
     For objects that already exist in the cluster (the blog's policies, applied with kubectl):
     pulumi-kubernetes >= 4.29 refuses to create over them (AlreadyExists). Importing them first
@@ -93,7 +107,7 @@ def import_file(stack: str, project_dir: Path | None = None) -> dict[str, Any]:
 
     No ``pulumi up`` comes before step 2: the file lists each parent component (the Firewall)
     itself, with ``"component": true``, so ``pulumi import`` creates it, empty, before the
-    policies it parents (Pulumi >= 3.94). A parent named only through ``nameTable`` would have
+    objects it parents (Pulumi >= 3.94). A parent named only through ``nameTable`` would have
     to be in the stack's state already, and only a ``pulumi up`` puts it there, one that fails
     on the first existing policy (after creating any that did not exist). A component already
     in the state (from such a failed ``pulumi up``) is left as it is: an import whose URN and
@@ -128,12 +142,17 @@ def import_file(stack: str, project_dir: Path | None = None) -> dict[str, Any]:
 
 
 def bulk_import(resources: list[RecordedResource]) -> dict[str, Any]:
-    """Pulumi's bulk-import file for the NetworkPolicies among ``resources`` (a mocked run).
+    """Pulumi's bulk-import file for the Kubernetes objects among ``resources`` (a mocked run;
+    see :func:`kubernetes_objects`).
 
-    ``{"resources": [...]}``: first each component that parents a policy (``type``, ``name``,
+    ``{"resources": [...]}``: first each component that parents an object (``type``, ``name``,
     ``"component": true``, and ``parent`` when it has one other than the stack), parents before
-    children; then each policy: ``type``, ``name`` (its Pulumi name), ``id`` (``namespace/name``,
-    the provider's ID of a namespaced object) and ``parent`` (the ``name`` of its component's
+    children; then each object: ``type`` (the token it is registered with,
+    ``kubernetes:<group>/<version>:<Kind>``, ``core`` for the core group; a CustomResource's is
+    its apiVersion and kind, ``kubernetes:policy.networking.k8s.io/v1alpha1:
+    BaselineAdminNetworkPolicy``), ``name`` (its Pulumi name), ``id`` (the provider's ID:
+    ``namespace/name`` for a namespaced object, the name alone for a cluster-scoped one; see
+    :func:`podfence.offline.scope.object_id`) and ``parent`` (the ``name`` of its component's
     entry). ``name`` is the resource's Pulumi name, so ``pulumi import`` computes the URN the
     program registers (``logicalName`` defaults to it; one is written only when two entries
     share a Pulumi name, since a parent is referred to by ``name``). No ``nameTable``: every
@@ -141,11 +160,12 @@ def bulk_import(resources: list[RecordedResource]) -> dict[str, Any]:
     URN.
 
     Raises:
-        ConfigError: a policy without a namespace, one created with an explicit provider (its
-            import would need that provider in the stack's state first), or a parent that cannot
-            be told apart from another component of the same type.
+        ConfigError: an object whose ID cannot be told (no name; a namespaced one without a
+            namespace), one created with an explicit provider (its import would need that
+            provider in the stack's state first), or a parent that cannot be told apart from
+            another component of the same type.
     """
-    policies = [r for r in resources if r.custom and r.type == NETWORK_POLICY]
+    objects = kubernetes_objects(resources)
     parents: dict[str, RecordedResource | None] = {}
 
     def parent_of(child: RecordedResource) -> RecordedResource | None:
@@ -156,31 +176,31 @@ def bulk_import(resources: list[RecordedResource]) -> dict[str, Any]:
                 parent_of(found)
         return parents[child.urn]
 
-    for policy in policies:
-        if policy.provider and "::pulumi:providers:kubernetes::default" not in policy.provider:
+    for obj in objects:
+        if obj.provider and "::pulumi:providers:kubernetes::default" not in obj.provider:
             raise ConfigError(
-                f"--import-file: {policy.name} is created with the provider {policy.provider}; "
+                f"--import-file: {obj.name} is created with the provider {obj.provider}; "
                 "podfence writes import files for the stack's default provider only"
             )
-        parent_of(policy)
+        parent_of(obj)
 
     def depth(resource: RecordedResource) -> int:
         parent = parents.get(resource.urn)
         return 0 if parent is None else 1 + depth(parent)
 
     components = sorted(
-        (r for r in resources if r.urn in parents and r.type != NETWORK_POLICY),
+        (r for r in resources if r.urn in parents and not r.custom),
         key=lambda r: (depth(r), r.urn),
     )
     names: dict[str, str] = {}
     entries: list[dict[str, Any]] = []
-    for resource in [*components, *policies]:
+    for resource in [*components, *objects]:
         entry: dict[str, Any] = {"type": resource.type, "name": _unique(resource.name, names)}
         if entry["name"] != resource.name:
             entry["logicalName"] = resource.name
         names[resource.urn] = entry["name"]
         if resource.custom:
-            entry["id"] = _object_id(resource)
+            entry["id"] = _import_id(resource)
         else:
             entry["component"] = True
         parent = parents.get(resource.urn)
@@ -200,15 +220,23 @@ def _unique(name: str, taken: dict[str, str]) -> str:
     return candidate
 
 
-def _object_id(resource: RecordedResource) -> str:
-    """pulumi-kubernetes' ID of a namespaced object: ``<namespace>/<name>``."""
-    metadata = resource.inputs.get("metadata") or {}
-    if not metadata.get("namespace") or not metadata.get("name"):
-        raise ConfigError(
-            f"--import-file: {resource.name} has no metadata.namespace and metadata.name to "
-            "import it by"
-        )
-    return f"{metadata['namespace']}/{metadata['name']}"
+def _import_id(resource: RecordedResource) -> str:
+    """``resource``'s ID for ``pulumi import`` (see :func:`podfence.offline.scope.object_id`).
+
+    Raises:
+        ConfigError: no metadata.name, or a namespaced object without metadata.namespace.
+    """
+    found = object_id(resource.inputs)
+    if found is not None:
+        return found
+    what = f"{resource.name} ({resource.inputs['kind']})"
+    metadata = resource.inputs.get("metadata")
+    if not isinstance(metadata, dict) or not metadata.get("name"):
+        raise ConfigError(f"--import-file: {what} has no metadata.name to import it by")
+    raise ConfigError(
+        f"--import-file: {what} is namespaced and has no metadata.namespace, so its ID depends "
+        "on the provider's default namespace; set metadata.namespace"
+    )
 
 
 def _parent(child: RecordedResource, resources: list[RecordedResource]) -> RecordedResource | None:

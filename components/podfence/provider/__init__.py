@@ -2,7 +2,7 @@
 Python component provider host (the plugin folder is ``provider/`` at the repository root).
 
 ``pulumi package add <path to provider/>`` runs the provider, which derives the package schema
-(``podfence:index:Firewall`` and the four parts) from the args annotations of
+(``podfence:index:Firewall``, its four parts, and ``podfence:index:ClusterBaseline``) from the args annotations of
 :mod:`podfence.provider.components`; constructing one validates its inputs with the same specs
 the Python components use (see :class:`~podfence.provider.host.PodfenceProvider`).
 """
@@ -11,6 +11,7 @@ from pulumi.resource import ComponentResource
 
 import podfence
 from podfence.provider.components import (
+    ClusterBaseline,
     DefaultDeny,
     Firewall,
     IpBlockAllow,
@@ -24,13 +25,14 @@ __all__ = ["COMPONENTS", "NAME", "analyze", "serve"]
 #: The package name: the first part of every type token (``podfence:index:Firewall``).
 NAME = "podfence"
 
-#: The components the provider serves, Firewall first.
+#: The components the provider serves, Firewall first, the cluster's baseline last.
 COMPONENTS: list[type[ComponentResource]] = [
     Firewall,
     DefaultDeny,
     TierFirewall,
     NamespaceAllow,
     IpBlockAllow,
+    ClusterBaseline,
 ]
 
 

@@ -1,15 +1,24 @@
-"""The args of DefaultDeny, TierFirewall, NamespaceAllow and IpBlockAllow, as the component
-provider's schema reads them (each mirrors its spec; see :mod:`podfence.provider.types`)."""
+"""The args of DefaultDeny, TierFirewall, NamespaceAllow, IpBlockAllow and ClusterBaseline, as the
+component provider's schema reads them (each mirrors its spec; see :mod:`podfence.provider.types`)."""
 
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from typing import NotRequired, TypedDict
 
 import pulumi
 
+from podfence.provider.markdown import described
 from podfence.provider.types import DnsEgress, Flow, IpBlock, LabelSelector, Port, Tier
 from podfence.spec.direction import Direction
 
-__all__ = ["DefaultDenyArgs", "IpBlockAllowArgs", "NamespaceAllowArgs", "TierFirewallArgs"]
+__all__ = [
+    "ClusterBaselineApi",
+    "ClusterBaselineArgs",
+    "DefaultDenyArgs",
+    "IpBlockAllowArgs",
+    "NamespaceAllowArgs",
+    "TierFirewallArgs",
+]
 
 
 class DefaultDenyArgs(TypedDict):
@@ -76,3 +85,37 @@ class IpBlockAllowArgs(TypedDict):
     """The pods the policy applies to; omitted, every pod of the namespace."""
     ports: NotRequired[Sequence[Port]]
     """The destination ports; omitted or empty, every port."""
+
+
+@described
+class ClusterBaselineApi(StrEnum):
+    """The version of policy.networking.k8s.io a ClusterBaseline writes, and so the kind of
+    its policy."""
+
+    V1ALPHA1 = "v1alpha1"
+    """The BaselineAdminNetworkPolicy `default`: a cluster has one, and it has no priority."""
+    V1ALPHA2 = "v1alpha2"
+    """A ClusterNetworkPolicy of the Baseline tier, with a name and a priority of its own."""
+
+
+class ClusterBaselineArgs(TypedDict):
+    """ClusterBaseline's inputs (:class:`~podfence.spec.ClusterBaselineSpec`)."""
+
+    api: NotRequired[ClusterBaselineApi]
+    """`v1alpha1` (when omitted) writes the BaselineAdminNetworkPolicy `default`; `v1alpha2` writes a ClusterNetworkPolicy of the Baseline tier. The cluster's network plugin must implement the version, or the object is accepted and does nothing."""
+    name: NotRequired[str]
+    """With `api: v1alpha2`, the ClusterNetworkPolicy's name; omitted, `podfence-baseline`. With v1alpha1 only `default`, the one name a BaselineAdminNetworkPolicy may have. A plain string, not another resource's output: it is the object's identity and names the child resource. Keep it stable: a renamed policy is replaced."""
+    priority: NotRequired[int]
+    """With `api: v1alpha2`, 0 to 1000 (lower comes first among the Baseline tier's policies); omitted, 1000, after every other. Not with v1alpha1, whose kind has none."""
+    namespace_selector: NotRequired[LabelSelector]
+    """The namespaces the baseline applies to; omitted, every namespace (less `excludeNamespaces`)."""
+    exclude_namespaces: NotRequired[Sequence[pulumi.Input[str]]]
+    """Namespaces left out whatever `namespaceSelector` says (a NotIn on `kubernetes.io/metadata.name`), each once; omitted, `kube-system`, `kube-public` and `kube-node-lease`, so that DNS and the control plane keep working; `[]` leaves none out."""
+    ingress: NotRequired[bool]
+    """Deny ingress from every pod (the rule `deny-ingress-from-pods`); omitted, true. Traffic from outside the cluster is not denied: an ingress peer of these kinds is a pod, never an address."""
+    egress: NotRequired[bool]
+    """Deny egress to every pod, node and address (the rule `deny-egress`); omitted, false. At least one of `ingress` and `egress` must be true."""
+    allow_dns: NotRequired[bool]
+    """When egress is denied, allow DNS first, in a rule before the deny; omitted, true. Turning it off breaks name resolution for every pod the baseline decides for."""
+    dns: NotRequired[DnsEgress]
+    """Where DNS is; omitted, pods `k8s-app: kube-dns` in `kube-system` on 53/UDP and 53/TCP. Its `policyName` names the baseline's DNS rule; omitted, `allow-dns-egress`."""

@@ -15,6 +15,7 @@ import pulumi
 
 from podfence import components
 from podfence.provider.args import (
+    ClusterBaselineArgs,
     DefaultDenyArgs,
     IpBlockAllowArgs,
     NamespaceAllowArgs,
@@ -23,7 +24,14 @@ from podfence.provider.args import (
 from podfence.provider.firewall_args import FirewallArgs
 from podfence.provider.markdown import described
 
-__all__ = ["DefaultDeny", "Firewall", "IpBlockAllow", "NamespaceAllow", "TierFirewall"]
+__all__ = [
+    "ClusterBaseline",
+    "DefaultDeny",
+    "Firewall",
+    "IpBlockAllow",
+    "NamespaceAllow",
+    "TierFirewall",
+]
 
 
 @described
@@ -124,5 +132,32 @@ class IpBlockAllow(components.IpBlockAllow):
 
     def __init__(
         self, name: str, args: IpBlockAllowArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(name, args, opts)
+
+
+@described
+class ClusterBaseline(components.ClusterBaseline):
+    """The cluster's Baseline tier: deny what no NetworkPolicy allows, in every namespace but
+    the system ones, for a platform team; application teams open their namespaces by writing
+    NetworkPolicies.
+
+    One cluster-scoped object: the BaselineAdminNetworkPolicy `default`
+    (policy.networking.k8s.io/v1alpha1, a cluster has one), or with `api: v1alpha2` a
+    ClusterNetworkPolicy of the Baseline tier. The Baseline tier decides a direction only for
+    pods no NetworkPolicy isolates in that direction: a namespace without NetworkPolicies is
+    closed (ingress from every pod; on request egress to every pod, node and address, DNS kept
+    open first), and a namespace's NetworkPolicies decide alone for the pods they select.
+    AdminNetworkPolicies (the Admin tier) come before both. The cluster's network plugin must
+    implement the API (OVN-Kubernetes, Calico, Antrea, kube-network-policies), or the object is
+    accepted and does nothing. Invalid args, or a second BaselineAdminNetworkPolicy in one
+    program, fail with one line naming the field, before anything is created.
+    """
+
+    policy_name: pulumi.Output[str]
+    """The policy's name (`default` with v1alpha1); known once the policy exists."""
+
+    def __init__(
+        self, name: str, args: ClusterBaselineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(name, args, opts)

@@ -1,8 +1,9 @@
-"""Testing Pulumi programs and components that make NetworkPolicies, offline.
+"""Testing Pulumi programs and components that make network policies, offline.
 
 * :func:`run_program` runs a project's program under mocks and returns its resources and
-  NetworkPolicy manifests; :func:`capture` records what components built in a ``with`` block
-  register.
+  policy manifests (NetworkPolicies, and cluster-wide policies such as a ClusterBaseline's
+  BaselineAdminNetworkPolicy); :func:`capture` records what components built in a ``with``
+  block register.
 * :func:`assert_allowed`, :func:`assert_denied` and :func:`assert_matrix` decide flows on those
   manifests with podfence's reachability engine; a failure's message is the engine's
   explanation. Without an inventory they use one derived from the policies

@@ -1,4 +1,5 @@
-"""Assertions on NetworkPolicy manifests, decided by podfence's reachability engine.
+"""Assertions on policy manifests (NetworkPolicies, and the cluster-wide policies around them),
+decided by podfence's reachability engine.
 
 Without an inventory, the assertions evaluate the policies on one derived from them
 (:func:`policy_inventory`), whose pods are named as its docstring says.
@@ -7,7 +8,7 @@ Without an inventory, the assertions evaluate the policies on one derived from t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from podfence.expectations import (
     describe_failure,
 )
 from podfence.reachability import Cluster, evaluate, explain, load_cluster, traffic
+from podfence.reachability.admin_loader import API_VERSIONS
 from podfence.spec.labels import NAMESPACE_NAME_LABEL
 
 __all__ = [
@@ -111,15 +113,28 @@ class _Builder:
         return out
 
 
+def _port_names(port: Any) -> Iterator[tuple[str, str]]:
+    """The (name, protocol) a rule's port entry names: a NetworkPolicy's ``port``, a
+    cluster-wide policy's ``namedPort`` or ``destinationNamedPort`` (which take the pod's own
+    protocol: TCP here)."""
+    if not isinstance(port, Mapping):
+        return
+    if isinstance(port.get("port"), str):
+        yield port["port"], str(port.get("protocol") or "TCP")
+    for key in ("namedPort", "destinationNamedPort"):
+        if isinstance(port.get(key), str):
+            yield port[key], "TCP"
+
+
 def _named_ports(policies: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     named: set[tuple[str, str]] = set()
     for policy in policies:
         spec = policy.get("spec") or {}
         for direction in ("ingress", "egress"):
             for rule in spec.get(direction) or ():
-                for port in (rule or {}).get("ports") or ():
-                    if isinstance(port, Mapping) and isinstance(port.get("port"), str):
-                        named.add((port["port"], str(port.get("protocol") or "TCP")))
+                rule = rule if isinstance(rule, Mapping) else {}
+                for port in [*(rule.get("ports") or ()), *(rule.get("protocols") or ())]:
+                    named.update(_port_names(port))
     numbers = {name: NAMED_PORT_BASE + i for i, name in enumerate(sorted({n for n, _ in named}))}
     return [
         {"name": name, "containerPort": numbers[name], "protocol": protocol}
@@ -127,16 +142,46 @@ def _named_ports(policies: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _cluster_policy_pods(build: _Builder, policy: Mapping[str, Any]) -> None:
+    """The pods a cluster-wide policy's subject and pod peers select (``namespaces``: a pod of
+    no labels in a namespace it selects; ``pods``: its podSelector's pod in a namespace its
+    namespaceSelector selects). Nodes, networks and domain names select no pod."""
+    spec = policy.get("spec") or {}
+    selections = [spec.get("subject")]
+    for direction, peers_field in (("ingress", "from"), ("egress", "to")):
+        for rule in spec.get(direction) or ():
+            if isinstance(rule, Mapping):
+                selections += rule.get(peers_field) or ()
+    for selection in selections:
+        if not isinstance(selection, Mapping):
+            continue
+        pods = selection.get("pods")
+        if "namespaces" in selection:
+            namespace_labels, pod_labels = selector_labels(selection["namespaces"]), {}
+        elif isinstance(pods, Mapping):
+            namespace_labels = selector_labels(pods.get("namespaceSelector"))
+            pod_labels = selector_labels(pods.get("podSelector"))
+        else:
+            continue
+        where = _namespace_name(namespace_labels)
+        build.namespace(where, namespace_labels)
+        build.pod(where, pod_labels)
+
+
 def policy_inventory(policies: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """An inventory (Namespace and Pod objects) derived from NetworkPolicy manifests alone.
+    """An inventory (Namespace and Pod objects) derived from policy manifests alone.
 
     It holds:
 
-    * one pod per distinct (namespace, labels) the policies select (``spec.podSelector`` in the
-      policy's namespace) or name as a peer (a ``podSelector`` in the policy's namespace; a
-      ``namespaceSelector`` with or without a ``podSelector`` in a namespace it selects), with
-      labels satisfying the selector: its matchLabels, the first value of each ``In``,
-      ``present`` for each ``Exists`` (NotIn and DoesNotExist by leaving the key out);
+    * one pod per distinct (namespace, labels) the NetworkPolicies select (``spec.podSelector``
+      in the policy's namespace) or name as a peer (a ``podSelector`` in the policy's
+      namespace; a ``namespaceSelector`` with or without a ``podSelector`` in a namespace it
+      selects), and the cluster-wide policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+      ClusterNetworkPolicy) select as their subject or name as a peer (``namespaces``: a pod of
+      no labels in a namespace the selector selects; ``pods``: as a namespaceSelector with a
+      podSelector), with labels satisfying the selector: its matchLabels, the first value of
+      each ``In``, ``present`` for each ``Exists`` (NotIn and DoesNotExist by leaving the key
+      out);
     * one namespace per namespace those pods are in, labelled ``kubernetes.io/metadata.name``
       plus the labels every namespaceSelector placed in it asks for.
 
@@ -146,8 +191,10 @@ def policy_inventory(policies: Iterable[Mapping[str, Any]]) -> list[dict[str, An
       of other characters than ``a-z0-9-`` made ``-``: ``{app: guestbook-ui, tier: frontend}``
       is ``guestbook-ui``; a pod with no labels (an empty or absent podSelector: every pod) is
       ``pod``. A name already taken in the namespace by a pod of other labels gets ``-2``,
-      ``-3``, ... in the order the policies name them;
-    * a namespace a namespaceSelector selects is named by its ``kubernetes.io/metadata.name``
+      ``-3``, ... in the order the policies name them (NetworkPolicies first, so adding a
+      cluster-wide policy renames none of their pods);
+    * a namespace a namespaceSelector (or a cluster-wide policy's ``namespaces``) selects is
+      named by its ``kubernetes.io/metadata.name``
       label, else its label values joined by ``-`` in key order (``{team: monitoring}`` is
       ``monitoring``), else (an empty selector: every namespace) ``any-namespace``.
 
@@ -156,13 +203,15 @@ def policy_inventory(policies: Iterable[Mapping[str, Any]]) -> list[dict[str, An
     port resolves on any of them.
 
     Args:
-        policies: NetworkPolicy manifests (other objects are skipped).
+        policies: policy manifests (other objects are skipped).
 
     Returns:
         Namespace objects, then Pod objects.
     """
-    policies = [p for p in policies if isinstance(p, Mapping) and p.get("kind") == "NetworkPolicy"]
-    build = _Builder(_named_ports(policies))
+    policies = [p for p in policies if isinstance(p, Mapping)]
+    cluster_wide = [p for p in policies if p.get("kind") in API_VERSIONS]
+    policies = [p for p in policies if p.get("kind") == "NetworkPolicy"]
+    build = _Builder(_named_ports([*policies, *cluster_wide]))
     for policy in policies:
         namespace = str((policy.get("metadata") or {}).get("namespace") or "default")
         spec = policy.get("spec") or {}
@@ -178,6 +227,8 @@ def policy_inventory(policies: Iterable[Mapping[str, Any]]) -> list[dict[str, An
                         where = _namespace_name(ns_labels)
                         build.namespace(where, ns_labels)
                     build.pod(where, selector_labels(peer.get("podSelector")))
+    for policy in cluster_wide:
+        _cluster_policy_pods(build, policy)
     return build.objects()
 
 
@@ -224,7 +275,9 @@ def assert_allowed(
     """Assert that ``policies`` allow ``src`` to connect to ``dst`` on ``port``.
 
     Args:
-        policies: NetworkPolicy manifests (as :func:`run_program` and :func:`capture` return).
+        policies: policy manifests (as :func:`run_program` and :func:`capture` return them):
+            NetworkPolicies, and the cluster-wide policies evaluated around them
+            (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy).
         src: ``namespace/pod`` or an IP address.
         dst: ``namespace/pod``, or an IP address (outside the cluster: checks egress to it).
         port: a number, or a containerPort name of the destination.
@@ -283,7 +336,7 @@ def assert_matrix(
     """Assert every expectation of ``expected``, as ``podfence check`` does, at once.
 
     Args:
-        policies: NetworkPolicy manifests.
+        policies: policy manifests, as for :func:`assert_allowed`.
         expected: ``{"allow": [...], "deny": [...]}``, each entry ``{from, to, port,
             protocol?, why?}``, in the format of ``podfence check`` (see
             :mod:`podfence.expectations`); or the path of such a YAML file; or an

@@ -1,4 +1,9 @@
-"""Pulumi programs and components under mocks, for tests: what they register, as manifests."""
+"""Pulumi programs and components under mocks, for tests: what they register, as manifests.
+
+The policies are what the reachability engine evaluates: the NetworkPolicies and the
+cluster-wide policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, as
+``kubernetes.apiextensions.CustomResource`` registers them, e.g. a ClusterBaseline's), in the
+wire form the mocks record (apiVersion, kind, metadata, spec)."""
 
 from __future__ import annotations
 
@@ -15,22 +20,41 @@ from pulumi.runtime.stack import run_pulumi_func
 from podfence.errors import ConfigError
 from podfence.offline.project import find_project
 from podfence.offline.recorder import RecordedResource, _collect, mocked, record_program
+from podfence.reachability.admin_loader import API_VERSIONS
+from podfence.reachability.policy import API_VERSION
 
-__all__ = ["NETWORK_POLICY", "Captured", "Program", "capture", "run_program"]
+__all__ = ["NETWORK_POLICY", "POLICY_KINDS", "Captured", "Program", "capture", "run_program"]
 
 #: The type token of a Kubernetes NetworkPolicy resource.
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+#: The policy kinds the engine evaluates, with their apiVersion.
+POLICY_KINDS = {"NetworkPolicy": API_VERSION, **API_VERSIONS}
 #: The stack a program runs as when its project has no stack file.
 DEFAULT_STACK = "test"
 
 
+def _is_policy(resource: RecordedResource) -> bool:
+    """Whether ``resource`` is a policy object the engine evaluates: a kind of
+    :data:`POLICY_KINDS` in its apiVersion, registered under the type token
+    ``kubernetes:<apiVersion>:<kind>`` (``kubernetes:networking.k8s.io/v1:NetworkPolicy``;
+    a CustomResource's is its apiVersion and kind)."""
+    kind, version = resource.inputs.get("kind"), resource.inputs.get("apiVersion")
+    return (
+        resource.custom
+        and isinstance(kind, str)
+        and POLICY_KINDS.get(kind) == version
+        and resource.type == f"kubernetes:{version}:{kind}"
+    )
+
+
 def _policies(resources: list[RecordedResource]) -> list[dict[str, Any]]:
-    """The NetworkPolicy manifests among ``resources``, sorted by namespace and name."""
-    found = [r.inputs for r in resources if r.custom and r.type == NETWORK_POLICY]
+    """The policy manifests among ``resources`` (see :func:`_is_policy`), sorted by namespace
+    and name: the cluster-wide ones, which have no namespace, first, by kind and name."""
     return sorted(
-        found,
+        (r.inputs for r in resources if _is_policy(r)),
         key=lambda p: (
             str(p.get("metadata", {}).get("namespace", "")),
+            str(p.get("kind", "")) if not p.get("metadata", {}).get("namespace") else "",
             str(p.get("metadata", {}).get("name", "")),
         ),
     )
@@ -43,8 +67,10 @@ class Program:
     Attributes:
         stack: the stack it ran as.
         resources: every resource it registered, components included, sorted by URN.
-        policies: the NetworkPolicy manifests among them, in wire form (apiVersion, kind,
-            metadata, spec; camelCase; integers as integers), sorted by namespace and name.
+        policies: the policy manifests among them, in wire form (apiVersion, kind, metadata,
+            spec; camelCase; integers as integers): the NetworkPolicies and the cluster-wide
+            policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy),
+            the cluster-wide ones first, then by namespace and name.
     """
 
     stack: str
@@ -76,7 +102,8 @@ def run_program(
             passed as JSON, as the Pulumi CLI does.
 
     Returns:
-        The resources the program registered, and its NetworkPolicies.
+        The resources the program registered, and its policies (NetworkPolicies and
+        cluster-wide policies).
 
     Raises:
         ConfigError: no Pulumi.yaml, no such stack, or the program failed with
@@ -105,8 +132,7 @@ class Captured:
 
     Attributes:
         resources: every resource registered, components included, sorted by URN.
-        policies: the NetworkPolicy manifests among them, in wire form, sorted by namespace
-            and name.
+        policies: the policy manifests among them, in wire form, as :attr:`Program.policies`.
     """
 
     resources: list[RecordedResource] = field(default_factory=list)

@@ -230,3 +230,16 @@ def test_podfence_testing_sees_the_baseline_deny_and_the_firewalls_flows() -> No
     # Without the baseline, the namespace that has no NetworkPolicy is open.
     network_policies = [p for p in policies if p["kind"] == "NetworkPolicy"]
     assert_allowed(network_policies, "guestbook/ui", "sandbox/scratch", 8080, inventory=INVENTORY)
+
+
+def test_what_the_baseline_depends_on_its_policy_waits_for() -> None:
+    def program() -> None:
+        import pulumi_kubernetes as k8s
+
+        crds = k8s.core.v1.ConfigMap("crds", metadata={"name": "crds"})
+        ClusterBaseline("baseline", {}, pulumi.ResourceOptions(depends_on=[crds]))
+
+    resources = record(program, "p", "test")
+    (crds,) = [r for r in resources if r.name == "crds"]
+    (policy,) = [r for r in resources if r.type.endswith(":BaselineAdminNetworkPolicy")]
+    assert crds.urn in policy.dependencies

@@ -194,3 +194,18 @@ def test_the_spec_namespaces_and_policies_stay_readable_and_only_outputs_are_ann
         if not name.startswith("_")
     }
     assert public == {"policy_names"}
+
+
+def test_what_the_firewall_depends_on_its_namespaces_and_policies_wait_for() -> None:
+    def program() -> None:
+        import pulumi
+
+        earlier = k8s.core.v1.ConfigMap("earlier", metadata={"name": "earlier"})
+        Firewall("shop", GUESTBOOK, pulumi.ResourceOptions(depends_on=[earlier]))
+
+    resources = record(program, "p", "test")
+    (earlier,) = [r for r in resources if r.name == "earlier"]
+    children = [r for r in resources if r.type in (NETWORK_POLICY, NAMESPACE)]
+    assert {c.type for c in children} == {NETWORK_POLICY, NAMESPACE}
+    for child in children:
+        assert earlier.urn in child.dependencies, f"{child.urn} does not wait for {earlier.urn}"

@@ -13,7 +13,7 @@ from podfence.components.registry import claim
 from podfence.manifests.wire import Manifest, check_unique, is_deny
 from podfence.spec.base import Spec
 
-__all__ = ["PolicyComponent", "create_policies"]
+__all__ = ["PolicyComponent", "create_policies", "depends_on_of"]
 
 SpecT = TypeVar("SpecT", bound=Spec)
 
@@ -132,7 +132,7 @@ def create_policies(
         restore: turns a manifest's placeholders back into the outputs they stand for (see
             :class:`~podfence.components.inputs.Deferred`); by default nothing to turn.
     """
-    after = list(_depends_on(opts))
+    after = list(depends_on_of(opts))
     policies: dict[str, k8s.networking.v1.NetworkPolicy] = {}
     allows = [m for m in manifests if not is_deny(m)]
     denies = [m for m in manifests if is_deny(m)]
@@ -144,7 +144,12 @@ def create_policies(
     return policies
 
 
-def _depends_on(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:
+def depends_on_of(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:
+    """The resources ``opts.depends_on`` names, as a list (none when omitted).
+
+    A component's ``depends_on`` does not reach its children by itself: each podfence
+    component passes it on, so its policies wait for what the component waits for.
+    """
     found = opts.depends_on if opts is not None else None
     if found is None:
         return []

@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from podfence.components._policies import depends_on_of
 from podfence.components.inputs import Deferred
 from podfence.components.registry import claim
 from podfence.errors import SpecError
@@ -96,7 +97,7 @@ class ClusterBaseline(pulumi.ComponentResource):
             kind=kind,
             metadata=deferred.restore(manifest["metadata"]),
             spec=deferred.restore(manifest["spec"]),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on_of(opts) or None),
         )
         deferred.check_later(parse)
         policy_name = spec.policy_name

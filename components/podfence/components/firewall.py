@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from podfence.components._policies import create_policies
+from podfence.components._policies import create_policies, depends_on_of
 from podfence.components.inputs import Deferred
 from podfence.components.registry import claim
 from podfence.config import FirewallConfig
@@ -32,7 +32,8 @@ class Firewall(pulumi.ComponentResource):
 
     Namespaces: the policies of a namespace depend on it. By default the namespaces are read
     (``Namespace.get``), so a missing one fails ``pulumi preview`` naming it, not only
-    ``pulumi up``; with ``createNamespaces: true`` the firewall creates them instead.
+    ``pulumi up``; with ``createNamespaces: true`` the firewall creates them instead. What the
+    firewall ``depends_on`` (``opts``), its namespaces and policies wait for too.
 
     Names and label values may be ``pulumi.Output`` values, e.g. a created Namespace's name:
     everything known is validated before anything is registered, the rest once they resolve.
@@ -82,9 +83,10 @@ class Firewall(pulumi.ComponentResource):
         claim((k for k in map(_key, manifests) if deferred.known(k)), f"Firewall {name}")
         super().__init__("podfence:index:Firewall", name, None, opts)
         self._spec = spec
+        given = depends_on_of(opts)
         self._namespaces = {
             namespace: self._namespace(
-                f"{name}-{namespace}", deferred.restore(namespace), spec.create_namespaces
+                f"{name}-{namespace}", deferred.restore(namespace), spec.create_namespaces, given
             )
             for namespace in dict.fromkeys(m["metadata"]["namespace"] for m in manifests)
         }
@@ -93,7 +95,7 @@ class Firewall(pulumi.ComponentResource):
         for manifest in manifests:
             by_namespace.setdefault(manifest["metadata"]["namespace"], []).append(manifest)
         for namespace, found in by_namespace.items():
-            after = pulumi.ResourceOptions(depends_on=[self._namespaces[namespace]])
+            after = pulumi.ResourceOptions(depends_on=[self._namespaces[namespace], *given])
             self._policies.update(create_policies(self, name, found, after, deferred.restore))
         self.policy_names = pulumi.Output.all(*(p.id for p in self._policies.values())).apply(
             lambda _: list(self._policies)
@@ -117,10 +119,15 @@ class Firewall(pulumi.ComponentResource):
         return self._policies
 
     def _namespace(
-        self, child: str, namespace: pulumi.Input[str], create: bool
+        self,
+        child: str,
+        namespace: pulumi.Input[str],
+        create: bool,
+        after: list[pulumi.Resource],
     ) -> k8s.core.v1.Namespace:
-        """The namespace ``namespace``, read (or created), as the child ``child``."""
-        opts = pulumi.ResourceOptions(parent=self)
+        """The namespace ``namespace``, read (or created) after ``after``, as the child
+        ``child``."""
+        opts = pulumi.ResourceOptions(parent=self, depends_on=after or None)
         if create:
             metadata = k8s.meta.v1.ObjectMetaArgs(name=namespace, labels=dict(MANAGED_BY_LABELS))
             return k8s.core.v1.Namespace(child, metadata=metadata, opts=opts)

@@ -197,11 +197,13 @@ def test_the_spec_namespaces_and_policies_stay_readable_and_only_outputs_are_ann
 
 
 def test_what_the_firewall_depends_on_its_namespaces_and_policies_wait_for() -> None:
+    # Created namespaces, so that their dependencies show under mocks (a read's do not).
     def program() -> None:
         import pulumi
 
         earlier = k8s.core.v1.ConfigMap("earlier", metadata={"name": "earlier"})
-        Firewall("shop", GUESTBOOK, pulumi.ResourceOptions(depends_on=[earlier]))
+        config = {**GUESTBOOK, "createNamespaces": True}
+        Firewall("shop", config, pulumi.ResourceOptions(depends_on=[earlier]))
 
     resources = record(program, "p", "test")
     (earlier,) = [r for r in resources if r.name == "earlier"]

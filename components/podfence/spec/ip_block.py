@@ -200,8 +200,10 @@ class IpBlock(Spec):
     def public_internet(cls) -> tuple[IpBlock, IpBlock]:
         """The public internet: ``0.0.0.0/0`` and ``::/0``, each except its private, shared,
         loopback, link-local (cloud metadata at 169.254.169.254 included), multicast and
-        reserved ranges, as Python's ipaddress encodes the IANA special-purpose registries (see
-        :mod:`podfence.internet`, which says where each range comes from).
+        reserved ranges: the IANA special-purpose registries as Python's ipaddress encodes them,
+        generated into :mod:`podfence.internet_ranges` and pinned per podfence release, so every
+        machine renders the same blocks whatever its Python (:mod:`podfence.internet` says where
+        each range comes from).
 
         Two blocks, IPv4 then IPv6: use them as a rule's peers (``ip_blocks=``); peers are
         ORed, so the rule admits either family's public addresses. In config: ``to:

@@ -72,7 +72,8 @@ def lint(
     findings = dead_parts(basis)
     explained = {f.rule for f in findings if f.rule is not None and f.check.name in _DEAD_RULE}
     findings += redundancies(basis, explained)
-    findings += no_default_deny(basis, scope)
+    exposed, exposure_notes = no_default_deny(basis, scope)
+    findings += exposed
     blocked, dns_notes = dns_blocked(basis, dns)
     findings += blocked
     findings += wide_open(policies)
@@ -81,5 +82,5 @@ def lint(
         len(policies),
         len(inventory.pods),
         len(inventory.namespaces),
-        [*notes, *dns_notes],
+        [*notes, *exposure_notes, *dns_notes],
     )

@@ -16,7 +16,7 @@ from podfence.reachability.peers import IpBlockPeer
 from podfence.reachability.policy import Policy, PolicySet
 from podfence.reachability.ports import PROTOCOLS, PortRule
 
-__all__ = ["Basis", "ip_blocks", "probe_addresses", "probe_ports"]
+__all__ = ["Basis", "free_address", "ip_blocks", "probe_addresses", "probe_ports"]
 
 _LAST_PORT = 65535
 #: How many addresses of one stretch are tried before giving up on finding one that is no pod's.
@@ -86,6 +86,26 @@ def ip_blocks(policies: PolicySet) -> list[IpBlockPeer]:
         if isinstance(peer, IpBlockPeer)
     ]
     return blocks
+
+
+def free_address(
+    policies: PolicySet, inventory: Inventory, candidates: Sequence[str]
+) -> Address | None:
+    """The first of ``candidates`` that is no pod's or node's address and lies in no ipBlock (or
+    ``networks``) of the policies short of a whole address family, for a stand-in pod: a block
+    of a whole family holds every address, a real pod's too, and a narrower one names
+    particular addresses. None when every candidate is taken.
+    """
+    cidrs = [block.cidr for block in ip_blocks(policies) if block.cidr.prefixlen > 0]
+    for text in candidates:
+        address = ipaddress.ip_address(text)
+        if (
+            inventory.with_ip(address) is None
+            and inventory.external(address).node is None
+            and not any(address in cidr for cidr in cidrs)
+        ):
+            return address
+    return None
 
 
 def _boundaries(blocks: Iterable[IpBlockPeer]) -> dict[int, set[int]]:

@@ -6,13 +6,12 @@ policy pack's ``egress-deny-keeps-dns`` each word their report from it.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from podfence.reachability.evaluate import evaluate
 from podfence.reachability.inventory import Inventory
-from podfence.reachability.lint.basis import Basis, ip_blocks
+from podfence.reachability.lint.basis import Basis, free_address
 from podfence.reachability.lint.dead import listing
 from podfence.reachability.lint.findings import CHECKS, Finding
 from podfence.reachability.model import NAME_LABEL, Address, Pod
@@ -23,7 +22,8 @@ from podfence.reachability.verdict import PolicyRef, Verdict
 
 __all__ = ["DnsCheck", "DnsMiss", "DnsTarget", "dns_blocked", "dns_fix", "dns_misses"]
 
-#: Pod-like addresses the stand-in DNS pod may take, the first that no ipBlock names.
+#: Pod-like addresses the stand-in DNS pod may take, the first that is free (see
+#: :func:`~podfence.reachability.lint.basis.free_address`).
 _STAND_IN_ADDRESSES = ("10.244.0.10", "172.20.0.10", "100.64.0.10", "192.168.240.10")
 #: CoreDNS's names for its DNS ports.
 _PORT_NAMES = {(53, "UDP"): "dns", (53, "TCP"): "dns-tcp"}
@@ -56,22 +56,11 @@ class DnsTarget:
         )
 
 
-def _stand_in_address(policies: PolicySet, inventory: Inventory) -> Address | None:
-    """An address for the stand-in: no pod's, and inside no ipBlock short of a whole family
-    (one that spans a family contains every address, the real pod's too)."""
-    cidrs = [block.cidr for block in ip_blocks(policies) if block.cidr.prefixlen > 0]
-    for text in _STAND_IN_ADDRESSES:
-        address = ipaddress.ip_address(text)
-        if inventory.with_ip(address) is None and not any(address in c for c in cidrs):
-            return address
-    return None
-
-
 def _with_stand_in(
     policies: PolicySet, inventory: Inventory, target: DnsTarget
 ) -> tuple[Inventory, Pod, str]:
     """The inventory with a stand-in DNS pod, the stand-in, and the note that says so."""
-    address = _stand_in_address(policies, inventory)
+    address = free_address(policies, inventory, _STAND_IN_ADDRESSES)
     ports = tuple(
         ContainerPort(port, protocol, _PORT_NAMES.get((port, protocol)))
         for port, protocol in target.ports
@@ -104,12 +93,7 @@ def _with_stand_in(
         f"no pod of the inventory is {target.describe()}: DNS was checked against a stand-in "
         f"pod {stand_in.key} with those labels, ports {shown} and {where}{assumed}"
     )
-    namespaces = [
-        namespace
-        for name, namespace in inventory.namespaces.items()
-        if name not in inventory.implicit_namespaces
-    ]
-    augmented = Inventory(namespaces, [*inventory.pods, stand_in])
+    augmented = inventory.with_pods([stand_in])
     return augmented, augmented.pod(stand_in.key), note
 
 

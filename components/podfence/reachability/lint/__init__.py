@@ -28,6 +28,7 @@ from podfence.reachability.lint.findings import (
 from podfence.reachability.lint.redundancy import redundancies
 from podfence.reachability.model import Address
 from podfence.reachability.policy import PolicySet
+from podfence.reachability.verdict import RuleRef
 
 __all__ = [
     "CHECKS",
@@ -70,7 +71,9 @@ def lint(
     """
     basis = Basis.build(policies, inventory, externals)
     findings = dead_parts(basis)
-    explained = {f.rule for f in findings if f.rule is not None and f.check.name in _DEAD_RULE}
+    explained = {
+        f.rule for f in findings if isinstance(f.rule, RuleRef) and f.check.name in _DEAD_RULE
+    }
     findings += redundancies(basis, explained)
     exposed, exposure_notes = no_default_deny(basis, scope)
     findings += exposed

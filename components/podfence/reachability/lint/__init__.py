@@ -1,11 +1,19 @@
-"""Sanity checks of a set of NetworkPolicies on an inventory: ``lint(policies, inventory)``.
+"""Sanity checks of a set of policies on an inventory: ``lint(policies, inventory)``.
 
 Each check is one family's module: :mod:`.dead` (parts that match nothing), :mod:`.redundancy`
 (rules and policies whose removal changes no verdict, proved with the engine),
-:mod:`.exposure` (what stays open) and :mod:`.dns` (egress isolation that blocks DNS). They
-share one :class:`~.basis.Basis`: the engine's grid over every port and every address that can
-make a difference. The checks and their codes are :data:`CHECKS`; :mod:`.report` renders a
-:class:`LintReport` as text, Markdown and JSON.
+:mod:`.exposure` (what stays open; what is open by default is :mod:`.defaults`'s) and
+:mod:`.dns` (policies that block DNS). They share one :class:`~.basis.Basis`: the engine's grid
+over every port and every address that can make a difference. The checks and their codes are
+:data:`CHECKS`; :mod:`.report` renders a :class:`LintReport` as text, Markdown and JSON.
+
+Cluster-wide policies (the Admin and Baseline tiers) take part wherever the engine decides:
+no-default-deny and dns-blocked read verdicts through the tiers, and selects-no-pod and
+unmatched-peer look at their subjects and peers too. Redundancy is proved for the
+NetworkPolicies' rules and policies only (the cluster-wide rules stay in place while they are
+judged): a cluster-wide rule that decides nothing on an inventory is mostly a guardrail for
+pods to come, as deny-all is, and the first-match order would need its own proof of what
+covers a rule.
 """
 
 from __future__ import annotations
@@ -60,7 +68,7 @@ def lint(
     ingress-from-anywhere and all-namespaces-all-ports read the rules alone.
 
     Args:
-        policies: the NetworkPolicies.
+        policies: the NetworkPolicies and cluster-wide policies.
         inventory: the namespaces and pods they are judged on.
         externals: more addresses outside the cluster to evaluate (the probes already stand
             for every address; none by default).
@@ -82,7 +90,7 @@ def lint(
     findings += wide_open(policies)
     return LintReport.of(
         findings,
-        len(policies),
+        len(policies) + len(policies.cluster_policies),
         len(inventory.pods),
         len(inventory.namespaces),
         [*notes, *exposure_notes, *dns_notes],

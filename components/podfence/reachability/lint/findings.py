@@ -43,12 +43,17 @@ class Check:
 
 
 _CHECKS = (
-    Check("PF001", "selects-no-pod", Severity.WARNING, "a policy whose podSelector selects no pod"),
+    Check(
+        "PF001",
+        "selects-no-pod",
+        Severity.WARNING,
+        "a policy whose podSelector (a cluster-wide policy whose subject) selects no pod",
+    ),
     Check(
         "PF002",
         "unmatched-peer",
         Severity.WARNING,
-        "a peer whose selectors no pod (or no namespace) satisfies",
+        "a peer whose selectors no pod (or no namespace, or no node) satisfies",
     ),
     Check(
         "PF003",
@@ -78,13 +83,14 @@ _CHECKS = (
         "PF007",
         "no-default-deny",
         Severity.WARNING,
-        "pods of a namespace that no policy isolates for ingress",
+        "pods of a namespace that accept ingress by default: no NetworkPolicy isolates them "
+        "and no cluster-wide rule decides",
     ),
     Check(
         "PF008",
         "dns-blocked",
         Severity.ERROR,
-        "pods isolated for egress that cannot reach DNS",
+        "pods that cannot reach DNS, denied at their egress or the DNS pods' ingress at any tier",
     ),
     Check(
         "PF009",

@@ -115,7 +115,13 @@ def _ignored(values: list[str] | None) -> set[str]:
 
 
 def _dns(args: argparse.Namespace, derived: bool) -> DnsTarget:
-    """Where DNS is: the options, else with a derived stack inventory the stack's own setting."""
+    """Where DNS is: the options, else with a derived stack inventory the stack's own setting.
+
+    Raises:
+        ConfigError: a bad ``--dns-namespace``.
+        SpecError: a port of the stack's ``defaultDeny.dns`` without a number (see
+            :func:`~podfence.reachability.lint.dns.dns_target`).
+    """
     from podfence.reachability.lint import DnsTarget
     from podfence.validation import dns1123_label_problem
 
@@ -123,12 +129,10 @@ def _dns(args: argparse.Namespace, derived: bool) -> DnsTarget:
     if args.stack and derived:
         from podfence.offline.project import find_project
         from podfence.offline.stack import stack_firewall
+        from podfence.reachability.lint.dns import dns_target
 
         dns = stack_firewall(find_project(args.project_dir), args.stack).default_deny.dns
-        ports = tuple((p.port, p.protocol.value) for p in dns.ports if isinstance(p.port, int))
-        target = DnsTarget(
-            dns.namespace, tuple(sorted(dns.pod_labels.items())), ports or target.ports
-        )
+        target = dns_target(dns, "firewall.defaultDeny.dns")
     if args.dns_namespace is not None:
         problem = dns1123_label_problem(args.dns_namespace)
         if problem is not None:

@@ -35,12 +35,12 @@ from pulumi_policy import (
 )
 from pydantic import Field
 
-from podfence.errors import PodfenceError, SpecError
+from podfence.errors import PodfenceError
 from podfence.policy_pack.config import read_config
 from podfence.policy_pack.objects import Compiled, StackObjects, stack_objects
 from podfence.policy_pack.words import selected_pods
 from podfence.reachability import explain, load_cluster
-from podfence.reachability.lint.dns import DnsMiss, DnsTarget, dns_fix, dns_misses
+from podfence.reachability.lint.dns import DnsMiss, DnsTarget, dns_fix, dns_misses, dns_target
 from podfence.spec.base import Spec
 from podfence.spec.default_deny import DnsEgress
 from podfence.testing.assertions import selector_labels
@@ -61,21 +61,12 @@ class DnsConfig(Spec):
     dns: DnsEgress = Field(default_factory=DnsEgress)
 
     def target(self) -> DnsTarget:
-        """Where DNS is, for the engine; a port range is probed at its first port.
+        """Where DNS is, for the engine (see :func:`~podfence.reachability.lint.dns.dns_target`).
 
         Raises:
             SpecError: a named port, or a protocol's every port: DNS needs a number to probe.
         """
-        ports: list[tuple[int, str]] = []
-        for index, port in enumerate(self.dns.ports):
-            if not isinstance(port.port, int):
-                raise SpecError(
-                    f"policy config {NAME}.dns.ports[{index}]: {port.describe()} is not a port "
-                    "number; give DNS's port numbers, e.g. 53/UDP"
-                )
-            ports.append((port.port, port.protocol.value))
-        labels = tuple(sorted(self.dns.pod_labels.items()))
-        return DnsTarget(self.dns.namespace, labels, tuple(ports))
+        return dns_target(self.dns, f"policy config {NAME}.dns")
 
 
 @dataclass

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from podfence.errors import SpecError
 from podfence.manifests.cluster_baseline import cluster_baseline_policy
 from podfence.reachability import load_cluster
 from podfence.reachability.lint.basis import Basis
-from podfence.reachability.lint.dns import DnsTarget, dns_blocked, dns_misses
+from podfence.reachability.lint.dns import DnsTarget, dns_blocked, dns_misses, dns_target
 from podfence.reachability.lint.findings import Finding
 from podfence.spec import ClusterBaselineSpec
+from podfence.spec.default_deny import DnsEgress
 from reachability.helpers import cluster_policy, namespace, pod, policy
 
 SHOP = [
@@ -221,3 +224,27 @@ def test_a_dns_target_of_other_labels_and_ports() -> None:
     (finding,), _ = _dns(resolver, NO_EGRESS, target=target)
     assert "admits 5353/UDP to the DNS pods dns/app=coredns (dns/resolver)" in finding.why
     assert target.describe() == "dns/app=coredns"
+
+
+def test_the_dns_target_of_a_dns_object_takes_its_numbers_and_a_range_at_its_first_port() -> None:
+    assert dns_target(DnsEgress(), "dns") == DnsTarget()
+    custom = DnsEgress.parse(
+        {
+            "namespace": "dns",
+            "podLabels": {"tier": "x", "app": "coredns"},
+            "ports": ["5353-5354/UDP"],
+        }
+    )
+    assert dns_target(custom, "dns") == DnsTarget(
+        "dns", (("app", "coredns"), ("tier", "x")), ((5353, "UDP"),)
+    )
+
+
+@pytest.mark.parametrize(("port", "shown"), [("dns", "dns/TCP"), ("all/UDP", "all/UDP")])
+def test_a_dns_port_without_a_number_is_an_error_naming_the_field(port: str, shown: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        dns_target(DnsEgress.parse({"ports": ["53/UDP", port]}), "firewall.defaultDeny.dns")
+    assert str(caught.value) == (
+        f"firewall.defaultDeny.dns.ports[1]: {shown} is not a port number; give DNS's port "
+        "numbers, e.g. 53/UDP"
+    )

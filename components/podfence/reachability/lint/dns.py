@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from podfence.errors import SpecError
 from podfence.reachability.admin import CLUSTER_NETWORK_POLICY
 from podfence.reachability.evaluate import evaluate
 from podfence.reachability.inventory import Inventory
@@ -22,7 +24,18 @@ from podfence.reachability.tiers import ACCEPT, ADMIN, ALLOW, BASELINE
 from podfence.reachability.traffic import Traffic
 from podfence.reachability.verdict import ClusterPolicyRef, PolicyRef, TierRuleRef, Verdict
 
-__all__ = ["DnsCheck", "DnsMiss", "DnsTarget", "dns_blocked", "dns_fix", "dns_misses"]
+if TYPE_CHECKING:
+    from podfence.spec.default_deny import DnsEgress
+
+__all__ = [
+    "DnsCheck",
+    "DnsMiss",
+    "DnsTarget",
+    "dns_blocked",
+    "dns_fix",
+    "dns_misses",
+    "dns_target",
+]
 
 #: Pod-like addresses the stand-in DNS pod may take, the first that is free (see
 #: :func:`~podfence.reachability.lint.basis.free_address`).
@@ -56,6 +69,33 @@ class DnsTarget:
         return namespace == self.namespace and all(
             labels.get(key) == value for key, value in self.labels
         )
+
+
+def dns_target(dns: DnsEgress, field: str) -> DnsTarget:
+    """Where DNS is, from DefaultDeny's ``dns`` object (also ClusterBaseline's, and the policy
+    pack's configuration): its namespace, its pod labels, and each port as a number to probe
+    (a range at its first port).
+
+    A port by name, or a protocol's every port (``all/UDP``), names no number the check can
+    probe: it is an error, whatever pods the inventory holds (the stand-in DNS pod declares
+    only the ports it is given).
+
+    Args:
+        dns: the object.
+        field: where it was written, for the error (``firewall.defaultDeny.dns``).
+
+    Raises:
+        SpecError: a port without a number, naming ``<field>.ports[<index>]``.
+    """
+    ports: list[tuple[int, str]] = []
+    for index, port in enumerate(dns.ports):
+        if not isinstance(port.port, int):
+            raise SpecError(
+                f"{field}.ports[{index}]: {port.describe()} is not a port number; give DNS's "
+                "port numbers, e.g. 53/UDP"
+            )
+        ports.append((port.port, port.protocol.value))
+    return DnsTarget(dns.namespace, tuple(sorted(dns.pod_labels.items())), tuple(ports))
 
 
 def _with_stand_in(

@@ -97,14 +97,17 @@ def undecided(verdicts: Sequence[Verdict], direction: str) -> Verdict | None:
     return None
 
 
-def tier_denials(verdicts: Sequence[Verdict], direction: str) -> list[TierRuleRef] | None:
-    """The cluster-wide rule that denies each verdict's side ``direction``, in order, once each;
-    None when a side is allowed, or denied otherwise (by a NetworkPolicy)."""
+def tier_denials(
+    verdicts: Sequence[Verdict], direction: str
+) -> tuple[list[TierRuleRef], Verdict | None]:
+    """The cluster-wide rules that deny the verdicts' side ``direction``, in order, once each;
+    and the first verdict whose side no cluster-wide rule denies (allowed, or denied by a
+    NetworkPolicy), or None when a cluster-wide rule denies every one."""
     found: dict[TierRuleRef, None] = {}
     for verdict in verdicts:
         side = verdict.side(direction)
         rule = side.decided_by if side is not None else None
         if rule is None or not rule.denies:
-            return None
+            return list(found), verdict
         found.setdefault(rule)
-    return list(found)
+    return list(found), None

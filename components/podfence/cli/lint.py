@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
             "Check the policies on the inventory: policies that select no pod, peers that match "
             "nothing, ipBlocks whose excepts cover them, undeclared named ports, rules and "
             "policies whose removal changes no verdict (proved with the engine), namespaces "
-            "without a default deny, egress isolation that blocks DNS, ingress from every "
+            "without a default deny, policies that block DNS (at any tier), ingress from every "
             "address, and rules open to every namespace on every port. Each finding names the "
             "policy and rule, says why, and how to fix it. Exit status: 0 no findings, 1 "
             "findings (at --fail-on or worse; ignored ones do not count), 2 bad input."

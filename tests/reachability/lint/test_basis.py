@@ -11,6 +11,7 @@ from podfence.reachability import evaluate, load_cluster
 from podfence.reachability.lint.basis import (
     Basis,
     _boundaries,
+    free_address,
     ip_blocks,
     probe_addresses,
     probe_ports,
@@ -263,3 +264,21 @@ def test_the_basis_knows_which_pod_classes_each_policy_selects() -> None:
     web_only, nobody = cluster.policies
     assert [p.key for p in basis.pods(basis.selected[web_only])] == ["shop/web"]
     assert basis.selected[nobody] == 0
+
+
+def test_a_free_address_is_no_pods_or_nodes_and_in_no_block_short_of_a_whole_family() -> None:
+    narrow = policy(
+        "shop/p",
+        {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "10.3.0.0/16"}}]}]},
+    )
+    whole = policy(
+        "shop/q",
+        {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]},
+    )
+    cluster = load_cluster(
+        [pod("shop/web", "10.1.0.1"), node("n", {}, ["10.2.0.1"]), narrow, whole]
+    )
+    candidates = ["10.1.0.1", "10.2.0.1", "10.3.0.1", "10.4.0.1"]
+    found = free_address(cluster.policies, cluster.inventory, candidates)
+    assert str(found) == "10.4.0.1"
+    assert free_address(cluster.policies, cluster.inventory, candidates[:3]) is None

@@ -140,8 +140,9 @@ def cluster_default_deny(
     stand_in = StandIn.build(tiers, inventory)
     ports = probe_ports(tiers, stand_in.inventory)
     addresses = probe_addresses(tiers, stand_in.inventory) if direction == "egress" else []
-    verdicts = stand_in.verdicts(tiers, subject, direction, ports, addresses)
-    rules, spared = tier_denials(verdicts, direction)
+    rules, spared = tier_denials(
+        stand_in.verdicts(tiers, subject, direction, ports, addresses), direction
+    )
     if spared is not None:
         side = spared.side(direction)
         decided = side.decided_by if side is not None else None

@@ -53,13 +53,13 @@ def test_verdicts_go_from_it_for_ingress_and_to_it_and_each_address_for_egress()
     cluster, stand_in = _stand_in()
     web = stand_in.inventory.pod("shop/web-0")
     ports = [(8080, "TCP"), (1, "UDP")]
-    ingress = stand_in.verdicts(cluster.policies, web, "ingress", ports)
+    ingress = list(stand_in.verdicts(cluster.policies, web, "ingress", ports))
     assert [v.traffic.describe() for v in ingress] == [
         "podfence-stand-in/pod -> shop/web-0 on 8080/TCP",
         "podfence-stand-in/pod -> shop/web-0 on 1/UDP",
     ]
     address = ipaddress.ip_address("203.0.113.7")
-    egress = stand_in.verdicts(cluster.policies, web, "egress", ports[:1], [address])
+    egress = list(stand_in.verdicts(cluster.policies, web, "egress", ports[:1], [address]))
     assert [v.traffic.describe() for v in egress] == [
         "shop/web-0 -> podfence-stand-in/pod on 8080/TCP",
         "shop/web-0 -> 203.0.113.7 on 8080/TCP",
@@ -75,7 +75,9 @@ def test_undecided_is_the_first_connection_nothing_decides() -> None:
     }
     cluster, stand_in = _stand_in(_banp(ingress=[deny_80]))
     web = stand_in.inventory.pod("shop/web-0")
-    verdicts = stand_in.verdicts(cluster.policies, web, "ingress", [(8080, "TCP"), (1, "TCP")])
+    verdicts = list(
+        stand_in.verdicts(cluster.policies, web, "ingress", [(8080, "TCP"), (1, "TCP")])
+    )
     found = undecided(verdicts, "ingress")
     assert found is verdicts[1]
     assert undecided(verdicts[:1], "ingress") is None
@@ -91,6 +93,6 @@ def test_a_network_policy_decides_and_is_no_cluster_wide_denial() -> None:
     deny_all = policy("shop/deny-all", {"podSelector": {}})
     cluster, stand_in = _stand_in(deny_all, _banp(ingress=[]))
     web = stand_in.inventory.pod("shop/web-0")
-    verdicts = stand_in.verdicts(cluster.policies, web, "ingress", [(8080, "TCP")])
+    verdicts = list(stand_in.verdicts(cluster.policies, web, "ingress", [(8080, "TCP")]))
     assert undecided(verdicts, "ingress") is None
     assert tier_denials(verdicts, "ingress") == ([], verdicts[0])

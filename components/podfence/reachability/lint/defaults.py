@@ -3,7 +3,7 @@ no rule names in particular."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from podfence.reachability.evaluate import evaluate
@@ -62,8 +62,9 @@ class StandIn:
         direction: str,
         ports: Sequence[tuple[int, str]],
         addresses: Sequence[Address] = (),
-    ) -> list[Verdict]:
-        """The engine's verdict on each connection between ``subject`` and the stand-in.
+    ) -> Iterator[Verdict]:
+        """The engine's verdict on each connection between ``subject`` and the stand-in, one at
+        a time (a caller that has its answer stops evaluating).
 
         Args:
             policies: the policies.
@@ -79,14 +80,14 @@ class StandIn:
         else:
             pairs = [(subject, self.pod)]
             pairs += [(subject, self.inventory.external(address)) for address in addresses]
-        return [
-            evaluate(policies, self.inventory, Traffic(source, destination, port, protocol))
-            for source, destination in pairs
-            for port, protocol in ports
-        ]
+        for source, destination in pairs:
+            for port, protocol in ports:
+                yield evaluate(
+                    policies, self.inventory, Traffic(source, destination, port, protocol)
+                )
 
 
-def undecided(verdicts: Sequence[Verdict], direction: str) -> Verdict | None:
+def undecided(verdicts: Iterable[Verdict], direction: str) -> Verdict | None:
     """The first verdict whose side ``direction`` is allowed with nothing deciding it: no
     NetworkPolicy isolates the pod, and no cluster-wide rule decides (an Admin-tier Pass may
     hand it on); allowed only because nothing denies it. None when every one is decided."""
@@ -98,7 +99,7 @@ def undecided(verdicts: Sequence[Verdict], direction: str) -> Verdict | None:
 
 
 def tier_denials(
-    verdicts: Sequence[Verdict], direction: str
+    verdicts: Iterable[Verdict], direction: str
 ) -> tuple[list[TierRuleRef], Verdict | None]:
     """The cluster-wide rules that deny the verdicts' side ``direction``, in order, once each;
     and the first verdict whose side no cluster-wide rule denies (allowed, or denied by a

@@ -185,6 +185,13 @@ def test_a_baseline_over_the_dns_namespace_blocks_dns_for_every_pod_at_its_ingre
         'pods": from all pods in all namespaces on any port (no NetworkPolicy isolates them for '
         "ingress): name lookups fail"
     )
+    assert finding.fix == (
+        "admit them at the DNS pods on 53/UDP, 53/TCP ahead of BaselineAdminNetworkPolicy "
+        'default (Baseline tier), ingress rule 0 "deny-ingress-from-pods": an Allow rule for it '
+        "earlier in its rules, or leave namespace kube-system out of its subject (podfence's "
+        "ClusterBaseline leaves the system namespaces out unless excludeNamespaces says "
+        "otherwise)"
+    )
     assert _dns(COREDNS, _baseline()) == ([], []), "kube-system is left out by default"
 
 

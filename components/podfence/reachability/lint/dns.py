@@ -352,14 +352,23 @@ def _why(miss: DnsMiss, target: DnsTarget, names: str) -> str:
     return "; ".join(parts)
 
 
-def _ahead(rule: TierRuleRef, what: str) -> str:
-    """How to admit ``what`` (``egress to the DNS pods on 53/UDP``) before ``rule`` decides."""
+def _ahead(rule: TierRuleRef, what: str, target: DnsTarget) -> str:
+    """How to admit ``what`` (``egress to the DNS pods on 53/UDP``) before ``rule`` decides:
+    an Allow (Accept) rule ahead of it; at the DNS pods, leaving their namespace out of a
+    Baseline-tier subject does too."""
     action = ACCEPT if rule.kind == CLUSTER_NETWORK_POLICY else ALLOW
-    where = (
-        "earlier in its rules, or in an Admin-tier policy of a lower priority number"
-        if rule.tier == ADMIN
-        else "earlier in its rules (podfence's ClusterBaseline writes one unless allowDns is false)"
-    )
+    if rule.tier == ADMIN:
+        where = "earlier in its rules, or in an Admin-tier policy of a lower priority number"
+    elif rule.direction == "egress":
+        where = (
+            "earlier in its rules (podfence's ClusterBaseline writes one unless allowDns is false)"
+        )
+    else:
+        where = (
+            f"earlier in its rules, or leave namespace {target.namespace} out of its subject "
+            "(podfence's ClusterBaseline leaves the system namespaces out unless "
+            "excludeNamespaces says otherwise)"
+        )
     return f"admit {what} ahead of {rule}: an {action} rule for it {where}"
 
 
@@ -370,7 +379,7 @@ def dns_fix(miss: DnsMiss, target: DnsTarget) -> str:
     fixes = []
     for rule, ports in miss.denials("egress").items():
         if rule is not None:
-            fixes.append(_ahead(rule, f"egress to the DNS pods on {', '.join(ports)}"))
+            fixes.append(_ahead(rule, f"egress to the DNS pods on {', '.join(ports)}", target))
             continue
         labels = ", ".join(f"{k}: {v}" for k, v in target.labels)
         numbers = ", ".join(
@@ -384,7 +393,7 @@ def dns_fix(miss: DnsMiss, target: DnsTarget) -> str:
         )
     for rule, ports in miss.denials("ingress").items():
         if rule is not None:
-            fixes.append(_ahead(rule, f"them at the DNS pods on {', '.join(ports)}"))
+            fixes.append(_ahead(rule, f"them at the DNS pods on {', '.join(ports)}", target))
             continue
         fixes.append(
             f"admit them on {', '.join(ports)} in an ingress rule of a policy of namespace "

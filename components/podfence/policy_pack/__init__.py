@@ -5,9 +5,9 @@ policy``); its ``__main__.py`` only constructs the ``PolicyPack`` from :data:`PO
 policies read any program's ``kubernetes:networking.k8s.io/v1:NetworkPolicy`` resources (built by
 podfence's components or not), its cluster-wide policies (AdminNetworkPolicy,
 BaselineAdminNetworkPolicy and ClusterNetworkPolicy CustomResources), its Namespaces and its
-workloads, and decide with podfence's engine. Each module holds one policy (``POLICY``) and its ``validate`` function, which a test
-calls directly with ``ResourceValidationArgs`` or ``StackValidationArgs``: constructing a
-``PolicyPack`` starts a server.
+workloads, and decide with podfence's engine. Each module holds one policy (``POLICY``) and its
+``validate`` function, which a test calls directly with ``ResourceValidationArgs`` or
+``StackValidationArgs``: constructing a ``PolicyPack`` starts a server.
 
 This package needs ``pulumi-policy``, which podfence itself does not: ``import podfence`` never
 loads it.

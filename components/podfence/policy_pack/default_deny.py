@@ -69,7 +69,6 @@ __all__ = [
     "DefaultDenyConfig",
     "cluster_default_deny",
     "is_default_deny",
-    "near_misses",
     "validate",
 ]
 
@@ -98,7 +97,7 @@ class DefaultDenyConfig(Spec):
         return value
 
 
-def near_misses(held: Sequence[Policy], direction: str) -> list[Policy]:
+def _near_misses(held: Sequence[Policy], direction: str) -> list[Policy]:
     """The policies of ``held`` that select every pod for ``direction`` but have rules."""
     return [policy for policy in held if policy.selects_every_pod and policy.rules(direction)]
 
@@ -112,10 +111,11 @@ def is_default_deny(policy: Policy, direction: str) -> bool:
 def _connection(verdict: Verdict, direction: str, namespace: str) -> str:
     """``a connection from a pod no rule names to a pod of shop on 1/TCP``."""
     traffic = verdict.traffic
+    port = f"{traffic.port}/{traffic.protocol}"
     if direction == "ingress":
-        return f"a connection from a pod no rule names to a pod of {namespace} on {traffic.port}/{traffic.protocol}"
+        return f"a connection from a pod no rule names to a pod of {namespace} on {port}"
     other = "a pod no rule names" if traffic.destination.namespace else traffic.destination.key
-    return f"a connection from a pod of {namespace} to {other} on {traffic.port}/{traffic.protocol}"
+    return f"a connection from a pod of {namespace} to {other} on {port}"
 
 
 def cluster_default_deny(
@@ -211,7 +211,7 @@ def validate(args: StackValidationArgs, report: ReportViolation) -> None:
             if any(is_default_deny(policy, direction) for policy in held):
                 continue
             message = _message(
-                namespace, direction, workloads, near_misses(held, direction), config.egress
+                namespace, direction, workloads, _near_misses(held, direction), config.egress
             )
             if policies.cluster_policies:
                 try:

@@ -388,8 +388,8 @@ def dns_fix(miss: DnsMiss, target: DnsTarget) -> str:
         fixes.append(
             f"allow egress to DNS in a policy selecting them: to: [{{namespaceSelector: "
             f"{{matchLabels: {{{NAME_LABEL}: {target.namespace}}}}}, podSelector: {{matchLabels: "
-            f"{{{labels}}}}}}}], ports: [{numbers}] (podfence's DefaultDeny with egress: true adds it as "
-            "allow-dns-egress)"
+            f"{{{labels}}}}}}}], ports: [{numbers}] (podfence's DefaultDeny with egress: true "
+            "adds it as allow-dns-egress)"
         )
     for rule, ports in miss.denials("ingress").items():
         if rule is not None:

@@ -53,6 +53,28 @@ def test_the_json_output_keeps_its_contract(
     assert [c["code"] for c in report["checks"]] == [f["code"] for f in report["findings"]]
 
 
+TIERS = Path("tests/reachability/fixtures/lint-tiers")
+
+
+@pytest.mark.parametrize(("output", "suffix"), [("text", "txt"), ("json", "json")])
+def test_the_planted_cluster_wide_set_prints_every_finding_and_exits_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, output: str, suffix: str
+) -> None:
+    inputs = [
+        "--policies",
+        str(TIERS / "policies.yaml"),
+        "--inventory",
+        str(TIERS / "inventory.yaml"),
+    ]
+    status, out, err = run(capsys, monkeypatch, *inputs, "--output", output)
+    assert (status, err) == (ExitStatus.FAILED, "")
+    assert_golden(f"lint-tiers.{suffix}", out)
+    if output == "json":
+        report = json.loads(out)
+        assert [f["code"] for f in report["findings"]] == ["PF001", "PF002", "PF007", "PF008"]
+        assert report["findings"][0]["namespace"] is None
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_guestbook_stack_is_clean(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, stack: str

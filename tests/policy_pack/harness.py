@@ -138,3 +138,19 @@ def deployment(
             "template": {"metadata": {"labels": dict(labels)}, "spec": {"containers": [container]}},
         },
     )
+
+
+def cluster_policy(kind: str, name: str, spec: Mapping[str, Any]) -> Any:
+    """A cluster-wide policy as a pulumi_kubernetes CustomResource (what ClusterBaseline makes):
+    an AdminNetworkPolicy or BaselineAdminNetworkPolicy (v1alpha1), or a ClusterNetworkPolicy
+    (v1alpha2)."""
+    import pulumi_kubernetes as k8s
+
+    version = "v1alpha2" if kind == "ClusterNetworkPolicy" else "v1alpha1"
+    return k8s.apiextensions.CustomResource(
+        f"{kind}-{name}",
+        api_version=f"policy.networking.k8s.io/{version}",
+        kind=kind,
+        metadata={"name": name},
+        spec=dict(spec),
+    )

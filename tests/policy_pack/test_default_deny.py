@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from podfence.components import ClusterBaseline
 from podfence.offline.recorder import RecordedResource
 from podfence.policy_pack.default_deny import POLICY
-from policy_pack.harness import deployment, network_policy, program, violations
+from policy_pack.harness import cluster_policy, deployment, network_policy, program, violations
 
 DENY_ALL = {"podSelector": {}, "policyTypes": ["Ingress"]}
 WEB = {"app": "web"}
@@ -18,14 +19,30 @@ ALLOW_WEB = {
 }
 
 
-def _shop(*policies: tuple[str, dict[str, Any]]) -> list[RecordedResource]:
+def _shop(
+    *policies: tuple[str, dict[str, Any]], baseline: dict[str, Any] | None = None
+) -> list[RecordedResource]:
     def build() -> None:
         deployment("shop", "web", WEB)
         deployment("shop", "api", {"app": "api"})
         for name, spec in policies:
             network_policy("shop", name, spec)
+        if baseline is not None:
+            ClusterBaseline("baseline", baseline)
 
     return program(build)
+
+
+def _with(kind: str, spec: dict[str, Any], name: str = "default") -> list[RecordedResource]:
+    def build() -> None:
+        deployment("shop", "web", WEB)
+        deployment("shop", "api", {"app": "api"})
+        cluster_policy(kind, name, spec)
+
+    return program(build)
+
+
+EVERY_POD = [{"namespaces": {}}]
 
 
 def _urn(resources: list[RecordedResource], name: str) -> str:
@@ -132,3 +149,64 @@ def test_the_shop_denies_both_directions_in_its_three_namespaces(
 ) -> None:
     config = {"namespaces": ["web", "cart", "payments"], "egress": True}
     assert violations(POLICY, shop, config) == []
+
+
+@pytest.mark.parametrize("api", ["v1alpha1", "v1alpha2"])
+def test_a_cluster_baseline_is_a_default_deny_for_the_namespaces_it_covers(api: str) -> None:
+    assert violations(POLICY, _shop(baseline={"api": api})) == []
+    assert violations(POLICY, _shop(baseline={"api": api, "egress": True}), {"egress": True}) == []
+    [(message, _)] = violations(POLICY, _shop(baseline={"api": api}), {"egress": True})
+    assert "denies egress by default" in message
+
+
+def test_a_namespace_the_cluster_baseline_leaves_out_is_caught_with_why() -> None:
+    [(message, _)] = violations(POLICY, _shop(baseline={"excludeNamespaces": ["shop"]}))
+    assert message.startswith("namespace shop gets workloads")
+    assert message.endswith(
+        "No cluster-wide policy denies ingress for every pod of it by default either: no "
+        "cluster-wide rule decides a connection from a pod no rule names to a pod of shop on "
+        "1/TCP."
+    )
+
+
+def test_an_egress_baseline_that_keeps_dns_is_still_a_default_deny_for_egress() -> None:
+    resources = _shop(("deny-all", DENY_ALL), baseline={"ingress": False, "egress": True})
+    assert violations(POLICY, resources, {"egress": True}) == []
+
+
+def test_an_admin_tier_deny_of_every_pod_is_a_default_deny() -> None:
+    spec = {
+        "priority": 5,
+        "subject": {"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "shop"}}},
+        "ingress": [{"name": "deny-all", "action": "Deny", "from": EVERY_POD}],
+    }
+    assert violations(POLICY, _with("AdminNetworkPolicy", spec, "shop-closed")) == []
+
+
+def test_an_allow_of_every_pod_first_or_a_deny_of_some_pods_is_no_default_deny() -> None:
+    allow_first = {
+        "subject": {"namespaces": {}},
+        "ingress": [
+            {"name": "everyone", "action": "Allow", "from": EVERY_POD},
+            {"name": "deny", "action": "Deny", "from": EVERY_POD},
+        ],
+    }
+    [(message, _)] = violations(POLICY, _with("BaselineAdminNetworkPolicy", allow_first))
+    assert message.endswith(
+        "either: a connection from a pod no rule names to a pod of shop on 1/TCP is allowed by "
+        'BaselineAdminNetworkPolicy default (Baseline tier), ingress rule 0 "everyone".'
+    )
+    web_only = {
+        "subject": {
+            "pods": {
+                "namespaceSelector": {},
+                "podSelector": {"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]},
+            }
+        },
+        "ingress": [{"name": "deny", "action": "Deny", "from": EVERY_POD}],
+    }
+    [(message, _)] = violations(POLICY, _with("BaselineAdminNetworkPolicy", web_only))
+    assert message.endswith(
+        'either: BaselineAdminNetworkPolicy default (Baseline tier), ingress rule 0 "deny" '
+        "denies it for the pods its subject selects only (pods !app in all namespaces)."
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from paths import REPO
+from podfence.components import ClusterBaseline
 from podfence.offline.project import find_project
 from podfence.offline.recorder import RecordedResource
 from podfence.policy_pack.dns_egress import POLICY
 from podfence.testing import run_program
-from policy_pack.harness import deployment, network_policy, program, violations
+from policy_pack.harness import cluster_policy, deployment, network_policy, program, violations
 
 DENY_ALL = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 KUBE_DNS = {
@@ -190,3 +191,83 @@ def test_the_guestbook_with_dns_turned_off_is_caught_for_every_tier_it_isolates(
         "pods isolated for egress by guestbook/allow-ui-to-api-egress, guestbook/deny-all",
         "pods isolated for egress by guestbook/deny-all",
     ]
+
+
+def _baseline(
+    spec: dict[str, Any], *policies: tuple[str, dict[str, Any]]
+) -> list[RecordedResource]:
+    def build() -> None:
+        deployment("shop", "web", {"app": "web"})
+        for name, policy_spec in policies:
+            network_policy("shop", name, policy_spec)
+        ClusterBaseline("baseline", spec)
+
+    return program(build)
+
+
+def test_a_baseline_denying_egress_without_dns_is_caught_at_the_baseline() -> None:
+    resources = _baseline({"egress": True, "allowDns": False})
+    [(message, urn)] = violations(POLICY, resources)
+    lines = message.splitlines()
+    assert lines[0] == (
+        "pods cannot reach DNS (kube-system/k8s-app=kube-dns) on 53/UDP, 53/TCP: shop/any-pod "
+        "(as a pod BaselineAdminNetworkPolicy default (Baseline tier) selects: all pods in "
+        "namespaces kubernetes.io/metadata.name notin (kube-node-lease,kube-public,kube-system)), "
+        "shop/web (Deployment shop/web). For shop/any-pod:"
+    )
+    assert lines[3] == (
+        "  egress at shop/any-pod: denied by BaselineAdminNetworkPolicy default (Baseline tier), "
+        'egress rule 0 "deny-egress": to all pods in all namespaces or 0.0.0.0/0 or ::/0 on any '
+        "port (no NetworkPolicy selects shop/any-pod for egress)"
+    )
+    assert lines[-1] == (
+        "Fix: admit egress to the DNS pods on 53/UDP, 53/TCP ahead of BaselineAdminNetworkPolicy "
+        'default (Baseline tier), egress rule 0 "deny-egress": an Allow rule for it earlier in its '
+        "rules (podfence's ClusterBaseline writes one unless allowDns is false)."
+    )
+    assert urn == next(r.urn for r in resources if r.name == "baseline-default")
+    assert violations(POLICY, _baseline({"egress": True})) == []
+    assert violations(POLICY, _baseline({"egress": True, "api": "v1alpha2"})) == []
+
+
+def test_network_policies_that_isolate_egress_decide_instead_of_the_baseline() -> None:
+    allow_dns = _dns(KUBE_DNS, BOTH)
+    resources = _baseline({"egress": True, "allowDns": False}, ("dns", allow_dns))
+    assert violations(POLICY, resources) == []
+
+
+def test_a_baseline_over_the_dns_namespace_is_caught_at_the_dns_pods_ingress() -> None:
+    resources = _baseline({"excludeNamespaces": []})
+    [(message, urn)] = violations(POLICY, resources)
+    assert message.startswith(
+        "pods cannot reach DNS (kube-system/k8s-app=kube-dns) on 53/UDP, 53/TCP: shop/web "
+        "(Deployment shop/web). For shop/web:"
+    )
+    assert (
+        "  ingress at kube-system/kube-dns: denied by BaselineAdminNetworkPolicy default "
+        '(Baseline tier), ingress rule 0 "deny-ingress-from-pods"'
+    ) in message
+    assert urn == next(r.urn for r in resources if r.name == "baseline-default")
+
+
+def test_an_admin_deny_of_dns_is_caught_for_pods_the_network_policies_let_through() -> None:
+    rule = {
+        "name": "no-udp-dns",
+        "action": "Deny",
+        "to": [{"namespaces": {}}],
+        "ports": [{"portNumber": {"protocol": "UDP", "port": 53}}],
+    }
+
+    def build() -> None:
+        deployment("shop", "web", {"app": "web"})
+        network_policy("shop", "deny-all", DENY_ALL)
+        network_policy("shop", "dns", _dns(KUBE_DNS, BOTH))
+        spec = {"priority": 3, "subject": {"namespaces": {}}, "egress": [rule]}
+        cluster_policy("AdminNetworkPolicy", "no-udp-dns", spec)
+
+    [(message, _)] = violations(POLICY, program(build))
+    assert message.startswith(
+        "pods isolated for egress by shop/deny-all, shop/dns cannot reach DNS "
+        "(kube-system/k8s-app=kube-dns) on 53/UDP:"
+    )
+    assert "AdminNetworkPolicy no-udp-dns (Admin tier, priority 3)" in message

@@ -12,7 +12,15 @@ from paths import REPO
 from podfence.offline.recorder import RecordedResource
 from podfence.policy_pack.expectations import POLICY
 from podfence.testing import run_program
-from policy_pack.harness import deployment, network_policy, program, stack, stack_args, violations
+from policy_pack.harness import (
+    cluster_policy,
+    deployment,
+    network_policy,
+    program,
+    stack,
+    stack_args,
+    violations,
+)
 from pulumi_policy.policy import _NotApplicableError
 
 WEB = {"app": "web"}
@@ -175,3 +183,26 @@ def test_a_project_dir_of_another_project_is_reported() -> None:
         "cannot check the stack's expectations: policy config stack-expectations-hold.projectDir "
         f"{str(REPO)!r}: its Pulumi.yaml names project 'guestbook', not the stack's project 'test'"
     )
+
+
+def test_the_stacks_cluster_wide_policies_are_evaluated_and_a_failure_names_theirs(
+    tmp_path: Path,
+) -> None:
+    rule = {"name": "no-8080", "action": "Deny", "from": [{"namespaces": {}}]}
+    rule["ports"] = [{"portNumber": {"protocol": "TCP", "port": 8080}}]
+
+    def build() -> None:
+        deployment("shop", "web", WEB, [{"containerPort": 80}])
+        deployment("shop", "api", API, [{"containerPort": 8080, "name": "http"}])
+        network_policy("shop", "allow-web-to-api", WEB_TO_API)
+        spec = {"priority": 1, "subject": {"namespaces": {}}, "ingress": [rule]}
+        cluster_policy("AdminNetworkPolicy", "no-8080", spec)
+
+    resources = program(build)
+    expect = {"allow": [{"from": "shop/web", "to": "shop/api", "port": 8080}]}
+    [(message, urn)] = _test_stack(resources, {"expectations": _expect(tmp_path, expect)})
+    assert (
+        "ingress at shop/api: denied by AdminNetworkPolicy no-8080 (Admin tier, priority 1), "
+        'ingress rule 0 "no-8080"'
+    ) in message
+    assert urn is not None and urn.endswith("::AdminNetworkPolicy-no-8080")

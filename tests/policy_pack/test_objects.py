@@ -6,9 +6,19 @@ from typing import Any
 
 import pulumi_kubernetes as k8s
 import pytest
+from podfence.components import ClusterBaseline
 from podfence.offline.recorder import RecordedResource
 from podfence.policy_pack.objects import kubernetes_object, plain, stack_objects
-from policy_pack.harness import deployment, network_policy, program, resource_args, stack_args, wire
+from podfence.reachability.verdict import ClusterPolicyRef
+from policy_pack.harness import (
+    cluster_policy,
+    deployment,
+    network_policy,
+    program,
+    resource_args,
+    stack_args,
+    wire,
+)
 from pulumi_policy import PolicyProviderResource, ResourceValidationArgs
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
@@ -111,3 +121,50 @@ def test_compiled_names_each_policy_the_api_server_would_refuse_and_keeps_the_ot
     [ref] = compiled.urns
     assert compiled.urns[ref].endswith("::shop-deny-all")
     assert compiled.objects[ref]["metadata"]["name"] == "deny-all"
+
+
+def test_cluster_wide_policies_are_read_compiled_and_named_by_kind_and_tier() -> None:
+    def build() -> None:
+        ClusterBaseline("baseline", {"egress": True})
+        cluster_policy(
+            "AdminNetworkPolicy", "bad", {"priority": 5000, "subject": {"namespaces": {}}}
+        )
+
+    resources = program(build)
+    objects = stack_objects(stack_args(resources).resources)
+    [(_, obj)] = [pair for pair in objects.cluster_policies if pair[0].name == "baseline-default"]
+    assert (obj["apiVersion"], obj["kind"], "namespace" in obj["metadata"]) == (
+        "policy.networking.k8s.io/v1alpha1",
+        "BaselineAdminNetworkPolicy",
+        False,
+    )
+    assert objects.cluster_manifests() == [o for _, o in objects.cluster_policies]
+    compiled = objects.compiled()
+    assert [str(p) for p in compiled.policies.cluster_policies] == [
+        "BaselineAdminNetworkPolicy default"
+    ]
+    ref = ClusterPolicyRef("BaselineAdminNetworkPolicy", "default", "Baseline", None)
+    assert compiled.urns[ref].endswith("::baseline-default")
+    assert compiled.objects[ref] is obj
+    [refused] = compiled.refused
+    assert refused.startswith("AdminNetworkPolicy-bad: AdminNetworkPolicy bad: spec.priority")
+
+
+def test_a_cluster_wide_policy_is_not_put_in_the_providers_namespace() -> None:
+    resource = RecordedResource(
+        "kubernetes:policy.networking.k8s.io/v1alpha2:ClusterNetworkPolicy",
+        "cnp",
+        "urn:cnp",
+        {"spec": {}},
+        True,
+    )
+    args = resource_args(resource)
+    args.provider = PolicyProviderResource(
+        "pulumi:providers:kubernetes", wire({"namespace": "shop"}), "urn:k8s", "k8s"
+    )
+    assert kubernetes_object(args) == {
+        "apiVersion": "policy.networking.k8s.io/v1alpha2",
+        "kind": "ClusterNetworkPolicy",
+        "metadata": {"name": "cnp"},
+        "spec": {},
+    }

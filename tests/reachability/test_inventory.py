@@ -168,3 +168,25 @@ def test_a_node_given_twice_is_an_error() -> None:
     node = Node("n", {})
     with pytest.raises(InputError, match=r"^Node n appears twice$"):
         Inventory([], [], [node, node])
+
+
+def test_with_pods_adds_pods_and_namespaces_and_keeps_the_rest() -> None:
+    worker = Node("worker", {}, (address("172.18.0.3"),))
+    base = Inventory(
+        [parse_namespace(namespace("shop", team="a"))],
+        [parse_pod(pod("shop/a", "10.0.0.1")), parse_pod(pod("payments/b"))],
+        [worker],
+    )
+    more = base.with_pods(
+        [parse_pod(pod("extra/c", "10.0.0.9")), parse_pod(pod("payments/d"))],
+        [parse_namespace(namespace("extra", zone="z"))],
+    )
+    assert [p.key for p in more.pods] == ["extra/c", "payments/b", "payments/d", "shop/a"]
+    assert more.namespace_labels("extra")["zone"] == "z"
+    assert more.namespace_labels("shop")["team"] == "a"
+    assert more.implicit_namespaces == frozenset({"payments"})
+    assert more.with_ip(address("10.0.0.9")) == more.pod("extra/c")
+    assert more.nodes == {"worker": worker}
+    assert [p.key for p in base.pods] == ["payments/b", "shop/a"], "the original is unchanged"
+    with pytest.raises(InputError, match=r"^Pod shop/a appears twice$"):
+        base.with_pods([parse_pod(pod("shop/a"))])

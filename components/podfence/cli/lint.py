@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
             "Check the policies on the inventory: policies that select no pod, peers that match "
             "nothing, ipBlocks whose excepts cover them, undeclared named ports, rules and "
             "policies whose removal changes no verdict (proved with the engine), namespaces "
-            "without a default deny, egress isolation that blocks DNS, ingress from every "
+            "without a default deny, policies that block DNS (at any tier), ingress from every "
             "address, and rules open to every namespace on every port. Each finding names the "
             "policy and rule, says why, and how to fix it. Exit status: 0 no findings, 1 "
             "findings (at --fail-on or worse; ignored ones do not count), 2 bad input."
@@ -115,7 +115,13 @@ def _ignored(values: list[str] | None) -> set[str]:
 
 
 def _dns(args: argparse.Namespace, derived: bool) -> DnsTarget:
-    """Where DNS is: the options, else with a derived stack inventory the stack's own setting."""
+    """Where DNS is: the options, else with a derived stack inventory the stack's own setting.
+
+    Raises:
+        ConfigError: a bad ``--dns-namespace``.
+        SpecError: a port of the stack's ``defaultDeny.dns`` without a number (see
+            :func:`~podfence.reachability.lint.dns.dns_target`).
+    """
     from podfence.reachability.lint import DnsTarget
     from podfence.validation import dns1123_label_problem
 
@@ -123,12 +129,10 @@ def _dns(args: argparse.Namespace, derived: bool) -> DnsTarget:
     if args.stack and derived:
         from podfence.offline.project import find_project
         from podfence.offline.stack import stack_firewall
+        from podfence.reachability.lint.dns import dns_target
 
         dns = stack_firewall(find_project(args.project_dir), args.stack).default_deny.dns
-        ports = tuple((p.port, p.protocol.value) for p in dns.ports if isinstance(p.port, int))
-        target = DnsTarget(
-            dns.namespace, tuple(sorted(dns.pod_labels.items())), ports or target.ports
-        )
+        target = dns_target(dns, "firewall.defaultDeny.dns")
     if args.dns_namespace is not None:
         problem = dns1123_label_problem(args.dns_namespace)
         if problem is not None:

@@ -3,10 +3,11 @@
 The pack itself is ``policy/`` at the repository's root (``pulumi preview --policy-pack
 policy``); its ``__main__.py`` only constructs the ``PolicyPack`` from :data:`POLICIES`. The
 policies read any program's ``kubernetes:networking.k8s.io/v1:NetworkPolicy`` resources (built by
-podfence's components or not), its Namespaces and its workloads, and decide with podfence's
-engine. Each module holds one policy (``POLICY``) and its ``validate`` function, which a test
-calls directly with ``ResourceValidationArgs`` or ``StackValidationArgs``: constructing a
-``PolicyPack`` starts a server.
+podfence's components or not), its cluster-wide policies (AdminNetworkPolicy,
+BaselineAdminNetworkPolicy and ClusterNetworkPolicy CustomResources), its Namespaces and its
+workloads, and decide with podfence's engine. Each module holds one policy (``POLICY``) and its
+``validate`` function, which a test calls directly with ``ResourceValidationArgs`` or
+``StackValidationArgs``: constructing a ``PolicyPack`` starts a server.
 
 This package needs ``pulumi-policy``, which podfence itself does not: ``import podfence`` never
 loads it.

@@ -14,6 +14,23 @@ What counts (a stack policy: it reads every resource of the stack):
   configuration, a default deny for egress (the same with Egress and egress rules) is required
   too. One policy may be both, as podfence's ``deny-all`` is.
 
+A cluster-wide policy of the stack (podfence's ClusterBaseline, or any AdminNetworkPolicy,
+BaselineAdminNetworkPolicy or ClusterNetworkPolicy) counts as a default deny for a namespace and
+direction when the Admin and Baseline tiers alone (the NetworkPolicies left out, as they are
+above) deny every connection of a pod of the namespace with a pod no rule names in particular
+(:class:`~podfence.reachability.lint.defaults.StandIn`; for egress, also with each address
+outside the cluster that stands for the others), on every port (the probe ports stand for
+them), and each deciding rule's policy selects every pod of the namespace (a subject of
+``namespaces``, or of ``pods`` with an empty podSelector). So a Deny of every pod (for
+egress, of every pod and address) counts wherever it stands, and the Allow, Accept and Pass
+rules before it are the tier's exceptions, as allow policies are a NetworkPolicy default
+deny's (ClusterBaseline's egress keeps DNS that way); an Allow of every pod before it, a Deny
+of some ports or some namespaces only, or a subject of some pods does not count. An
+Admin-tier Deny of every pod counts too (it is one NetworkPolicies cannot undo). Ingress from
+outside the cluster is never part of it: a cluster-wide ingress rule matches pods only. The
+namespace's labels are its Namespace object's in the stack, else only
+``kubernetes.io/metadata.name``.
+
 Policies the API server would refuse (see the engine's errors) are not counted: a cluster never
 holds them. `podfence lint`'s no-default-deny is another check on purpose: it finds the pods that
 no policy isolates for ingress (whatever rules isolate them), where this one asks, as the issue
@@ -23,6 +40,9 @@ did, for a policy that selects every pod and admits nothing. Both read the polic
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from pulumi_policy import (
     PolicyConfigSchema,
@@ -34,11 +54,23 @@ from pydantic import field_validator
 
 from podfence.errors import PodfenceError
 from podfence.policy_pack.config import read_config
-from podfence.policy_pack.objects import Workload, stack_objects
-from podfence.reachability.policy import Policy
+from podfence.policy_pack.objects import Compiled, Workload, stack_objects
+from podfence.reachability import load_cluster
+from podfence.reachability.lint.basis import probe_addresses, probe_ports
+from podfence.reachability.lint.defaults import StandIn, tier_denials
+from podfence.reachability.policy import Policy, PolicySet
+from podfence.reachability.tiers import PASS
+from podfence.reachability.verdict import TierRuleRef, Verdict
 from podfence.spec.base import Flag, Spec, check_dns_label
 
-__all__ = ["NAME", "POLICY", "DefaultDenyConfig", "is_default_deny", "validate"]
+__all__ = [
+    "NAME",
+    "POLICY",
+    "DefaultDenyConfig",
+    "cluster_default_deny",
+    "is_default_deny",
+    "validate",
+]
 
 NAME = "namespaces-have-default-deny"
 
@@ -65,10 +97,68 @@ class DefaultDenyConfig(Spec):
         return value
 
 
+def _near_misses(held: Sequence[Policy], direction: str) -> list[Policy]:
+    """The policies of ``held`` that select every pod for ``direction`` but have rules."""
+    return [policy for policy in held if policy.selects_every_pod and policy.rules(direction)]
+
+
 def is_default_deny(policy: Policy, direction: str) -> bool:
     """Whether ``policy`` isolates every pod of its namespace for ``direction`` and admits
     nothing in it (``direction`` is ``ingress`` or ``egress``)."""
     return policy.selects_every_pod and policy.isolates(direction) and not policy.rules(direction)
+
+
+def _connection(verdict: Verdict, direction: str, namespace: str) -> str:
+    """``a connection from a pod no rule names to a pod of shop on 1/TCP``."""
+    traffic = verdict.traffic
+    port = f"{traffic.port}/{traffic.protocol}"
+    if direction == "ingress":
+        return f"a connection from a pod no rule names to a pod of {namespace} on {port}"
+    other = "a pod no rule names" if traffic.destination.namespace else traffic.destination.key
+    return f"a connection from a pod of {namespace} to {other} on {port}"
+
+
+def cluster_default_deny(
+    compiled: Compiled, namespaces: list[dict[str, Any]], namespace: str, direction: str
+) -> tuple[TierRuleRef, ...] | str:
+    """Whether the stack's cluster-wide policies deny ``direction`` by default for every pod of
+    ``namespace`` (see the module docstring): the rules that do, or why they do not.
+
+    Args:
+        compiled: the stack's policies (only the cluster-wide ones are read).
+        namespaces: the stack's Namespace objects (their labels).
+        namespace: the namespace.
+        direction: ``ingress`` or ``egress``.
+
+    Raises:
+        InputError: a Namespace object the engine refuses.
+    """
+    tiers = PolicySet((), compiled.policies.cluster_policies)
+    pod = {"kind": "Pod", "metadata": {"name": "any-pod", "namespace": namespace}}
+    inventory = load_cluster([*namespaces, pod]).inventory
+    subject = inventory.pod(f"{namespace}/any-pod")
+    stand_in = StandIn.build(tiers, inventory)
+    ports = probe_ports(tiers, stand_in.inventory)
+    addresses = probe_addresses(tiers, stand_in.inventory) if direction == "egress" else []
+    rules, spared = tier_denials(
+        stand_in.verdicts(tiers, subject, direction, ports, addresses), direction
+    )
+    if spared is not None:
+        side = spared.side(direction)
+        decided = side.decided_by if side is not None else None
+        connection = _connection(spared, direction, namespace)
+        if decided is None:
+            return f"no cluster-wide rule decides {connection}"
+        return f"{connection} is {'passed' if decided.action == PASS else 'allowed'} by {decided}"
+    by_ref = {policy.ref: policy for policy in tiers.cluster_policies}
+    for rule in rules:
+        policy = by_ref[rule.policy_ref]
+        if not policy.subject.pod_selector.is_empty:
+            return (
+                f"{rule} denies it for the pods its subject selects only "
+                f"({policy.subject.describe()})"
+            )
+    return tuple(rules)
 
 
 def _message(
@@ -105,7 +195,8 @@ def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         report(str(error), None)
         return
     objects = stack_objects(args.resources)
-    policies = objects.compiled().policies
+    compiled = objects.compiled()
+    policies = compiled.policies
     needed: dict[str, list[Workload]] = {}
     for workload in objects.workloads:
         needed.setdefault(workload.namespace, []).append(workload)
@@ -119,16 +210,31 @@ def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         for direction in directions:
             if any(is_default_deny(policy, direction) for policy in held):
                 continue
-            near = [p for p in held if p.selects_every_pod and p.rules(direction)]
+            message = _message(
+                namespace, direction, workloads, _near_misses(held, direction), config.egress
+            )
+            if policies.cluster_policies:
+                try:
+                    tiers = cluster_default_deny(compiled, objects.namespaces, namespace, direction)
+                except PodfenceError as error:
+                    report(f"cannot evaluate the cluster-wide policies: {error}", None)
+                    return
+                if not isinstance(tiers, str):
+                    continue
+                message += (
+                    f" No cluster-wide policy denies {direction} for every pod of it by default "
+                    f"either: {tiers}."
+                )
             urn = workloads[0].resource.urn if workloads else None
-            report(_message(namespace, direction, workloads, near, config.egress), urn)
+            report(message, urn)
 
 
 POLICY = StackValidationPolicy(
     name=NAME,
     description=(
         "Every namespace that gets workloads has a default-deny NetworkPolicy (every pod "
-        "selected, no rules) for ingress, and for egress when configured."
+        "selected, no rules), or a cluster-wide policy that denies every pod of it by default, "
+        "for ingress, and for egress when configured."
     ),
     validate=validate,
     config_schema=PolicyConfigSchema(

@@ -1,24 +1,32 @@
-"""Policy ``egress-deny-keeps-dns``: a pod isolated for egress still reaches DNS.
+"""Policy ``egress-deny-keeps-dns``: a pod whose egress is denied still reaches DNS.
 
 Denying egress blocks name resolution unless a policy admits DNS. This stack policy proves it
-with podfence's engine, as DefaultDeny means it: every pod isolated for egress must reach the
-DNS pods (default: ``k8s-app=kube-dns`` in ``kube-system``) on each DNS port (default 53/UDP and
-53/TCP: both, since DNS falls back to TCP for large answers). The pods checked:
+with podfence's engine, as DefaultDeny means it: every pod must reach the DNS pods (default:
+``k8s-app=kube-dns`` in ``kube-system``) on each DNS port (default 53/UDP and 53/TCP: both,
+since DNS falls back to TCP for large answers). The pods checked:
 
 * for each NetworkPolicy that isolates egress, a pod with the labels its podSelector asks for
   (matchLabels, the first value of each In, a value for each Exists), in its namespace;
-* each workload of the stack (its pod template's labels), when a policy isolates it for egress.
+* for each cluster-wide policy with egress rules (podfence's ClusterBaseline with egress, an
+  AdminNetworkPolicy, ...), a pod its subject selects: in the first namespace of the stack
+  (its Namespace objects, its workloads' and NetworkPolicies' namespaces) the subject
+  selects, else in ``any-namespace`` when the subject selects a namespace labelled only with
+  its name; with the labels its podSelector asks for;
+* each workload of the stack (its pod template's labels).
 
 Pods with the DNS pods' own namespace and labels are not checked. The rest are evaluated by
 :func:`~podfence.reachability.lint.dns.dns_misses`, which `podfence lint`'s dns-blocked reads
-too, against every NetworkPolicy of the stack (an ingress policy at the DNS pods counts too: a
-pod misses DNS where the verdict is denied at either end) on an inventory of those pods and the
-stack's Namespace objects, with a stand-in DNS pod (the DNS labels and ports, named ``dns`` and
-``dns-tcp`` as CoreDNS names them so a rule naming the port resolves, and an address inside no
-ipBlock short of a whole family, so a rule to ``0.0.0.0/0`` reaches it); a namespace the stack
-does not create carries only its ``kubernetes.io/metadata.name`` label (the explanation says
-when a verdict turns on that). The configuration's ``dns`` is DefaultDeny's ``dns`` object
-(``namespace``, ``podLabels``, ``ports``; its ``policyName`` is not read here).
+too, against every NetworkPolicy and cluster-wide policy of the stack: a pod misses DNS where
+the verdict is denied at its egress (its NetworkPolicies, an Admin-tier Deny, or for a pod no
+NetworkPolicy isolates a Baseline-tier Deny) or at the DNS pods' ingress (likewise), on an
+inventory of those pods and the stack's Namespace objects, with a stand-in DNS pod (the DNS
+labels and ports, named ``dns`` and ``dns-tcp`` as CoreDNS names them so a rule naming the
+port resolves, and an address inside no ipBlock or ``networks`` short of a whole family, so a
+rule to ``0.0.0.0/0`` reaches it); a namespace the stack does not create carries only its
+``kubernetes.io/metadata.name`` label (the explanation says when a verdict turns on that).
+When no policy can deny a pod's egress or the DNS pods' ingress, nothing is evaluated. The
+configuration's ``dns`` is DefaultDeny's ``dns`` object (``namespace``, ``podLabels``,
+``ports``; its ``policyName`` is not read here).
 """
 
 from __future__ import annotations
@@ -35,12 +43,15 @@ from pulumi_policy import (
 )
 from pydantic import Field
 
-from podfence.errors import PodfenceError, SpecError
+from podfence.errors import PodfenceError
 from podfence.policy_pack.config import read_config
 from podfence.policy_pack.objects import Compiled, StackObjects, stack_objects
 from podfence.policy_pack.words import selected_pods
 from podfence.reachability import explain, load_cluster
-from podfence.reachability.lint.dns import DnsMiss, DnsTarget, dns_fix, dns_misses
+from podfence.reachability.admin import ClusterPolicy
+from podfence.reachability.lint.dns import DnsMiss, DnsTarget, dns_fix, dns_misses, dns_target
+from podfence.reachability.model import NAME_LABEL
+from podfence.reachability.verdict import ClusterPolicyRef, PolicyRef
 from podfence.spec.base import Spec
 from podfence.spec.default_deny import DnsEgress
 from podfence.testing.assertions import selector_labels
@@ -61,21 +72,12 @@ class DnsConfig(Spec):
     dns: DnsEgress = Field(default_factory=DnsEgress)
 
     def target(self) -> DnsTarget:
-        """Where DNS is, for the engine; a port range is probed at its first port.
+        """Where DNS is, for the engine (see :func:`~podfence.reachability.lint.dns.dns_target`).
 
         Raises:
             SpecError: a named port, or a protocol's every port: DNS needs a number to probe.
         """
-        ports: list[tuple[int, str]] = []
-        for index, port in enumerate(self.dns.ports):
-            if not isinstance(port.port, int):
-                raise SpecError(
-                    f"policy config {NAME}.dns.ports[{index}]: {port.describe()} is not a port "
-                    "number; give DNS's port numbers, e.g. 53/UDP"
-                )
-            ports.append((port.port, port.protocol.value))
-        labels = tuple(sorted(self.dns.pod_labels.items()))
-        return DnsTarget(self.dns.namespace, labels, tuple(ports))
+        return dns_target(self.dns, f"policy config {NAME}.dns")
 
 
 @dataclass
@@ -102,6 +104,14 @@ def _probes(objects: StackObjects, compiled: Compiled, target: DnsTarget) -> lis
         labels = selector_labels(spec.get("podSelector"))
         if policy.pod_selector.matches(labels):  # else the selector selects nothing at all
             add(policy.namespace, labels, f"as a pod {policy} selects: {selected_pods(policy)}")
+    for cluster_policy in compiled.policies.cluster_policies:
+        if cluster_policy.egress:
+            probe = _subject_probe(objects, compiled, cluster_policy)
+            if probe is not None:
+                what = (
+                    f"as a pod {cluster_policy.head} selects: {cluster_policy.subject.describe()}"
+                )
+                add(*probe, what)
     for workload in objects.workloads:
         labels = workload.pod["metadata"]["labels"]
         add(
@@ -110,6 +120,36 @@ def _probes(objects: StackObjects, compiled: Compiled, target: DnsTarget) -> lis
             workload.describe(),
         )
     return list(found.values())
+
+
+def _subject_probe(
+    objects: StackObjects, compiled: Compiled, policy: ClusterPolicy
+) -> tuple[str, dict[str, str]] | None:
+    """A namespace and labels of a pod the policy's subject selects (see the module docstring);
+    None when there is none among the stack's namespaces or ``any-namespace``."""
+    subject = (compiled.objects[policy.ref].get("spec") or {}).get("subject") or {}
+    pods = subject.get("pods") if isinstance(subject, dict) else None
+    labels = selector_labels(pods.get("podSelector")) if isinstance(pods, dict) else {}
+    if not policy.subject.pod_selector.matches(labels):
+        return None  # the podSelector selects nothing at all
+    known: dict[str, dict[str, str]] = {}
+    for namespace in objects.namespaces:
+        name = namespace["metadata"]["name"]
+        known[name] = {**(namespace["metadata"].get("labels") or {}), NAME_LABEL: name}
+    for name in [
+        *(workload.namespace for workload in objects.workloads),
+        *(p.namespace for p in compiled.policies),
+        "any-namespace",
+    ]:
+        known.setdefault(name, {NAME_LABEL: name})
+    return next(
+        (
+            (name, labels)
+            for name, namespace_labels in known.items()
+            if policy.subject.namespace_matches(name, namespace_labels)
+        ),
+        None,
+    )
 
 
 def _pod_name(labels: dict[str, str], taken: set[str]) -> str:
@@ -150,9 +190,9 @@ def _pod_objects(pods: dict[str, _Probe]) -> list[dict[str, Any]]:
 
 
 def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-    """Report the pods isolated for egress that cannot reach DNS on every DNS port: one
-    violation per set of isolating policies, missed ports and fix, with the engine's
-    explanation for the first pod."""
+    """Report the pods that cannot reach DNS on every DNS port: one violation per set of
+    policies that keep them from it, missed ports and fix, with the engine's explanation for
+    the first pod."""
     try:
         target = read_config(args, DnsConfig, NAME).target()
     except PodfenceError as error:
@@ -168,26 +208,43 @@ def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         return
     groups: dict[tuple[tuple[str, ...], tuple[str, ...], str], list[DnsMiss]] = {}
     for miss in dns_misses(compiled.policies, inventory, target).misses:
-        isolating = tuple(str(policy) for policy in miss.isolating)
-        groups.setdefault((isolating, miss.ports(), dns_fix(miss, target)), []).append(miss)
-    for (isolating, missed, fix), misses in groups.items():
+        held = tuple(str(policy) for policy in miss.policies)
+        groups.setdefault((held, miss.ports(), dns_fix(miss, target)), []).append(miss)
+    for (_, missed, fix), misses in groups.items():
+        first = misses[0]
         pods = ", ".join(
             f"{miss.pod.key} ({'; '.join(probes[miss.pod.key].stands_for)})" for miss in misses
         )
+        isolated = ", ".join(str(policy) for policy in first.isolating)
+        whose = f"pods isolated for egress by {isolated}" if isolated else "pods"
         lines = [
-            f"pods isolated for egress by {', '.join(isolating)} cannot reach DNS "
-            f"({target.describe()}) on {', '.join(missed)}: {pods}. For {misses[0].pod.key}:",
-            *(explain(verdict) for verdict in misses[0].verdicts),
+            f"{whose} cannot reach DNS ({target.describe()}) on {', '.join(missed)}: {pods}. "
+            f"For {first.pod.key}:",
+            *(explain(verdict) for verdict in first.verdicts),
             f"Fix: {fix}.",
         ]
-        report("\n".join(lines), compiled.urns.get(misses[0].isolating[0].ref))
+        report("\n".join(lines), _urn(first, compiled))
+
+
+def _urn(miss: DnsMiss, compiled: Compiled) -> str | None:
+    """The policy to attach a miss to: the first that keeps the pod from DNS at its egress,
+    else the first that denies it at the DNS pods' ingress."""
+    refs: list[PolicyRef | ClusterPolicyRef] = list(miss.policies)
+    for verdict in miss.verdicts:
+        side = verdict.ingress
+        if side is not None and not side.allowed:
+            refs += side.policy_refs
+            if side.decided_by is not None:
+                refs.append(side.decided_by.policy_ref)
+    return next((compiled.urns[ref] for ref in refs if ref in compiled.urns), None)
 
 
 POLICY = StackValidationPolicy(
     name=NAME,
     description=(
-        "Every pod isolated for egress still reaches DNS (kube-system/k8s-app=kube-dns on 53/UDP "
-        "and 53/TCP unless configured), as podfence's engine proves it."
+        "Every pod whose egress a NetworkPolicy or a cluster-wide policy denies still reaches "
+        "DNS (kube-system/k8s-app=kube-dns on 53/UDP and 53/TCP unless configured), as "
+        "podfence's engine proves it."
     ),
     validate=validate,
     config_schema=PolicyConfigSchema(

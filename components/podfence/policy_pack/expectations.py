@@ -1,7 +1,9 @@
 """Policy ``stack-expectations-hold``: the stack's NetworkPolicies keep its expectations file.
 
 The same check as ``podfence check --stack``, on what the preview would apply: the stack's
-NetworkPolicies (from the resources' properties) are evaluated by podfence's engine against
+NetworkPolicies and cluster-wide policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ClusterNetworkPolicy: podfence's ClusterBaseline, say), from the resources' properties, are
+evaluated by podfence's engine against
 each flow of the expectations file (see :mod:`podfence.expectations`), and each flow whose
 verdict is not the expected one is a violation carrying the engine's explanation.
 
@@ -25,6 +27,7 @@ Where things come from:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +52,7 @@ from podfence.offline.project import Project, find_project
 from podfence.policy_pack.config import read_config
 from podfence.policy_pack.objects import StackObjects, stack_objects
 from podfence.reachability import Cluster, load_cluster, read_objects
-from podfence.reachability.verdict import PolicyRef
+from podfence.reachability.verdict import ClusterPolicyRef, PolicyRef
 from podfence.spec.base import Spec
 
 __all__ = ["NAME", "POLICY", "ExpectationsConfig", "stack_inventory", "validate"]
@@ -147,19 +150,24 @@ def stack_inventory(
     )
 
 
-def _urn(outcome: Outcome, urns: dict[PolicyRef, str]) -> str | None:
-    """The policy to attach a failure to: the first that allows an unexpected flow, or the
-    first that isolates an end of a denied one."""
+def _urn(outcome: Outcome, urns: Mapping[PolicyRef | ClusterPolicyRef, str]) -> str | None:
+    """The policy to attach a failure to: the first that allows an unexpected flow (a rule of a
+    NetworkPolicy, else a cluster-wide rule), or the first that isolates an end of a denied one
+    or whose cluster-wide rule denies it."""
     verdict = outcome.verdict
+    refs: list[PolicyRef | ClusterPolicyRef]
     if verdict.allowed:
         refs = [rule.policy_ref for rule in verdict.deciding_rules()]
+        refs += [rule.policy_ref for rule in verdict.deciding_tier_rules()]
     else:
-        refs = [
-            ref
-            for direction in ("ingress", "egress")
-            if (side := verdict.side(direction)) is not None and not side.allowed
-            for ref in side.policy_refs
-        ]
+        refs = []
+        for direction in ("ingress", "egress"):
+            side = verdict.side(direction)
+            if side is None or side.allowed:
+                continue
+            refs += side.policy_refs
+            if side.decided_by is not None:
+                refs.append(side.decided_by.policy_ref)
     return next((urns[ref] for ref in refs if ref in urns), None)
 
 
@@ -185,7 +193,9 @@ def _check(args: StackValidationArgs, config: ExpectationsConfig, report: Report
     expectations = load_expectations(path)
     objects = stack_objects(args.resources)
     inventory = stack_inventory(config, project, stack, objects)
-    cluster: Cluster = load_cluster([*objects.manifests(), *inventory.objects])
+    cluster: Cluster = load_cluster(
+        [*objects.manifests(), *objects.cluster_manifests(), *inventory.objects]
+    )
     try:
         outcomes = check_expectations(expectations, cluster.policies, cluster.inventory)
     except InputError as error:

@@ -18,10 +18,13 @@ from typing import Any, Protocol
 from podfence.errors import InputError
 from podfence.offline.stack import NETWORK_POLICY
 from podfence.policy_pack.words import object_key
+from podfence.reachability.admin import ClusterPolicy
+from podfence.reachability.admin_loader import API_VERSIONS, parse_cluster_policy
 from podfence.reachability.policy import API_VERSION, Policy, PolicySet, parse_policy
-from podfence.reachability.verdict import PolicyRef
+from podfence.reachability.verdict import ClusterPolicyRef, PolicyRef
 
 __all__ = [
+    "CLUSTER_POLICIES",
     "NAMESPACE",
     "NETWORK_POLICY",
     "POD_TEMPLATES",
@@ -50,7 +53,18 @@ POD_TEMPLATES: dict[str, tuple[str, ...]] = {
     "kubernetes:core/v1:Pod": (),
 }
 
-_KINDS = {NETWORK_POLICY: (API_VERSION, "NetworkPolicy"), NAMESPACE: ("v1", "Namespace")}
+#: The type tokens of the cluster-wide policies (a pulumi_kubernetes ``CustomResource`` is
+#: ``kubernetes:<apiVersion>:<kind>``; podfence's ClusterBaseline makes one), with their
+#: apiVersion and kind.
+CLUSTER_POLICIES: dict[str, tuple[str, str]] = {
+    f"kubernetes:{version}:{kind}": (version, kind) for kind, version in API_VERSIONS.items()
+}
+
+_KINDS = {
+    NETWORK_POLICY: (API_VERSION, "NetworkPolicy"),
+    NAMESPACE: ("v1", "Namespace"),
+    **CLUSTER_POLICIES,
+}
 
 
 class _Provider(Protocol):
@@ -102,8 +116,10 @@ def kubernetes_object(resource: Resource) -> dict[str, Any]:
     * ``metadata.name`` absent: the Pulumi name (pulumi-kubernetes autonames the object
       ``<name>-<suffix>``; the prefix stands for it).
     * ``metadata.namespace`` absent on a namespaced object: the provider's ``namespace`` option
-      when it has one (pulumi-kubernetes puts the object there), else none ("default").
-    * ``apiVersion``/``kind`` absent on a NetworkPolicy or Namespace: from the type token.
+      when it has one (pulumi-kubernetes puts the object there), else none ("default"); a
+      Namespace and a cluster-wide policy live in none.
+    * ``apiVersion``/``kind`` absent on a NetworkPolicy, Namespace or cluster-wide policy:
+      from the type token.
 
     Returns:
         A dict (empty when the properties are not a map).
@@ -119,7 +135,10 @@ def kubernetes_object(resource: Resource) -> dict[str, Any]:
     if isinstance(metadata, dict):
         if not metadata.get("name"):
             metadata["name"] = resource.name
-        if resource.resource_type != NAMESPACE and not metadata.get("namespace"):
+        cluster_scoped = resource.resource_type == NAMESPACE or resource.resource_type in (
+            CLUSTER_POLICIES
+        )
+        if not cluster_scoped and not metadata.get("namespace"):
             namespace = _provider_namespace(resource)
             if namespace:
                 metadata["namespace"] = namespace
@@ -208,22 +227,30 @@ def _workload(resource: Resource, path: tuple[str, ...]) -> Workload | None:
 
 @dataclass
 class StackObjects:
-    """The NetworkPolicies, Namespaces and workloads among a stack's resources.
+    """The NetworkPolicies, cluster-wide policies, Namespaces and workloads among a stack's
+    resources.
 
     Attributes:
         policies: each NetworkPolicy resource with its object.
+        cluster_policies: each AdminNetworkPolicy, BaselineAdminNetworkPolicy and
+            ClusterNetworkPolicy resource with its object.
         namespaces: a Namespace object per name (labels of two resources of one name merged:
             a ``Namespace.get`` and a created one).
         workloads: the workload resources (see :data:`POD_TEMPLATES`).
     """
 
     policies: list[tuple[Resource, dict[str, Any]]] = field(default_factory=list)
+    cluster_policies: list[tuple[Resource, dict[str, Any]]] = field(default_factory=list)
     namespaces: list[dict[str, Any]] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
 
     def manifests(self) -> list[dict[str, Any]]:
         """The NetworkPolicy objects."""
         return [obj for _, obj in self.policies]
+
+    def cluster_manifests(self) -> list[dict[str, Any]]:
+        """The cluster-wide policy objects."""
+        return [obj for _, obj in self.cluster_policies]
 
     def pods(self) -> list[dict[str, Any]]:
         """A Pod object per workload; a name taken twice in a namespace gets ``-2``, ``-3``..."""
@@ -241,7 +268,7 @@ class StackObjects:
         return out
 
     def compiled(self) -> Compiled:
-        """Every NetworkPolicy compiled by the engine; see :class:`Compiled`."""
+        """Every policy compiled by the engine; see :class:`Compiled`."""
         found = Compiled()
         policies: list[Policy] = []
         for resource, obj in self.policies:
@@ -253,30 +280,42 @@ class StackObjects:
             policies.append(policy)
             found.urns.setdefault(policy.ref, resource.urn)
             found.objects.setdefault(policy.ref, obj)
-        found.policies = PolicySet(policies)
+        cluster_policies: list[ClusterPolicy] = []
+        for resource, obj in self.cluster_policies:
+            try:
+                cluster_policy = parse_cluster_policy(obj)
+            except InputError as error:
+                found.refused.append(f"{resource.name}: {error}")
+                continue
+            cluster_policies.append(cluster_policy)
+            found.urns.setdefault(cluster_policy.ref, resource.urn)
+            found.objects.setdefault(cluster_policy.ref, obj)
+        found.policies = PolicySet(policies, cluster_policies)
         return found
 
 
 @dataclass
 class Compiled:
-    """A stack's NetworkPolicies as the engine compiled them.
+    """A stack's NetworkPolicies and cluster-wide policies as the engine compiled them.
 
     Attributes:
         policies: those that compile.
-        urns: the URN of each, by namespace/name.
-        objects: the object of each, by namespace/name.
+        urns: the URN of each, by namespace/name (a cluster-wide policy by kind, name, tier
+            and priority).
+        objects: the object of each, likewise.
         refused: a line for each that does not compile (the API server refuses it, so a
             cluster never holds it), naming the resource and the field.
     """
 
     policies: PolicySet = field(default_factory=PolicySet)
-    urns: dict[PolicyRef, str] = field(default_factory=dict)
-    objects: dict[PolicyRef, dict[str, Any]] = field(default_factory=dict)
+    urns: dict[PolicyRef | ClusterPolicyRef, str] = field(default_factory=dict)
+    objects: dict[PolicyRef | ClusterPolicyRef, dict[str, Any]] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
 
 
 def stack_objects(resources: Iterable[Resource]) -> StackObjects:
-    """Sort a stack's resources into NetworkPolicies, Namespaces and workloads.
+    """Sort a stack's resources into NetworkPolicies, cluster-wide policies, Namespaces and
+    workloads.
 
     Raises:
         UnknownValueError: (pulumi_policy's) a property not known during preview.
@@ -287,6 +326,8 @@ def stack_objects(resources: Iterable[Resource]) -> StackObjects:
         kind = resource.resource_type
         if kind == NETWORK_POLICY:
             found.policies.append((resource, kubernetes_object(resource)))
+        elif kind in CLUSTER_POLICIES:
+            found.cluster_policies.append((resource, kubernetes_object(resource)))
         elif kind == NAMESPACE:
             # No name in the properties: a read (Namespace.get) under mocks, which records no
             # inputs; nothing is known of its labels.

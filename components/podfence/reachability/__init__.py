@@ -24,6 +24,7 @@ from podfence.reachability.policy import Policy, PolicySet
 from podfence.reachability.report import summary, verdict_json
 from podfence.reachability.traffic import Endpoint, Traffic
 from podfence.reachability.verdict import (
+    ClusterPolicyRef,
     DirectionVerdict,
     PolicyRef,
     RuleMiss,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Cluster",
     "ClusterPolicy",
+    "ClusterPolicyRef",
     "DirectionVerdict",
     "Endpoint",
     "External",

@@ -11,7 +11,7 @@ from podfence.reachability.peers import IpBlockPeer, PodPeer
 from podfence.reachability.ports import PortRule
 from podfence.reachability.tiers import BASELINE
 from podfence.reachability.traffic import Endpoint, Traffic
-from podfence.reachability.verdict import TierRuleRef
+from podfence.reachability.verdict import ClusterPolicyRef, TierRuleRef
 
 __all__ = [
     "ADMIN_NETWORK_POLICY",
@@ -21,7 +21,6 @@ __all__ = [
     "AdminPort",
     "AdminRule",
     "ClusterPolicy",
-    "ClusterPolicyHead",
     "in_precedence",
 ]
 
@@ -58,7 +57,7 @@ class AdminRule:
 
     def __init__(
         self,
-        policy: ClusterPolicyHead,
+        policy: ClusterPolicyRef,
         direction: str,
         index: int,
         name: str,
@@ -124,16 +123,6 @@ class AdminRule:
         return f"AdminRule({self.ref})"
 
 
-@dataclass(frozen=True)
-class ClusterPolicyHead:
-    """What names a cluster-wide policy: kind, name, tier and priority (None: no priority)."""
-
-    kind: str
-    name: str
-    tier: str
-    priority: int | None
-
-
 @dataclass(frozen=True, eq=False)
 class ClusterPolicy:
     """A compiled AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy.
@@ -175,10 +164,14 @@ class ClusterPolicy:
         return self.subject.matches(pod)
 
     @property
+    def ref(self) -> ClusterPolicyRef:
+        """The policy by kind, name, tier and priority."""
+        return ClusterPolicyRef(self.kind, self.name, self.tier, self.priority)
+
+    @property
     def head(self) -> str:
         """``AdminNetworkPolicy deny-db (Admin tier, priority 10)``."""
-        priority = "" if self.priority is None else f", priority {self.priority}"
-        return f"{self.kind} {self.name} ({self.tier} tier{priority})"
+        return self.ref.head
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}"

@@ -53,7 +53,6 @@ from podfence.reachability.admin import (
     AdminPort,
     AdminRule,
     ClusterPolicy,
-    ClusterPolicyHead,
 )
 from podfence.reachability.admin_peers import DomainNamesPeer, NamedPort, NodePeer
 from podfence.reachability.context import ObjectContext, short
@@ -62,6 +61,7 @@ from podfence.reachability.peers import IpBlockPeer, PodPeer
 from podfence.reachability.ports import PortRule, parse_protocol
 from podfence.reachability.selectors import LabelSelector, parse_labels, parse_selector
 from podfence.reachability.tiers import ACCEPT, ADMIN, ALLOW, BASELINE, DENY, PASS
+from podfence.reachability.verdict import ClusterPolicyRef
 from podfence.validation import parse_cidr, port_name_problem, port_number_problem
 
 __all__ = ["API_VERSIONS", "V1ALPHA1", "V1ALPHA2", "parse_cluster_policy"]
@@ -171,7 +171,7 @@ def parse_cluster_policy(obj: Mapping[str, Any]) -> ClusterPolicy:
         raise context.unknown("spec", unknown, ", ".join(f for f in order if f in kind.spec_fields))
     tier = kind.tier if kind.tier is not None else _tier(spec.get("tier"), context)
     priority = _priority(spec.get("priority"), context) if kind.priority else None
-    head = ClusterPolicyHead(kind.kind, name, tier, priority)
+    head = ClusterPolicyRef(kind.kind, name, tier, priority)
     subject = _subject(spec.get("subject"), kind, context)
     notes: list[str] = []
     ingress = _rules(spec, "ingress", head, kind, context, notes)
@@ -263,7 +263,7 @@ def _bounded(
 def _rules(
     spec: Mapping[str, Any],
     direction: str,
-    head: ClusterPolicyHead,
+    head: ClusterPolicyRef,
     kind: _Kind,
     context: ObjectContext,
     notes: list[str],
@@ -295,7 +295,7 @@ def _action(raw: Any, kind: _Kind, context: ObjectContext, field: str) -> str:
 
 def _rule(
     raw: Any,
-    head: ClusterPolicyHead,
+    head: ClusterPolicyRef,
     direction: str,
     index: int,
     kind: _Kind,

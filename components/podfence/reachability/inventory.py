@@ -109,6 +109,20 @@ class Inventory:
             for ip in node.addresses:
                 self._node_by_ip.setdefault(ip, node)
 
+    def with_pods(self, pods: Iterable[Pod], namespaces: Iterable[Namespace] = ()) -> Inventory:
+        """This inventory with more pods (stand-ins, say) and namespaces: the namespaces it
+        defines and its nodes stay; a namespace neither defines is implicit, as ever.
+
+        Raises:
+            InputError: a pod or namespace it already holds.
+        """
+        defined = [
+            namespace
+            for name, namespace in self.namespaces.items()
+            if name not in self.implicit_namespaces
+        ]
+        return Inventory([*defined, *namespaces], [*self.pods, *pods], self.nodes.values())
+
     def pod(self, key: str, flag: str = "") -> Pod:
         """The pod named ``namespace/name`` (a bare name means namespace "default").
 

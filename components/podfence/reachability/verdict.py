@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NOT_ISOLATED",
     "Assumption",
+    "ClusterPolicyRef",
     "DirectionVerdict",
     "PolicyRef",
     "RuleMiss",
@@ -84,6 +85,33 @@ class RuleRef:
 
 
 @dataclass(frozen=True)
+class ClusterPolicyRef:
+    """A cluster-wide policy by what names it: kind, name, tier and priority.
+
+    Attributes:
+        kind: AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy.
+        name: metadata.name (cluster-wide policies have no namespace).
+        tier: "Admin" or "Baseline".
+        priority: the policy's priority; None for a BaselineAdminNetworkPolicy, which has none.
+    """
+
+    kind: str
+    name: str
+    tier: str
+    priority: int | None
+
+    @property
+    def head(self) -> str:
+        """``AdminNetworkPolicy deny-db (Admin tier, priority 10)``."""
+        priority = "" if self.priority is None else f", priority {self.priority}"
+        return f"{self.kind} {self.name} ({self.tier} tier{priority})"
+
+    def __str__(self) -> str:
+        """``AdminNetworkPolicy deny-db``, as diff's JSON names it."""
+        return f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
 class TierRuleRef:
     """One rule of a cluster-wide policy: ``spec.<direction>[index]`` of an AdminNetworkPolicy,
     a BaselineAdminNetworkPolicy or a ClusterNetworkPolicy.
@@ -111,10 +139,14 @@ class TierRuleRef:
     rule: _Describable | None = field(default=None, compare=False, repr=False, hash=False)
 
     @property
+    def policy_ref(self) -> ClusterPolicyRef:
+        """The policy the rule belongs to."""
+        return ClusterPolicyRef(self.kind, self.policy, self.tier, self.priority)
+
+    @property
     def policy_head(self) -> str:
         """``AdminNetworkPolicy deny-db (Admin tier, priority 10)``."""
-        priority = "" if self.priority is None else f", priority {self.priority}"
-        return f"{self.kind} {self.policy} ({self.tier} tier{priority})"
+        return self.policy_ref.head
 
     @property
     def denies(self) -> bool:

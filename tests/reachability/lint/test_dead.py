@@ -10,7 +10,7 @@ from podfence.reachability.lint.dead import dead_parts, empty_ip_block, listing
 from podfence.reachability.lint.findings import Finding
 from podfence.reachability.peers import IpBlockPeer
 from podfence.validation import parse_cidr
-from reachability.helpers import namespace, pod, policy
+from reachability.helpers import cluster_policy, namespace, node, pod, policy
 
 INVENTORY = [
     namespace("shop", team="shop"),
@@ -180,3 +180,108 @@ def test_declared_named_ports_are_clean_and_unmatched_peers_are_not_repeated() -
 def test_listing_counts_what_it_leaves_out() -> None:
     assert listing(["a", "b"]) == "a, b"
     assert listing([str(n) for n in range(7)]) == "0, 1, 2, 3, 4 and 2 more"
+
+
+def _anp(subject: dict[str, Any], **rules: list[dict[str, Any]]) -> dict[str, Any]:
+    spec = {"priority": 10, "subject": subject, **rules}
+    return cluster_policy("AdminNetworkPolicy", "platform", spec)
+
+
+def _pods(namespace_labels: dict[str, str], pod_labels: dict[str, str]) -> dict[str, Any]:
+    return {
+        "pods": {
+            "namespaceSelector": {"matchLabels": namespace_labels},
+            "podSelector": {"matchLabels": pod_labels},
+        }
+    }
+
+
+def test_a_cluster_wide_policy_whose_subject_selects_no_pod_is_found_and_named_by_tier() -> None:
+    subject = _pods({"team": "shop"}, {"app": "wep"})
+    deny = {"action": "Deny", "from": [{"pods": {"namespaceSelector": {}, "podSelector": {}}}]}
+    (finding,) = _dead(_anp(subject, ingress=[deny]))
+    assert (finding.check.name, finding.namespace, finding.where) == (
+        "selects-no-pod",
+        None,
+        "AdminNetworkPolicy platform (Admin tier, priority 10)",
+    )
+    assert finding.why == (
+        "its subject (pods app=wep in namespaces team=shop) selects none of the 3 pods of this "
+        "inventory: no pod of namespace shop has the labels app=wep; none of its rules applies"
+    )
+    assert finding.fix == (
+        "correct the subject's podSelector to the labels of the pods it is meant for; did you "
+        "mean app=web?, or delete the policy"
+    )
+    assert finding.to_json()["policies"] == ["AdminNetworkPolicy platform"]
+    banp = cluster_policy(
+        "BaselineAdminNetworkPolicy",
+        "default",
+        {"subject": {"namespaces": {"matchLabels": {"team": "payments"}}}},
+    )
+    (baseline,) = _dead(banp)
+    assert baseline.where == "BaselineAdminNetworkPolicy default (Baseline tier)"
+    assert "no namespace of the inventory has the labels team=payments" in baseline.why
+    assert baseline.fix is not None and baseline.fix.startswith(
+        "correct the subject's namespace selector to labels the namespaces carry"
+    )
+
+
+def test_a_cluster_wide_rule_peer_that_matches_no_pod_is_unmatched_with_the_rule_named() -> None:
+    rule = {
+        "name": "from-grafana",
+        "action": "Allow",
+        "from": [
+            {"namespaces": {"matchLabels": {"team": "monitoring"}}},
+            _pods({"team": "monitoring"}, {"app": "grafana"}),
+        ],
+    }
+    (finding,) = _dead(_anp({"namespaces": {}}, ingress=[rule]))
+    assert (finding.check.name, finding.peer) == ("unmatched-peer", 1)
+    assert finding.where == (
+        'AdminNetworkPolicy platform (Admin tier, priority 10), ingress rule 0 "from-grafana", '
+        "peer 1"
+    )
+    assert finding.why == (
+        "peer 1 (pods app=grafana in namespaces team=monitoring): no pod of namespace monitoring "
+        "has the labels app=grafana"
+    )
+    rule_json = finding.to_json()["rule"]
+    assert rule_json == {
+        "policy": "AdminNetworkPolicy platform",
+        "direction": "ingress",
+        "index": 0,
+        "description": finding.rule.describe() if finding.rule else None,
+        "kind": "AdminNetworkPolicy",
+        "tier": "Admin",
+        "priority": 10,
+        "name": "from-grafana",
+        "action": "Allow",
+    }
+    only = {"action": "Deny", "to": [{"namespaces": {"matchLabels": {"team": "batch"}}}]}
+    (egress,) = _dead(_anp({"namespaces": {}}, egress=[only]))
+    assert egress.why.endswith("it is the rule's only peer, so the rule never matches")
+
+
+def test_a_nodes_peer_is_unmatched_only_against_an_inventory_with_nodes() -> None:
+    rule = {"action": "Deny", "to": [{"nodes": {"matchLabels": {"role": "contol-plane"}}}]}
+    anp = _anp({"namespaces": {}}, egress=[rule])
+    assert _dead(anp) == []
+    (finding,) = _dead(anp, node("cp-0", {"role": "control-plane"}, ["172.18.0.2"]))
+    assert finding.why == (
+        "peer 0 (nodes role=contol-plane): no node of the inventory has the labels "
+        "role=contol-plane; it is the rule's only peer, so the rule never matches"
+    )
+    assert finding.fix is not None and "did you mean role=control-plane?" in finding.fix
+
+
+def test_cluster_wide_peers_that_match_and_networks_and_domain_names_are_clean() -> None:
+    rule = {
+        "action": "Deny",
+        "to": [
+            {"namespaces": {"matchLabels": {"team": "monitoring"}}},
+            {"networks": ["10.0.0.0/8"]},
+            {"domainNames": ["example.com"]},
+        ],
+    }
+    assert _dead(_anp({"namespaces": {}}, egress=[rule])) == []

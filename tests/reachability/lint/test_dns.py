@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from podfence.errors import SpecError
+from podfence.manifests.cluster_baseline import cluster_baseline_policy
 from podfence.reachability import load_cluster
 from podfence.reachability.lint.basis import Basis
-from podfence.reachability.lint.dns import DnsTarget, dns_blocked, dns_misses
+from podfence.reachability.lint.dns import DnsTarget, dns_blocked, dns_misses, dns_target
 from podfence.reachability.lint.findings import Finding
-from reachability.helpers import namespace, pod, policy
+from podfence.spec import ClusterBaselineSpec
+from podfence.spec.default_deny import DnsEgress
+from reachability.helpers import cluster_policy, namespace, pod, policy
 
 SHOP = [
     pod("shop/web-0", "10.0.0.1", [], app="web"),
@@ -112,9 +117,82 @@ def test_the_engines_verdicts_are_kept_for_each_pod_that_misses_dns() -> None:
     assert (check.dns_pods, check.note) == ((cluster.inventory.pod("kube-system/coredns-0"),), None)
 
 
-def test_pods_not_isolated_for_egress_are_never_checked() -> None:
+def test_when_no_policy_can_deny_dns_nothing_is_checked_and_no_stand_in_is_noted() -> None:
     ingress_only = policy("shop/deny-all", {"podSelector": {}})
     assert _dns(COREDNS, ingress_only) == ([], [])
+    assert _dns(ingress_only) == ([], [])
+
+
+def _baseline(**spec: Any) -> dict[str, Any]:
+    """What podfence's ClusterBaseline writes."""
+    return cluster_baseline_policy(ClusterBaselineSpec.parse(spec, root="baseline"))
+
+
+def test_a_baseline_that_denies_egress_without_dns_blocks_it_for_pods_no_policy_isolates() -> None:
+    (finding,), _ = _dns(COREDNS, _baseline(egress=True, allowDns=False))
+    assert finding.where == "BaselineAdminNetworkPolicy default (Baseline tier)"
+    assert [str(p) for p in finding.policies] == ["BaselineAdminNetworkPolicy default"]
+    assert finding.why == (
+        "shop/api-0, shop/web-0, shop/web-1 cannot reach DNS: egress to the DNS pods "
+        "kube-system/k8s-app=kube-dns (kube-system/coredns-0) on 53/UDP, 53/TCP is denied by "
+        'BaselineAdminNetworkPolicy default (Baseline tier), egress rule 0 "deny-egress": to all '
+        "pods in all namespaces or 0.0.0.0/0 or ::/0 on any port (no NetworkPolicy isolates "
+        "them for egress): name lookups fail"
+    )
+    assert finding.fix == (
+        "admit egress to the DNS pods on 53/UDP, 53/TCP ahead of BaselineAdminNetworkPolicy "
+        'default (Baseline tier), egress rule 0 "deny-egress": an Allow rule for it earlier in '
+        "its rules (podfence's ClusterBaseline writes one unless allowDns is false)"
+    )
+    assert _dns(COREDNS, _baseline(egress=True)) == ([], [])
+    (v1alpha2,), _ = _dns(COREDNS, _baseline(egress=True, allowDns=False, api="v1alpha2"))
+    assert "an Accept rule" in v1alpha2.fix
+
+
+def test_an_admin_deny_blocks_dns_that_the_network_policies_allow() -> None:
+    rule = {
+        "name": "no-kube-system",
+        "action": "Deny",
+        "to": [{"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
+        "ports": [{"portNumber": {"protocol": "UDP", "port": 53}}],
+    }
+    spec = {"priority": 5, "subject": {"namespaces": {}}, "egress": [rule]}
+    anp = cluster_policy("AdminNetworkPolicy", "lockdown", spec)
+    (finding,), _ = _dns(COREDNS, NO_EGRESS, _allow_dns(UDP_53, TCP_53), anp)
+    assert finding.where == (
+        "shop/no-egress, shop/allow-dns, AdminNetworkPolicy lockdown (Admin tier, priority 5)"
+    )
+    assert finding.why == (
+        "shop/api-0, shop/web-0, shop/web-1 are isolated for egress by shop/no-egress, "
+        "shop/allow-dns, and egress to the DNS pods kube-system/k8s-app=kube-dns "
+        "(kube-system/coredns-0) on 53/UDP is denied by AdminNetworkPolicy lockdown (Admin "
+        'tier, priority 5), egress rule 0 "no-kube-system": to all pods in namespace '
+        "kube-system on 53/UDP: name lookups fail"
+    )
+    assert finding.fix.endswith(
+        "an Allow rule for it earlier in its rules, or in an Admin-tier policy of a lower "
+        "priority number"
+    )
+
+
+def test_a_baseline_over_the_dns_namespace_blocks_dns_for_every_pod_at_its_ingress() -> None:
+    (finding,), _ = _dns(COREDNS, _baseline(excludeNamespaces=[]))
+    assert finding.pods == ("shop/api-0", "shop/web-0", "shop/web-1")
+    assert finding.why == (
+        "shop/api-0, shop/web-0, shop/web-1 cannot reach DNS: ingress at the DNS pods "
+        "kube-system/k8s-app=kube-dns (kube-system/coredns-0) on 53/UDP, 53/TCP is denied by "
+        'BaselineAdminNetworkPolicy default (Baseline tier), ingress rule 0 "deny-ingress-from-'
+        'pods": from all pods in all namespaces on any port (no NetworkPolicy isolates them for '
+        "ingress): name lookups fail"
+    )
+    assert finding.fix == (
+        "admit them at the DNS pods on 53/UDP, 53/TCP ahead of BaselineAdminNetworkPolicy "
+        'default (Baseline tier), ingress rule 0 "deny-ingress-from-pods": an Allow rule for it '
+        "earlier in its rules, or leave namespace kube-system out of its subject (podfence's "
+        "ClusterBaseline leaves the system namespaces out unless excludeNamespaces says "
+        "otherwise)"
+    )
+    assert _dns(COREDNS, _baseline()) == ([], []), "kube-system is left out by default"
 
 
 def test_without_a_dns_pod_a_stand_in_is_checked_and_noted() -> None:
@@ -153,3 +231,27 @@ def test_a_dns_target_of_other_labels_and_ports() -> None:
     (finding,), _ = _dns(resolver, NO_EGRESS, target=target)
     assert "admits 5353/UDP to the DNS pods dns/app=coredns (dns/resolver)" in finding.why
     assert target.describe() == "dns/app=coredns"
+
+
+def test_the_dns_target_of_a_dns_object_takes_its_numbers_and_a_range_at_its_first_port() -> None:
+    assert dns_target(DnsEgress(), "dns") == DnsTarget()
+    custom = DnsEgress.parse(
+        {
+            "namespace": "dns",
+            "podLabels": {"tier": "x", "app": "coredns"},
+            "ports": ["5353-5354/UDP"],
+        }
+    )
+    assert dns_target(custom, "dns") == DnsTarget(
+        "dns", (("app", "coredns"), ("tier", "x")), ((5353, "UDP"),)
+    )
+
+
+@pytest.mark.parametrize(("port", "shown"), [("dns", "dns/TCP"), ("all/UDP", "all/UDP")])
+def test_a_dns_port_without_a_number_is_an_error_naming_the_field(port: str, shown: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        dns_target(DnsEgress.parse({"ports": ["53/UDP", port]}), "firewall.defaultDeny.dns")
+    assert str(caught.value) == (
+        f"firewall.defaultDeny.dns.ports[1]: {shown} is not a port number; give DNS's port "
+        "numbers, e.g. 53/UDP"
+    )

@@ -1,11 +1,19 @@
-"""Sanity checks of a set of NetworkPolicies on an inventory: ``lint(policies, inventory)``.
+"""Sanity checks of a set of policies on an inventory: ``lint(policies, inventory)``.
 
 Each check is one family's module: :mod:`.dead` (parts that match nothing), :mod:`.redundancy`
 (rules and policies whose removal changes no verdict, proved with the engine),
-:mod:`.exposure` (what stays open) and :mod:`.dns` (egress isolation that blocks DNS). They
-share one :class:`~.basis.Basis`: the engine's grid over every port and every address that can
-make a difference. The checks and their codes are :data:`CHECKS`; :mod:`.report` renders a
-:class:`LintReport` as text, Markdown and JSON.
+:mod:`.exposure` (what stays open; what is open by default is :mod:`.defaults`'s) and
+:mod:`.dns` (policies that block DNS). They share one :class:`~.basis.Basis`: the engine's grid
+over every port and every address that can make a difference. The checks and their codes are
+:data:`CHECKS`; :mod:`.report` renders a :class:`LintReport` as text, Markdown and JSON.
+
+Cluster-wide policies (the Admin and Baseline tiers) take part wherever the engine decides:
+no-default-deny and dns-blocked read verdicts through the tiers, and selects-no-pod and
+unmatched-peer look at their subjects and peers too. Redundancy is proved for the
+NetworkPolicies' rules and policies only (the cluster-wide rules stay in place while they are
+judged): a cluster-wide rule that decides nothing on an inventory is mostly a guardrail for
+pods to come, as deny-all is, and the first-match order would need its own proof of what
+covers a rule.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from podfence.reachability.lint.findings import (
 from podfence.reachability.lint.redundancy import redundancies
 from podfence.reachability.model import Address
 from podfence.reachability.policy import PolicySet
+from podfence.reachability.verdict import RuleRef
 
 __all__ = [
     "CHECKS",
@@ -59,7 +68,7 @@ def lint(
     ingress-from-anywhere and all-namespaces-all-ports read the rules alone.
 
     Args:
-        policies: the NetworkPolicies.
+        policies: the NetworkPolicies and cluster-wide policies.
         inventory: the namespaces and pods they are judged on.
         externals: more addresses outside the cluster to evaluate (the probes already stand
             for every address; none by default).
@@ -70,16 +79,19 @@ def lint(
     """
     basis = Basis.build(policies, inventory, externals)
     findings = dead_parts(basis)
-    explained = {f.rule for f in findings if f.rule is not None and f.check.name in _DEAD_RULE}
+    explained = {
+        f.rule for f in findings if isinstance(f.rule, RuleRef) and f.check.name in _DEAD_RULE
+    }
     findings += redundancies(basis, explained)
-    findings += no_default_deny(basis, scope)
+    exposed, exposure_notes = no_default_deny(basis, scope)
+    findings += exposed
     blocked, dns_notes = dns_blocked(basis, dns)
     findings += blocked
     findings += wide_open(policies)
     return LintReport.of(
         findings,
-        len(policies),
+        len(policies) + len(policies.cluster_policies),
         len(inventory.pods),
         len(inventory.namespaces),
-        [*notes, *dns_notes],
+        [*notes, *exposure_notes, *dns_notes],
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
+from podfence.reachability.admin import AdminRule, ClusterPolicy
+from podfence.reachability.admin_peers import NodePeer
 from podfence.reachability.bits import indices
 from podfence.reachability.lint.basis import Basis
 from podfence.reachability.lint.findings import CHECKS, Finding
@@ -79,8 +81,9 @@ def _selects_no_pod(basis: Basis, policy: Policy) -> Finding:
     return Finding(CHECKS["selects-no-pod"], namespace, why, fix, (policy.ref,))
 
 
-def _unmatched_peer(basis: Basis, peer: PodPeer) -> tuple[str, str]:
-    """Why a pod peer matches no pod, and the fix."""
+def _unmatched_peer(basis: Basis, peer: PodPeer, drop: str = "remove the peer") -> tuple[str, str]:
+    """Why a pod peer (or a cluster-wide policy's subject) matches no pod, and the fix, which
+    ends with ``drop``."""
     inventory = basis.inventory
     pod_part = _labels(peer.pod_selector)
     if peer.namespace_selector is None:
@@ -98,21 +101,19 @@ def _unmatched_peer(basis: Basis, peer: PodPeer) -> tuple[str, str]:
             return (
                 f"no namespace of the inventory has the labels {_labels(peer.namespace_selector)}",
                 f"correct the namespaceSelector to labels the namespaces carry{hint} "
-                "(kubectl get namespaces --show-labels), or remove the peer",
+                f"(kubectl get namespaces --show-labels), or {drop}",
             )
         where = f"namespace{'s' if len(names) > 1 else ''} {listing(names)}"
     pods = [pod for pod in inventory.pods if pod.namespace in names]
     if not pods:
         return (
             f"{where} {'has' if len(names) == 1 else 'have'} no pod on this inventory",
-            "remove the peer if nothing runs there any more, or lint with an inventory that "
-            "has those pods",
+            f"{drop} if nothing runs there any more, or lint with an inventory that has those pods",
         )
     hint = _hint(peer.pod_selector, (pod.labels for pod in pods))
     return (
         f"no pod of {where} has the labels {pod_part}",
-        f"correct the podSelector to the labels of the pods it is meant for{hint}, or remove "
-        "the peer",
+        f"correct the podSelector to the labels of the pods it is meant for{hint}, or {drop}",
     )
 
 
@@ -145,12 +146,7 @@ def _peers(basis: Basis, policy: Policy, rule: Rule) -> list[Finding]:
     for index, why, fix, block in dead:
         check = CHECKS["empty-ip-block" if block else "unmatched-peer"]
         what = f"peer {index} ({peers[index].describe()})"
-        if len(peers) == 1:
-            tail = "; it is the rule's only peer, so the rule admits nothing"
-        elif not live:
-            tail = "; no other peer of the rule matches either, so the rule admits nothing"
-        else:
-            tail = ""
+        tail = _tail(len(peers), live, "admits nothing")
         found.append(
             Finding(
                 check,
@@ -163,6 +159,16 @@ def _peers(basis: Basis, policy: Policy, rule: Rule) -> list[Finding]:
             )
         )
     return found
+
+
+def _tail(peers: int, live: bool, outcome: str) -> str:
+    """What a dead peer does to its rule: ``; it is the rule's only peer, so the rule
+    <outcome>``, the same when no other peer matches, else nothing."""
+    if peers == 1:
+        return f"; it is the rule's only peer, so the rule {outcome}"
+    if not live:
+        return f"; no other peer of the rule matches either, so the rule {outcome}"
+    return ""
 
 
 def _destinations(basis: Basis, policy: Policy, rule: Rule) -> int | None:
@@ -238,14 +244,77 @@ def _named_ports(basis: Basis, policy: Policy, rule: Rule) -> list[Finding]:
     return found
 
 
+def _subject_selects_no_pod(basis: Basis, policy: ClusterPolicy) -> Finding:
+    reason, fix = _unmatched_peer(basis, policy.subject, "delete the policy")
+    pods = len(basis.inventory.pods)
+    why = (
+        f"its subject ({policy.subject.describe()}) selects none of the {pods} "
+        f"pod{'' if pods == 1 else 's'} of this inventory: {reason}; none of its rules applies"
+    )
+    fix = fix.replace("the namespaceSelector", "the subject's namespace selector", 1)
+    fix = fix.replace("the podSelector", "the subject's podSelector", 1)
+    return Finding(CHECKS["selects-no-pod"], None, why, fix, (policy.ref,))
+
+
+def _node_peer(basis: Basis, peer: NodePeer) -> tuple[str, str] | None:
+    """Why a ``nodes`` peer matches no node, and the fix; None when it matches one, or when
+    the inventory has no Node objects (nothing can be said)."""
+    nodes = basis.inventory.nodes.values()
+    if not nodes or any(peer.selector.matches(node.labels) for node in nodes):
+        return None
+    hint = _hint(peer.selector, (node.labels for node in nodes))
+    return (
+        f"no node of the inventory has the labels {_labels(peer.selector)}",
+        f"correct the node selector to labels the nodes carry{hint} (kubectl get nodes "
+        "--show-labels), or remove the peer",
+    )
+
+
+def _cluster_peers(basis: Basis, policy: ClusterPolicy, rule: AdminRule) -> list[Finding]:
+    """unmatched-peer for each ``namespaces``/``pods`` peer of ``rule`` that matches no pod, and
+    each ``nodes`` peer that matches no node (when the inventory has nodes). ``networks`` are
+    never empty; ``domainNames`` are not resolved offline (the loader warns)."""
+    dead: list[tuple[int, str, str]] = []
+    live = False
+    for index, peer in enumerate(rule.peers):
+        if isinstance(peer, PodPeer) and not basis.pod_classes(basis.grid.peer_classes(peer)):
+            dead.append((index, *_unmatched_peer(basis, peer)))
+        elif isinstance(peer, NodePeer) and (unmatched := _node_peer(basis, peer)) is not None:
+            dead.append((index, *unmatched))
+        else:
+            live = True
+    return [
+        Finding(
+            CHECKS["unmatched-peer"],
+            None,
+            f"peer {index} ({rule.peers[index].describe()}): {why}"
+            + _tail(len(rule.peers), live, "never matches"),
+            fix,
+            (policy.ref,),
+            rule.ref,
+            peer=index,
+        )
+        for index, why, fix in dead
+    ]
+
+
 def dead_parts(basis: Basis) -> list[Finding]:
     """selects-no-pod, unmatched-peer, empty-ip-block and undeclared-named-port.
 
     A policy that selects no pod gets that one finding: what its peers and ports would match
     on pods it does not select is moot. An ipBlock's emptiness needs no inventory and is
-    reported whatever the policy selects.
+    reported whatever the policy selects. The cluster-wide policies get selects-no-pod (a
+    subject that selects no pod of the inventory) and unmatched-peer (a ``namespaces`` or
+    ``pods`` peer that matches no pod, a ``nodes`` peer that matches no node); their named
+    ports are not looked at.
     """
     found: list[Finding] = []
+    for cluster_policy in basis.policies.cluster_policies:
+        if not basis.pod_classes(basis.grid.peer_classes(cluster_policy.subject)):
+            found.append(_subject_selects_no_pod(basis, cluster_policy))
+            continue
+        for admin_rule in (*cluster_policy.ingress, *cluster_policy.egress):
+            found += _cluster_peers(basis, cluster_policy, admin_rule)
     for policy in basis.policies:
         selects = bool(basis.selected.get(policy))
         if not selects:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from podfence.reachability.verdict import PolicyRef, RuleRef
+from podfence.reachability.verdict import ClusterPolicyRef, PolicyRef, RuleRef, TierRuleRef
 
 __all__ = ["CHECKS", "Check", "Finding", "LintReport", "Severity", "find_check"]
 
@@ -43,12 +43,17 @@ class Check:
 
 
 _CHECKS = (
-    Check("PF001", "selects-no-pod", Severity.WARNING, "a policy whose podSelector selects no pod"),
+    Check(
+        "PF001",
+        "selects-no-pod",
+        Severity.WARNING,
+        "a policy whose podSelector (a cluster-wide policy whose subject) selects no pod",
+    ),
     Check(
         "PF002",
         "unmatched-peer",
         Severity.WARNING,
-        "a peer whose selectors no pod (or no namespace) satisfies",
+        "a peer whose selectors no pod (or no namespace, or no node) satisfies",
     ),
     Check(
         "PF003",
@@ -78,13 +83,14 @@ _CHECKS = (
         "PF007",
         "no-default-deny",
         Severity.WARNING,
-        "pods of a namespace that no policy isolates for ingress",
+        "pods of a namespace that accept ingress by default: no NetworkPolicy isolates them "
+        "and no cluster-wide rule decides",
     ),
     Check(
         "PF008",
         "dns-blocked",
         Severity.ERROR,
-        "pods isolated for egress that cannot reach DNS",
+        "pods that cannot reach DNS, denied at their egress or the DNS pods' ingress at any tier",
     ),
     Check(
         "PF009",
@@ -120,10 +126,14 @@ class Finding:
 
     Attributes:
         check: what kind of finding.
-        namespace: the namespace concerned.
+        namespace: the namespace concerned; None for a finding about a cluster-wide policy,
+            which lives in none.
         policies: the policies concerned: the one at fault, or for ``dns-blocked`` those that
-            isolate the pods; none for ``no-default-deny``.
-        rule: the rule at fault (its description is the engine's, as ``explain`` words it).
+            isolate the pods or whose rule denies their egress; none for ``no-default-deny``.
+            A NetworkPolicy by namespace and name, a cluster-wide policy by kind, name, tier
+            and priority.
+        rule: the rule at fault, of a NetworkPolicy or a cluster-wide policy (its description
+            is the engine's, as ``explain`` words it).
         peer: the index of the peer in the rule's ``from``/``to``, when one peer is at fault.
         port: the index of the port in the rule's ``ports``, when one port is at fault.
         pods: the pods concerned (``namespace/name``), for findings about pods.
@@ -132,11 +142,11 @@ class Finding:
     """
 
     check: Check
-    namespace: str
+    namespace: str | None
     why: str
     fix: str | None = None
-    policies: tuple[PolicyRef, ...] = ()
-    rule: RuleRef | None = None
+    policies: tuple[PolicyRef | ClusterPolicyRef, ...] = ()
+    rule: RuleRef | TierRuleRef | None = None
     peer: int | None = None
     port: int | None = None
     pods: tuple[str, ...] = ()
@@ -148,7 +158,9 @@ class Finding:
 
     @property
     def where(self) -> str:
-        """``ns/p ingress rule 0, peer 1``, ``ns/p``, or ``namespace ns``."""
+        """``ns/p ingress rule 0, peer 1``, ``ns/p``, or ``namespace ns``; a cluster-wide policy
+        as explain names it: ``AdminNetworkPolicy deny-db (Admin tier, priority 10), ingress
+        rule 0 "deny-monitoring", peer 0``."""
         if self.rule is not None:
             text = str(self.rule)
             if self.peer is not None:
@@ -157,12 +169,18 @@ class Finding:
                 text += f", port {self.port}"
             return text
         if self.policies:
-            return ", ".join(str(policy) for policy in self.policies)
+            return ", ".join(
+                policy.head if isinstance(policy, ClusterPolicyRef) else str(policy)
+                for policy in self.policies
+            )
         return f"namespace {self.namespace}"
 
     def to_json(self) -> dict[str, Any]:
-        """The finding in ``podfence lint --output json``."""
-        rule = None
+        """The finding in ``podfence lint --output json``: a NetworkPolicy is ``ns/name``, a
+        cluster-wide policy ``Kind name``, whose rule also has its ``kind``, ``tier``,
+        ``priority``, ``name`` and ``action``; ``namespace`` is null for a cluster-wide
+        policy's finding."""
+        rule: dict[str, Any] | None = None
         if self.rule is not None:
             rule = {
                 "policy": str(self.rule.policy_ref),
@@ -170,6 +188,14 @@ class Finding:
                 "index": self.rule.index,
                 "description": self.rule.describe(),
             }
+            if isinstance(self.rule, TierRuleRef):
+                rule.update(
+                    kind=self.rule.kind,
+                    tier=self.rule.tier,
+                    priority=self.rule.priority,
+                    name=self.rule.name,
+                    action=self.rule.action,
+                )
         return {
             "code": self.check.code,
             "name": self.check.name,
@@ -186,12 +212,20 @@ class Finding:
         }
 
 
+def _policy_order(policy: PolicyRef | ClusterPolicyRef) -> tuple[str, str, str]:
+    """NetworkPolicies by namespace and name; cluster-wide policies (no namespace) first, by
+    name and kind."""
+    if isinstance(policy, ClusterPolicyRef):
+        return ("", policy.name, policy.kind)
+    return (policy.namespace, policy.name, "")
+
+
 def _order(finding: Finding) -> tuple[object, ...]:
     rule = finding.rule
     return (
         finding.check.code,
-        finding.namespace,
-        tuple(finding.policies),
+        finding.namespace or "",
+        tuple(_policy_order(policy) for policy in finding.policies),
         (rule.direction, rule.index) if rule is not None else ("", -1),
         finding.peer if finding.peer is not None else -1,
         finding.port if finding.port is not None else -1,

@@ -46,7 +46,7 @@ def test_the_json_output_keeps_its_contract(
 ) -> None:
     _, out, _ = run(capsys, monkeypatch, *INPUTS, "-o", "json")
     report = json.loads(out)
-    assert (report["errors"], report["warnings"], len(report["findings"])) == (2, 8, 10)
+    assert (report["errors"], report["warnings"], len(report["findings"])) == (3, 8, 11)
     assert {"code", "name", "severity", "where", "policies", "rule", "why", "fix"} <= set(
         report["findings"][0]
     )
@@ -115,16 +115,16 @@ def test_ignored_checks_by_code_or_name_are_left_out_and_counted(
     )
     assert (status, err) == (ExitStatus.FAILED, "")
     assert out.splitlines()[1] == (
-        "12 policies, 5 pods in 3 namespaces: 7 findings: 1 error, 6 warnings; 3 ignored"
+        "13 policies, 5 pods in 3 namespaces: 8 findings: 2 errors, 6 warnings; 3 ignored"
     )
     assert "PF009" not in out and "PF010" not in out and "PF003" not in out
-    every = ",".join(f"PF{n:03}" for n in range(1, 11))
+    every = ",".join(f"PF{n:03}" for n in range(1, 12))
     status, out, _ = run(capsys, monkeypatch, *INPUTS, "--ignore", every, "-o", "json")
     assert status == ExitStatus.SUCCESS
     report = json.loads(out)
     assert (report["summary"], report["ignored"], report["findings"]) == (
-        "no findings; 10 ignored",
-        10,
+        "no findings; 11 ignored",
+        11,
         [],
     )
 
@@ -138,7 +138,7 @@ def test_an_unknown_check_to_ignore_is_one_line_naming_the_known_ones_and_exit_2
         "podfence: error: --ignore 'PF099' is no check; the checks: PF001 selects-no-pod, "
         "PF002 unmatched-peer, PF003 empty-ip-block, PF004 undeclared-named-port, "
         "PF005 redundant-rule, PF006 redundant-policy, PF007 no-default-deny, "
-        "PF008 dns-blocked, PF009 ingress-from-anywhere, PF010 all-namespaces-all-ports\n"
+        "PF008 dns-blocked, PF009 ingress-from-anywhere, PF010 all-namespaces-all-ports, PF011 ignored-rules\n"
     )
 
 

@@ -136,6 +136,10 @@ class Policy:
     and its rules for it are ignored), else the tuple of rules (empty: isolate, allow nothing).
     The effective policyTypes are the given ones in any order; when absent or empty, the API
     server's default: Ingress, plus Egress if ``spec.egress`` has at least one rule.
+
+    ``ignored`` keeps the directions whose rules the spec writes but its policyTypes leave out
+    (``policyTypes: [Ingress]`` next to egress rules): the API server accepts them and no
+    network plugin enforces them, so they are kept to be reported, never evaluated.
     """
 
     namespace: str
@@ -143,6 +147,7 @@ class Policy:
     pod_selector: LabelSelector
     ingress: tuple[Rule, ...] | None
     egress: tuple[Rule, ...] | None
+    ignored: tuple[tuple[str, int], ...] = ()
 
     @property
     def ref(self) -> PolicyRef:
@@ -369,10 +374,16 @@ def parse_policy(obj: Mapping[str, Any]) -> Policy:
     ingress = _rules(spec, "ingress", ref, context)
     egress = _rules(spec, "egress", ref, context)
     types = _policy_types(spec, egress, context)
+    ignored = tuple(
+        (direction, len(rules))
+        for direction, rules in (("ingress", ingress), ("egress", egress))
+        if rules and direction not in types
+    )
     return Policy(
         namespace=ref.namespace,
         name=ref.name,
         pod_selector=selector,
         ingress=ingress if "ingress" in types else None,
         egress=egress if "egress" in types else None,
+        ignored=ignored,
     )

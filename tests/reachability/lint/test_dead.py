@@ -285,3 +285,28 @@ def test_cluster_wide_peers_that_match_and_networks_and_domain_names_are_clean()
         ],
     }
     assert _dead(_anp({"namespaces": {}}, egress=[rule])) == []
+
+
+def test_rules_of_a_direction_the_policy_types_leave_out_are_reported_as_ignored() -> None:
+    from podfence.reachability.lint.dead import ignored_rules
+    from podfence.reachability.policy import parse_policy
+
+    def compiled(spec: dict[str, Any]) -> Any:
+        return parse_policy(
+            {"kind": "NetworkPolicy", "metadata": {"name": "p", "namespace": "shop"}, "spec": spec}
+        )
+
+    to_api = [{"to": [{"podSelector": {"matchLabels": {"app": "api"}}}]}]
+    ingress_only = compiled({"podSelector": {}, "policyTypes": ["Ingress"], "egress": to_api})
+    (finding,) = ignored_rules([ingress_only])
+    assert finding.check.name == "ignored-rules" and finding.where == "shop/p"
+    assert "leaves out Egress, so its egress rule is ignored" in finding.why
+    both = compiled({"podSelector": {}, "policyTypes": ["Egress"], "ingress": [{}, {}]})
+    assert "its 2 ingress rules are ignored" in ignored_rules([both])[0].why
+    # policyTypes absent: egress rules put Egress in the defaults, nothing is ignored
+    assert ignored_rules([compiled({"podSelector": {}, "egress": to_api})]) == []
+    # an empty list of rules is no rule: nothing to ignore
+    assert (
+        ignored_rules([compiled({"podSelector": {}, "policyTypes": ["Ingress"], "egress": []})])
+        == []
+    )

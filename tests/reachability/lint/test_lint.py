@@ -37,6 +37,7 @@ def test_the_planted_set_has_every_finding_exactly_once() -> None:
         ("dns-blocked", "shop/db-no-egress"),
         ("ingress-from-anywhere", "shop/allow-web-from-anywhere ingress rule 0, peer 0"),
         ("all-namespaces-all-ports", "shop/allow-all-namespaces-to-web ingress rule 0, peer 0"),
+        ("ignored-rules", "shop/web-egress-to-api"),
     ]
     assert [f.check.name for f in report.findings] == list(CHECKS)
     assert len(report.notes) == 1 and "stand-in" in report.notes[0]

@@ -22,7 +22,7 @@ from collections.abc import Collection, Sequence
 
 from podfence.reachability.inventory import Inventory
 from podfence.reachability.lint.basis import Basis
-from podfence.reachability.lint.dead import dead_parts
+from podfence.reachability.lint.dead import dead_parts, ignored_rules
 from podfence.reachability.lint.dns import DnsTarget, dns_blocked
 from podfence.reachability.lint.exposure import no_default_deny, wide_open
 from podfence.reachability.lint.findings import (
@@ -65,7 +65,7 @@ def lint(
 
     Findings that read pods (selects-no-pod, unmatched-peer, undeclared-named-port, the
     redundancies, no-default-deny, dns-blocked) hold on ``inventory``; empty-ip-block,
-    ingress-from-anywhere and all-namespaces-all-ports read the rules alone.
+    ingress-from-anywhere, all-namespaces-all-ports and ignored-rules read the rules alone.
 
     Args:
         policies: the NetworkPolicies and cluster-wide policies.
@@ -88,6 +88,7 @@ def lint(
     blocked, dns_notes = dns_blocked(basis, dns)
     findings += blocked
     findings += wide_open(policies)
+    findings += ignored_rules(policies)
     return LintReport.of(
         findings,
         len(policies) + len(policies.cluster_policies),

@@ -15,7 +15,7 @@ from podfence.reachability.peers import IpBlockPeer, PodPeer
 from podfence.reachability.policy import Policy, Rule
 from podfence.reachability.selectors import LabelSelector
 
-__all__ = ["dead_parts", "empty_ip_block", "listing"]
+__all__ = ["dead_parts", "empty_ip_block", "ignored_rules", "listing"]
 
 #: How many names a finding lists before it counts the rest.
 SHOWN = 5
@@ -324,4 +324,37 @@ def dead_parts(basis: Basis) -> list[Finding]:
                 found += _peers(basis, policy, rule)
                 if selects:
                     found += _named_ports(basis, policy, rule)
+    return found
+
+
+def ignored_rules(policies: Iterable[Policy]) -> list[Finding]:
+    """ignored-rules: rules written for a direction the policy's policyTypes leave out.
+
+    Semantics relied on: a policy isolates, and its rules admit, only for the directions in its
+    policyTypes; the API server accepts rules for the other direction and ignores them. So
+    ``policyTypes: [Ingress]`` next to egress rules is a policy whose author meant those rules
+    and gets none of them (read from the spec alone, on any inventory).
+    """
+    found: list[Finding] = []
+    for policy in policies:
+        for direction, count in policy.ignored:
+            kind = direction.capitalize()
+            rules, them = (
+                (f"its {direction} rule is", "it")
+                if count == 1
+                else (f"its {count} {direction} rules are", "them")
+            )
+            why = (
+                f"spec.policyTypes leaves out {kind}, so {rules} ignored (spec.{direction}): "
+                f"the API server accepts {them} and no network plugin enforces {them}; this "
+                f"policy does not isolate the pods it selects for {direction}"
+            )
+            fix = (
+                f"add {kind} to spec.policyTypes if the rules are meant (the pods it selects "
+                f"are then isolated for {direction}, and only what the rules admit gets "
+                f"{'in' if direction == 'ingress' else 'out'}), or delete spec.{direction}"
+            )
+            found.append(
+                Finding(CHECKS["ignored-rules"], policy.namespace, why, fix, (policy.ref,))
+            )
     return found

@@ -104,6 +104,12 @@ _CHECKS = (
         Severity.WARNING,
         "a rule that admits every pod of every namespace on every port of a protocol",
     ),
+    Check(
+        "PF011",
+        "ignored-rules",
+        Severity.ERROR,
+        "rules of a direction the policy's policyTypes leave out: no network plugin enforces them",
+    ),
 )
 
 #: Every check by name, in code order.

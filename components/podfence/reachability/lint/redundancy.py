@@ -51,7 +51,12 @@ def policy_without(policy: Policy, rules: Collection[Rule]) -> Policy:
         return None if found is None else tuple(rule for rule in found if rule not in rules)
 
     return Policy(
-        policy.namespace, policy.name, policy.pod_selector, kept("ingress"), kept("egress")
+        policy.namespace,
+        policy.name,
+        policy.pod_selector,
+        kept("ingress"),
+        kept("egress"),
+        policy.ignored,
     )
 
 

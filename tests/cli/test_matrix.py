@@ -268,8 +268,8 @@ def test_a_misspelt_kind_is_named_and_the_empty_policy_set_is_said(
         f"podfence: warning: {policies}: networking.k8s.io/v1 NetworkPolcy guestbook/deny-all is "
         "not evaluated: podfence reads NetworkPolicy (networking.k8s.io/v1), AdminNetworkPolicy "
         "and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
-        "(policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1) objects only; did you "
-        "mean NetworkPolicy?\n"
+        "(policy.networking.k8s.io/v1alpha2 and v1beta1), Namespace, Pod and Node (v1) objects "
+        "only; did you mean NetworkPolicy?\n"
         f"podfence: warning: no NetworkPolicy in --policies {policies}: every flow is allowed\n"
     )
     assert "denied" not in out

@@ -16,8 +16,8 @@ ClusterNetworkPolicy           v1alpha2,    ``spec.tier`` (Admin or      Accept,
 ``spec.priority`` is 0 to 1000. ``spec.subject`` is exactly one of ``namespaces`` (a label
 selector) or ``pods`` (``podSelector`` required; ``namespaceSelector`` required in v1alpha1,
 optional in v1alpha2 and v1beta1, where leaving it out selects every namespace). A rule has
-``name`` (optional, at most 100 characters), ``action`` (required), ``from`` / ``to`` (at least one peer)
-and optionally its ports (at least one when given; absent: every port). An ingress peer is
+``name`` (optional, at most 100 characters), ``action`` (required), ``from`` / ``to`` (at least
+one peer) and optionally its ports (at least one when given; absent: every port). An ingress peer is
 exactly one of ``namespaces`` or ``pods``; an egress peer exactly one of ``namespaces``,
 ``pods``, ``nodes`` (a label selector), ``networks`` (1 to 25 CIDRs; v1beta1's CIDR type also
 requires no host bits, ``cidr(self) == cidr(self).masked()``: ``10.0.0.0/8``, not ``10.1.2.3/8``,

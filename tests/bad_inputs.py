@@ -63,7 +63,7 @@ DNS_SUBDOMAIN = (
 READS = (
     "podfence reads NetworkPolicy (networking.k8s.io/v1), AdminNetworkPolicy and "
     "BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
-    "(policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1) objects only"
+    "(policy.networking.k8s.io/v1alpha2 and v1beta1), Namespace, Pod and Node (v1) objects only"
 )
 HEAD = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
 NP = "error: {file}: NetworkPolicy guestbook/p: "

@@ -268,8 +268,8 @@ def test_a_misspelt_kind_is_named_and_the_empty_policy_set_is_said(
         f"podfence: warning: {policies}: networking.k8s.io/v1 NetworkPolcy guestbook/deny-all is "
         "not evaluated: podfence reads NetworkPolicy (networking.k8s.io/v1), AdminNetworkPolicy "
         "and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
-        "(policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1) objects only; did you "
-        "mean NetworkPolicy?\n"
+        "(policy.networking.k8s.io/v1alpha2 and v1beta1), Namespace, Pod and Node (v1) objects "
+        "only; did you mean NetworkPolicy?\n"
         f"podfence: warning: no NetworkPolicy in --policies {policies}: every flow is allowed\n"
     )
     assert "denied" not in out
@@ -292,3 +292,20 @@ def test_a_map_where_peers_go_is_an_error_not_every_flow_allowed(
         f"podfence: error: {policies}: NetworkPolicy guestbook/from-ui: spec.ingress[0].from: "
         "expected a list of peers, got {'podSelector': {'matchLabels': {'app': 'ui'}}}\n"
     )
+
+
+def test_a_v1beta1_cluster_network_policy_in_policies_is_counted_and_evaluated(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policies = tmp_path / "policies.yaml"
+    policies.write_text(
+        "apiVersion: policy.networking.k8s.io/v1beta1\nkind: ClusterNetworkPolicy\n"
+        "metadata: {name: deny-all}\n"
+        "spec: {tier: Admin, priority: 1, subject: {namespaces: {}},"
+        " ingress: [{action: Deny, from: [{namespaces: {}}]}]}\n"
+    )
+    status, out, err = run(
+        capsys, "--policies", str(policies), "--inventory", str(GUESTBOOK / "inventory.yaml")
+    )
+    assert (status, err) == (0, "")
+    assert "denied" in out

@@ -93,6 +93,14 @@ def test_v1alpha2_writes_a_baseline_tier_cluster_network_policy_with_accept_and_
     }
 
 
+def test_v1beta1_writes_the_v1alpha2_policy_in_its_own_version() -> None:
+    """ClusterNetworkPolicy v1beta1 has v1alpha2's fields (its every written CIDR is masked)."""
+    args = {"egress": True, "priority": 900, "excludeNamespaces": []}
+    v1beta1, v1alpha2 = manifest(api="v1beta1", **args), manifest(api="v1alpha2", **args)
+    assert v1beta1["apiVersion"] == "policy.networking.k8s.io/v1beta1"
+    assert {**v1beta1, "apiVersion": v1alpha2["apiVersion"]} == v1alpha2
+
+
 @pytest.mark.parametrize(
     ("ports", "v1alpha1", "v1alpha2"),
     [

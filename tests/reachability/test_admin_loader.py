@@ -198,6 +198,56 @@ def _rules(count: int, peers: int = 1) -> list[dict[str, Any]]:
     return [{"action": "Deny", "from": TO_ALL * peers} for _ in range(count)]
 
 
+def cnp_to(network: str, version: str) -> dict[str, Any]:
+    obj = cnp({"egress": [{"action": "Deny", "to": [{"networks": [network]}]}]})
+    return {**obj, "apiVersion": f"policy.networking.k8s.io/{version}"}
+
+
+@pytest.mark.parametrize(
+    ("network", "masked"),
+    [
+        ("10.1.2.3/8", "10.0.0.0/8"),
+        ("2001:db8::1/32", "2001:db8::/32"),
+        ("10.0.0.1/31", "10.0.0.0/31"),
+    ],
+)
+def test_a_v1beta1_network_with_host_bits_is_refused_naming_the_masked_form(
+    network: str, masked: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        parse_cluster_policy(cnp_to(network, "v1beta1"))
+    assert str(raised.value) == (
+        f"ClusterNetworkPolicy c: spec.egress[0].to[0].networks[0]: {network!r}: has host bits "
+        f"set, which ClusterNetworkPolicy v1beta1 refuses; write {masked}"
+    )
+
+
+@pytest.mark.parametrize("network", ["10.0.0.0/8", "10.0.0.7/32", "2001:db8::/32", "0.0.0.0/0"])
+def test_a_v1beta1_network_without_host_bits_is_read(network: str) -> None:
+    (peer,) = parse_cluster_policy(cnp_to(network, "v1beta1")).egress[0].peers
+    assert str(peer.cidr) == network  # type: ignore[union-attr]
+
+
+def test_v1alpha2_and_v1alpha1_read_a_network_with_host_bits_as_its_network() -> None:
+    """Their CIDR type checks ``isCIDR(self)`` only (v1alpha2 clusternetworkpolicy_types.go)."""
+    v1alpha2 = parse_cluster_policy(cnp_to("10.1.2.3/8", "v1alpha2"))
+    v1alpha1 = parse_cluster_policy(
+        anp({"egress": [{"action": "Deny", "to": [{"networks": ["10.1.2.3/8"]}]}]})
+    )
+    for policy in (v1alpha2, v1alpha1):
+        (peer,) = policy.egress[0].peers
+        assert str(peer.cidr) == "10.0.0.0/8"  # type: ignore[union-attr]
+
+
+def test_a_v1beta1_cluster_network_policy_says_its_version_when_refusing_allow() -> None:
+    obj = {
+        **cnp({"ingress": [{"action": "Allow", "from": TO_ALL}]}),
+        "apiVersion": "policy.networking.k8s.io/v1beta1",
+    }
+    with pytest.raises(InputError, match=r"a ClusterNetworkPolicy \(v1beta1\) says Accept"):
+        parse_cluster_policy(obj)
+
+
 def test_an_error_names_the_file_the_policy_came_from() -> None:
     document = Document(anp({"priority": 1001}), "cluster.yaml")
     with pytest.raises(
@@ -275,7 +325,8 @@ C = "ClusterNetworkPolicy c: "
         ),
         (
             anp({"ingress": [{"action": "Accept", "from": TO_ALL}]}),
-            A + "spec.ingress[0].action: 'Accept' is v1alpha2's action; an AdminNetworkPolicy "
+            A
+            + "spec.ingress[0].action: 'Accept' is ClusterNetworkPolicy's action; an AdminNetworkPolicy "
             "(v1alpha1) says Allow (expected Allow, Deny, Pass)",
         ),
         (

@@ -76,7 +76,7 @@ def test_network_policies_of_other_api_groups_and_kinds_are_named_in_warnings() 
 READS = (
     "podfence reads NetworkPolicy (networking.k8s.io/v1), AdminNetworkPolicy and "
     "BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
-    "(policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1) objects only"
+    "(policy.networking.k8s.io/v1alpha2 and v1beta1), Namespace, Pod and Node (v1) objects only"
 )
 
 
@@ -220,6 +220,27 @@ def test_a_cluster_wide_kind_of_another_version_is_named_in_a_warning() -> None:
         "policy.networking.k8s.io/v1alpha2 BaselineAdminNetworkPolicy default is not evaluated: "
         "podfence evaluates BaselineAdminNetworkPolicy as policy.networking.k8s.io/v1alpha1 only",
     )
+
+
+def test_a_cluster_network_policy_of_an_unread_version_names_both_read_versions() -> None:
+    cnp = other_api("policy.networking.k8s.io/v1alpha1", "ClusterNetworkPolicy", "c")
+    assert load_cluster([cnp]).warnings == (
+        "policy.networking.k8s.io/v1alpha1 ClusterNetworkPolicy c is not evaluated: podfence "
+        "evaluates ClusterNetworkPolicy as policy.networking.k8s.io/v1alpha2 and v1beta1 only",
+    )
+
+
+@pytest.mark.parametrize("version", ["v1alpha2", "v1beta1"])
+def test_a_cluster_network_policy_is_evaluated_in_v1alpha2_and_v1beta1(version: str) -> None:
+    cnp = {
+        "apiVersion": f"policy.networking.k8s.io/{version}",
+        "kind": "ClusterNetworkPolicy",
+        "metadata": {"name": "c"},
+        "spec": {"tier": "Baseline", "priority": 3, "subject": {"namespaces": {}}},
+    }
+    cluster = load_cluster([cnp])
+    assert cluster.warnings == ()
+    assert [(p.name, p.tier) for p in cluster.policies.cluster_policies] == [("c", "Baseline")]
 
 
 def test_a_kind_that_is_not_a_string_is_left_out_with_a_warning_not_a_crash() -> None:

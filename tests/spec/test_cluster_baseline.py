@@ -55,20 +55,20 @@ def test_camel_case_keys_configure_namespaces_and_directions() -> None:
         (
             {"name": "mine"},
             "platform: name 'mine': the BaselineAdminNetworkPolicy (api v1alpha1) is always named "
-            "default; leave name out, or use api v1alpha2",
+            "default; leave name out, or use api v1alpha2 or v1beta1",
         ),
         (
             {"priority": 5},
             "platform: priority: the BaselineAdminNetworkPolicy (api v1alpha1) has none; leave it "
-            "out, or use api v1alpha2",
+            "out, or use api v1alpha2 or v1beta1",
         ),
         (
             {"api": "v1alpha2", "priority": 1001},
             "platform.priority: priority 1001 must be a whole number from 0 to 1000",
         ),
         (
-            {"api": "v1beta1"},
-            "platform.api: Input should be 'v1alpha1' or 'v1alpha2' (got 'v1beta1')",
+            {"api": "v1"},
+            "platform.api: Input should be 'v1alpha1', 'v1alpha2' or 'v1beta1' (got 'v1')",
         ),
         (
             {"excludeNamespaces": ["kube-system", "kube-system"]},

@@ -152,7 +152,7 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
         for obj in policies
         if obj.get("kind") not in ("Namespace", "Pod", "Node")
         and obj.get("kind") in KINDS
-        and obj.get("apiVersion") in (None, KINDS[obj["kind"]])
+        and obj.get("apiVersion") in (None, *KINDS[obj["kind"]])
     )
     names = ", ".join(str(p) for p in [*args.policies, *args.inventory])
     return Inputs(

@@ -22,7 +22,7 @@ __all__ = ["ClusterBaseline"]
 class ClusterBaseline(pulumi.ComponentResource):
     """Deny what no NetworkPolicy allows, in every namespace but the system ones, as the
     cluster's Baseline tier: a BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1),
-    or a Baseline-tier ClusterNetworkPolicy (v1alpha2).
+    or a Baseline-tier ClusterNetworkPolicy (v1alpha2 or v1beta1).
 
     Semantics: the Baseline tier decides a direction only for pods no NetworkPolicy isolates in
     that direction. A namespace without NetworkPolicies is closed (ingress from every pod; on

@@ -54,8 +54,8 @@ def _v1alpha1_port(port: Port) -> dict[str, Any]:
     return {"portNumber": {"protocol": protocol, "port": port.port}}
 
 
-def _v1alpha2_protocol(port: Port) -> dict[str, Any]:
-    """A v1alpha2 ``protocols`` entry: ``destinationNamedPort``, or the protocol with its
+def _cluster_protocol(port: Port) -> dict[str, Any]:
+    """A ClusterNetworkPolicy (v1alpha2, v1beta1) ``protocols`` entry: ``destinationNamedPort``, or the protocol with its
     ``destinationPort`` (every port: the range 1-65535; the API requires a port)."""
     if isinstance(port.port, str):
         return {"destinationNamedPort": port.port}
@@ -81,7 +81,7 @@ def _dns_rule(spec: ClusterBaselineSpec, allow: str) -> dict[str, Any]:
     if spec.api == "v1alpha1":
         rule["ports"] = [_v1alpha1_port(port) for port in dns.ports]
     else:
-        rule["protocols"] = [_v1alpha2_protocol(port) for port in dns.ports]
+        rule["protocols"] = [_cluster_protocol(port) for port in dns.ports]
     return rule
 
 
@@ -90,7 +90,7 @@ def cluster_baseline_policy(spec: ClusterBaselineSpec) -> Manifest:
 
     ``spec.subject`` selects the namespaces (``namespaces``: the spec's selector and a NotIn on
     the excluded names). With ingress, one rule denies ingress from every pod (``namespaces:
-    {}``). With egress, an Allow (Accept in v1alpha2) to the DNS pods on the DNS ports comes
+    {}``). With egress, an Allow (Accept in a ClusterNetworkPolicy) to the DNS pods on the DNS ports comes
     first when DNS is kept, then a Deny to every pod (``namespaces: {}``) and every address
     (``networks`` 0.0.0.0/0 and ::/0, which match nodes and the outside).
     """

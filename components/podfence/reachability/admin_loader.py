@@ -9,17 +9,19 @@ kind                           apiVersion   tier, priority               actions
 AdminNetworkPolicy             v1alpha1     Admin; ``spec.priority``     Allow, Deny, Pass
 BaselineAdminNetworkPolicy     v1alpha1     Baseline; none (singleton    Allow, Deny
                                             named ``default``)
-ClusterNetworkPolicy           v1alpha2     ``spec.tier`` (Admin or      Accept, Deny, Pass
-                                            Baseline); ``spec.priority``
+ClusterNetworkPolicy           v1alpha2,    ``spec.tier`` (Admin or      Accept, Deny, Pass
+                               v1beta1      Baseline); ``spec.priority``
 =============================  ===========  ===========================  ====================
 
 ``spec.priority`` is 0 to 1000. ``spec.subject`` is exactly one of ``namespaces`` (a label
 selector) or ``pods`` (``podSelector`` required; ``namespaceSelector`` required in v1alpha1,
-optional in v1alpha2, where leaving it out selects every namespace). A rule has ``name``
-(optional, at most 100 characters), ``action`` (required), ``from`` / ``to`` (at least one peer)
-and optionally its ports (at least one when given; absent: every port). An ingress peer is
+optional in v1alpha2 and v1beta1, where leaving it out selects every namespace). A rule has
+``name`` (optional, at most 100 characters), ``action`` (required), ``from`` / ``to`` (at least
+one peer) and optionally its ports (at least one when given; absent: every port). An ingress peer is
 exactly one of ``namespaces`` or ``pods``; an egress peer exactly one of ``namespaces``,
-``pods``, ``nodes`` (a label selector), ``networks`` (1 to 25 CIDRs) or ``domainNames`` (1 to 25
+``pods``, ``nodes`` (a label selector), ``networks`` (1 to 25 CIDRs; v1beta1's CIDR type also
+requires no host bits, ``cidr(self) == cidr(self).masked()``: ``10.0.0.0/8``, not ``10.1.2.3/8``,
+which v1alpha1 and v1alpha2 accept and read as ``10.0.0.0/8``) or ``domainNames`` (1 to 25
 names). An egress rule with a named port may not have a ``networks``, ``nodes`` or
 ``domainNames`` peer (the CRDs' CEL rule: those have no named ports). Limits per version:
 
@@ -27,22 +29,27 @@ names). An egress rule with a named port may not have a ``networks``, ``nodes`` 
 apiVersion  rules per direction     peers per rule         ports per rule
 ==========  ======================  =====================  =====================
 v1alpha1    100                     1 to 100               ``ports``: 1 to 100
-v1alpha2    25                      1 to 25                ``protocols``: 1 to 25
+v1alpha2,   25                      1 to 25                ``protocols``: 1 to 25
+v1beta1
 ==========  ======================  =====================  =====================
 
 A v1alpha1 port is exactly one of ``portNumber`` (``protocol``, default TCP, and ``port``),
-``namedPort`` (a name) or ``portRange`` (``protocol``, ``start``, ``end``). A v1alpha2
-``protocols`` entry is exactly one of ``tcp``, ``udp``, ``sctp`` (each a map with
+``namedPort`` (a name) or ``portRange`` (``protocol``, ``start``, ``end``). A v1alpha2 or
+v1beta1 ``protocols`` entry is exactly one of ``tcp``, ``udp``, ``sctp`` (each a map with
 ``destinationPort``, exactly one of ``number`` or ``range: {start, end}``) or
 ``destinationNamedPort`` (a name). A range's ``start`` must be less than its ``end`` in both
 (the CRDs' rule; a single port is a number, not a range).
+
+ClusterNetworkPolicy v1beta1 (upstream's storage version) has v1alpha2's fields, enums and limits;
+it differs only in the masked CIDR. Both are read by one code path.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from ipaddress import ip_address
 from typing import Any
 
 from podfence.reachability.admin import (
@@ -64,16 +71,20 @@ from podfence.reachability.tiers import ACCEPT, ADMIN, ALLOW, BASELINE, DENY, PA
 from podfence.reachability.verdict import ClusterPolicyRef
 from podfence.validation import parse_cidr, port_name_problem, port_number_problem
 
-__all__ = ["API_VERSIONS", "V1ALPHA1", "V1ALPHA2", "parse_cluster_policy"]
+__all__ = ["API_VERSIONS", "V1ALPHA1", "V1ALPHA2", "V1BETA1", "parse_cluster_policy"]
 
 V1ALPHA1 = "policy.networking.k8s.io/v1alpha1"
 V1ALPHA2 = "policy.networking.k8s.io/v1alpha2"
-#: The apiVersion of each cluster-wide kind podfence evaluates.
-API_VERSIONS = {
-    ADMIN_NETWORK_POLICY: V1ALPHA1,
-    BASELINE_ADMIN_NETWORK_POLICY: V1ALPHA1,
-    CLUSTER_NETWORK_POLICY: V1ALPHA2,
+V1BETA1 = "policy.networking.k8s.io/v1beta1"
+#: The apiVersions of each cluster-wide kind podfence evaluates; an object without an
+#: apiVersion is read as the first.
+API_VERSIONS: dict[str, tuple[str, ...]] = {
+    ADMIN_NETWORK_POLICY: (V1ALPHA1,),
+    BASELINE_ADMIN_NETWORK_POLICY: (V1ALPHA1,),
+    CLUSTER_NETWORK_POLICY: (V1ALPHA2, V1BETA1),
 }
+#: The apiVersions whose ``networks`` CIDRs must have no host bits (v1beta1's CIDR type).
+_MASKED_NETWORKS = frozenset({V1BETA1})
 
 MAX_PRIORITY = 1000
 MAX_NETWORKS = 25
@@ -103,6 +114,8 @@ class _Kind:
     port_field: str  # "ports" (v1alpha1) or "protocols" (v1alpha2)
     limit: int  # the most rules per direction, peers per rule and ports per rule
     namespace_selector_required: bool  # in a ``pods`` subject or peer
+    version: str = ""  # the object's apiVersion, without the group
+    masked_networks: bool = False  # a ``networks`` CIDR may not have host bits set
 
 
 _KINDS = {
@@ -147,12 +160,18 @@ def parse_cluster_policy(obj: Mapping[str, Any]) -> ClusterPolicy:
     rules silently).
 
     Args:
-        obj: the object; its ``kind`` says which of the three it is.
+        obj: the object; its ``kind`` says which of the three it is, its ``apiVersion`` (one of
+            :data:`API_VERSIONS`; left out: the kind's first) which schema checks it.
 
     Raises:
         InputError: the first malformed field, named with the policy and the bad value.
     """
-    kind = _KINDS[obj["kind"]]
+    api_version = obj.get("apiVersion") or API_VERSIONS[obj["kind"]][0]
+    kind = replace(
+        _KINDS[obj["kind"]],
+        version=api_version.rpartition("/")[2],
+        masked_networks=api_version in _MASKED_NETWORKS,
+    )
     context = object_name(obj, kind.kind, namespaced=False, subdomain=True)
     metadata = obj["metadata"]
     if metadata.get("labels") is not None:
@@ -284,10 +303,10 @@ def _action(raw: Any, kind: _Kind, context: ObjectContext, field: str) -> str:
     elif raw == PASS:
         problem = f"'Pass' is not an action of the {kind.kind}: it has no lower tier to pass to (expected {expected})"
     elif raw == ALLOW and kind.kind == CLUSTER_NETWORK_POLICY:
-        problem = f"'Allow' is v1alpha1's action; a {kind.kind} (v1alpha2) says Accept (expected {expected})"
+        problem = f"'Allow' is v1alpha1's action; a {kind.kind} ({kind.version}) says Accept (expected {expected})"
     elif raw == ACCEPT:
         article = "an" if kind.kind[0] in "AEIOU" else "a"
-        problem = f"'Accept' is v1alpha2's action; {article} {kind.kind} (v1alpha1) says Allow (expected {expected})"
+        problem = f"'Accept' is ClusterNetworkPolicy's action; {article} {kind.kind} (v1alpha1) says Allow (expected {expected})"
     else:
         problem = f"unknown action {short(raw)} (expected one of {expected})"
     raise context.error(f"{field}.action", problem)
@@ -356,15 +375,10 @@ def _peer(
     if key == "nodes":
         return [NodePeer(_selector(value, context, where))]
     if key == "networks":
-        blocks: list[AdminPeer] = []
-        for index, item in enumerate(_bounded(value, context, where, "CIDRs", 1, MAX_NETWORKS)):
-            parsed = (
-                parse_cidr(item) if isinstance(item, str) else "must be a CIDR such as 10.0.0.0/8"
-            )
-            if isinstance(parsed, str):
-                raise context.invalid(f"{where}[{index}]", item, parsed)
-            blocks.append(IpBlockPeer(parsed))
-        return blocks
+        items = _bounded(value, context, where, "CIDRs", 1, MAX_NETWORKS)
+        return [
+            _network(item, kind, context, f"{where}[{index}]") for index, item in enumerate(items)
+        ]
     names = _bounded(value, context, where, "domain names", 1, MAX_DOMAIN_NAMES)
     for index, item in enumerate(names):
         if not isinstance(item, str) or not _DOMAIN_NAME.fullmatch(item):
@@ -376,6 +390,21 @@ def _peer(
         "peer to match no address"
     )
     return [DomainNamesPeer(tuple(names))]
+
+
+def _network(raw: Any, kind: _Kind, context: ObjectContext, field: str) -> IpBlockPeer:
+    """One ``networks`` CIDR. Host bits are read away (``10.1.2.3/8`` is ``10.0.0.0/8``) except
+    where the version's CIDR type refuses them (v1beta1: ``cidr(self) == cidr(self).masked()``)."""
+    parsed = parse_cidr(raw) if isinstance(raw, str) else "must be a CIDR such as 10.0.0.0/8"
+    if isinstance(parsed, str):
+        raise context.invalid(field, raw, parsed)
+    if kind.masked_networks and ip_address(raw.partition("/")[0]) != parsed.network_address:
+        raise context.invalid(
+            field,
+            raw,
+            f"has host bits set, which {kind.kind} {kind.version} refuses; write {parsed}",
+        )
+    return IpBlockPeer(parsed)
 
 
 def _ports(

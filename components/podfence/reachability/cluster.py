@@ -31,7 +31,7 @@ class Cluster:
     Attributes:
         policies: the NetworkPolicies (networking.k8s.io/v1) and the cluster-wide policies
             (AdminNetworkPolicy and BaselineAdminNetworkPolicy, policy.networking.k8s.io/v1alpha1;
-            ClusterNetworkPolicy, v1alpha2).
+            ClusterNetworkPolicy, v1alpha2 and v1beta1).
         inventory: the namespaces, pods and nodes.
         warnings: one line for each object that is not evaluated, naming it: another kind
             (a Service, a misspelt ``NetworkPolcy``, an object with no kind), or a known kind of
@@ -47,14 +47,21 @@ class Cluster:
     warnings: tuple[str, ...] = ()
 
 
-#: The kinds that are evaluated, with their apiVersion (an object without one is read as it).
-KINDS = {"NetworkPolicy": API_VERSION, **API_VERSIONS, "Namespace": "v1", "Pod": "v1", "Node": "v1"}
+#: The kinds that are evaluated, with their apiVersions (an object without one is read as the
+#: first).
+KINDS: dict[str, tuple[str, ...]] = {
+    "NetworkPolicy": (API_VERSION,),
+    **API_VERSIONS,
+    "Namespace": ("v1",),
+    "Pod": ("v1",),
+    "Node": ("v1",),
+}
 #: How many objects of one kind and apiVersion the warnings name before they count the rest.
 NAMED_PER_KIND = 5
 _READS = (
     f"podfence reads NetworkPolicy ({API_VERSION}), AdminNetworkPolicy and "
     "BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
-    "(policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1) objects only"
+    "(policy.networking.k8s.io/v1alpha2 and v1beta1), Namespace, Pod and Node (v1) objects only"
 )
 
 
@@ -75,6 +82,13 @@ def _name(obj: Mapping[str, Any]) -> str:
     return shown
 
 
+def _versions(versions: tuple[str, ...]) -> str:
+    """``policy.networking.k8s.io/v1alpha2 and v1beta1``: the group said once."""
+    group = versions[0].rpartition("/")[0]
+    rest = [v.rpartition("/")[2] if v.rpartition("/")[0] == group else v for v in versions[1:]]
+    return " and ".join([versions[0], *rest])
+
+
 def _why(kind: str, version: str | None) -> str:
     """Why an object of ``kind`` and ``version`` is not evaluated."""
     if kind == "NetworkPolicy" and version == "extensions/v1beta1":
@@ -82,11 +96,13 @@ def _why(kind: str, version: str | None) -> str:
     if kind == "NetworkPolicy" and version is not None and version.startswith("networking.k8s.io/"):
         return f"the API server serves NetworkPolicy as {API_VERSION} only; write it so"
     if kind in API_VERSIONS and version is not None and version.startswith("policy.networking."):
-        return f"podfence evaluates {kind} as {API_VERSIONS[kind]} only"
+        return f"podfence evaluates {kind} as {_versions(API_VERSIONS[kind])} only"
     if "NetworkPolicy" in kind:
         return f"podfence evaluates {API_VERSION} NetworkPolicies only, not this API's semantics"
     if kind in KINDS:
-        return f"the API server serves {kind} as apiVersion {KINDS[kind]} only; write it so"
+        return (
+            f"the API server serves {kind} as apiVersion {_versions(KINDS[kind])} only; write it so"
+        )
     import difflib  # only on this path: keep start-up lean
 
     close = difflib.get_close_matches(kind, list(KINDS), n=1, cutoff=0.75)
@@ -113,8 +129,9 @@ def load_cluster(objects: Iterable[Mapping[str, Any]]) -> Cluster:
         objects: dicts as read from YAML or JSON (``kind: List`` already flattened):
             NetworkPolicy (networking.k8s.io/v1), AdminNetworkPolicy and
             BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy
-            (policy.networking.k8s.io/v1alpha2), Namespace, Pod and Node (v1); an object
-            without an apiVersion is read as its kind's. Every other object is left out of the
+            (policy.networking.k8s.io/v1alpha2 and v1beta1), Namespace, Pod and Node (v1); an
+            object without an apiVersion is read as its kind's (the first, for
+            ClusterNetworkPolicy: v1alpha2). Every other object is left out of the
             analysis and named in :attr:`Cluster.warnings`.
 
     Raises:
@@ -156,7 +173,7 @@ def load_cluster(objects: Iterable[Mapping[str, Any]]) -> Cluster:
         elif (
             isinstance(kind, str)
             and kind in API_VERSIONS
-            and (version is None or version == API_VERSIONS[kind])
+            and (version is None or version in API_VERSIONS[kind])
         ):
             cluster_policy = parse_cluster_policy(obj)
             _once(seen, (cluster_policy.kind, cluster_policy.name), obj)

@@ -1,12 +1,12 @@
 """The tiers around NetworkPolicies: Admin rules first, then NetworkPolicies, then Baseline rules.
 
 The order the network-policy-api (sigs.k8s.io/network-policy-api: AdminNetworkPolicy and
-BaselineAdminNetworkPolicy v1alpha1, ClusterNetworkPolicy v1alpha2) gives one direction of a
+BaselineAdminNetworkPolicy v1alpha1, ClusterNetworkPolicy v1alpha2 and v1beta1) gives one direction of a
 connection at a pod, written once:
 
 1. The Admin tier: the rules of the Admin-tier policies that select the pod, in precedence
    order (lowest priority number first, then each policy's rules in list order). The first rule
-   that matches decides: Allow (v1alpha1) or Accept (v1alpha2) admits, Deny drops, Pass hands
+   that matches decides: Allow (v1alpha1) or Accept (ClusterNetworkPolicy) admits, Deny drops, Pass hands
    the connection to the NetworkPolicies. No rule matching is the same as Pass.
 2. The NetworkPolicies: when one isolates the pod for this direction, they decide (allowed when
    a rule admits), and the Baseline tier is not consulted.
@@ -43,7 +43,7 @@ ADMIN = "Admin"
 BASELINE = "Baseline"
 #: v1alpha1's action that admits (AdminNetworkPolicy, BaselineAdminNetworkPolicy).
 ALLOW = "Allow"
-#: v1alpha2's action that admits (ClusterNetworkPolicy).
+#: ClusterNetworkPolicy's action that admits (v1alpha2, v1beta1).
 ACCEPT = "Accept"
 #: The action that drops.
 DENY = "Deny"

@@ -19,7 +19,8 @@ __all__ = [
 
 #: The name the one BaselineAdminNetworkPolicy of a cluster must have.
 BASELINE_ADMIN_NETWORK_POLICY_NAME = "default"
-#: The name of the ClusterNetworkPolicy written with ``api: v1alpha2`` unless one is given.
+#: The name of the ClusterNetworkPolicy written with ``api: v1alpha2`` or ``v1beta1`` unless one
+#: is given.
 DEFAULT_CLUSTER_NETWORK_POLICY_NAME = "podfence-baseline"
 #: The namespaces Kubernetes itself runs in, left out of the baseline unless told otherwise.
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
@@ -38,11 +39,12 @@ class ClusterBaselineSpec(Spec):
 
     Args:
         api: ``v1alpha1`` (the default) writes the BaselineAdminNetworkPolicy ``default`` (a
-            cluster has one); ``v1alpha2`` writes a ClusterNetworkPolicy of the Baseline tier.
-        name: with v1alpha2, the ClusterNetworkPolicy's name (default ``podfence-baseline``);
-            with v1alpha1 only ``default`` may be given.
-        priority: with v1alpha2, 0 to 1000 (default 1000: after every other Baseline-tier
-            policy); not with v1alpha1, whose kind has none.
+            cluster has one); ``v1alpha2`` or ``v1beta1`` (upstream's storage version; the same
+            fields) writes a ClusterNetworkPolicy of the Baseline tier in that version.
+        name: with v1alpha2 or v1beta1, the ClusterNetworkPolicy's name (default
+            ``podfence-baseline``); with v1alpha1 only ``default`` may be given.
+        priority: with v1alpha2 or v1beta1, 0 to 1000 (default 1000: after every other
+            Baseline-tier policy); not with v1alpha1, whose kind has none.
         namespace_selector: the namespaces the baseline applies to (default: every namespace).
         exclude_namespaces: namespaces left out whatever the selector says (default the system
             ones, kube-system, kube-public and kube-node-lease, so that DNS and the control
@@ -55,7 +57,7 @@ class ClusterBaselineSpec(Spec):
             ``policyName`` names the baseline's DNS rule.
     """
 
-    api: Literal["v1alpha1", "v1alpha2"] = "v1alpha1"
+    api: Literal["v1alpha1", "v1alpha2", "v1beta1"] = "v1alpha1"
     name: str | None = None
     priority: int | None = None
     namespace_selector: LabelSelector = Field(default_factory=LabelSelector)
@@ -96,18 +98,18 @@ class ClusterBaselineSpec(Spec):
             if self.name not in (None, BASELINE_ADMIN_NETWORK_POLICY_NAME):
                 raise ValueError(
                     f"name {self.name!r}: the BaselineAdminNetworkPolicy (api v1alpha1) is always "
-                    f"named {BASELINE_ADMIN_NETWORK_POLICY_NAME}; leave name out, or use api v1alpha2"
+                    f"named {BASELINE_ADMIN_NETWORK_POLICY_NAME}; leave name out, or use api v1alpha2 or v1beta1"
                 )
             if self.priority is not None:
                 raise ValueError(
                     "priority: the BaselineAdminNetworkPolicy (api v1alpha1) has none; leave it "
-                    "out, or use api v1alpha2"
+                    "out, or use api v1alpha2 or v1beta1"
                 )
         return self
 
     @property
     def policy_name(self) -> str:
-        """The policy's name: ``default`` with v1alpha1; with v1alpha2 ``name``, or
+        """The policy's name: ``default`` with v1alpha1; with v1alpha2 or v1beta1 ``name``, or
         ``podfence-baseline``."""
         if self.api == "v1alpha1":
             return BASELINE_ADMIN_NETWORK_POLICY_NAME
@@ -115,7 +117,8 @@ class ClusterBaselineSpec(Spec):
 
     @property
     def policy_priority(self) -> int | None:
-        """The priority written: None with v1alpha1; with v1alpha2 ``priority``, or 1000."""
+        """The priority written: None with v1alpha1; with v1alpha2 or v1beta1 ``priority``, or
+        1000."""
         if self.api == "v1alpha1":
             return None
         return _MAX_PRIORITY if self.priority is None else self.priority

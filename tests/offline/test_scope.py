@@ -44,9 +44,10 @@ def test_an_objects_id_is_its_name_when_cluster_scoped_else_namespace_slash_name
 
 
 def test_the_cluster_wide_policies_are_cluster_scoped_in_every_version_the_engine_reads() -> None:
-    for kind, api_version in API_VERSIONS.items():
-        assert is_cluster_scoped(api_version, kind), kind
-    for api in ("v1alpha1", "v1alpha2"):
+    for kind, api_versions in API_VERSIONS.items():
+        for api_version in api_versions:
+            assert is_cluster_scoped(api_version, kind), (kind, api_version)
+    for api in ("v1alpha1", "v1alpha2", "v1beta1"):
         made = cluster_baseline_policy(ClusterBaselineSpec.parse({"api": api}))
         assert object_id(made) == made["metadata"]["name"]
 

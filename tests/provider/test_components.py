@@ -183,7 +183,9 @@ def test_a_mistake_is_refused_with_the_specs_message_and_nothing_registered(
 def test_a_baseline_mistake_is_refused_the_same_way() -> None:
     registered: list[str] = []
     with pytest.raises(ComponentInitError) as raised:
-        construct("ClusterBaseline", {"api": "v1beta1"}, registered=registered)
+        construct("ClusterBaseline", {"api": "v1beta2"}, registered=registered)
     assert isinstance(raised.value.inner, SpecError)
-    assert "fw.api: Input should be 'v1alpha1' or 'v1alpha2' (got 'v1beta1')" in str(raised.value)
+    assert "fw.api: Input should be 'v1alpha1', 'v1alpha2' or 'v1beta1' (got 'v1beta2')" in str(
+        raised.value
+    )
     assert registered == []

@@ -217,14 +217,12 @@ BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".jo
 
 
 def test_a_billion_laughs_is_refused_at_once_as_kubectl_refuses_it(tmp_path: Path) -> None:
-    import time
-
+    # "at once": the message counts the nodes read before refusing (4,670, not a billion); no
+    # clock is read, as speed is the benchmarks' business.
     path = tmp_path / "bomb.yaml"
     path.write_text(BOMB)
-    started = time.perf_counter()
     with pytest.raises(InputError) as caught:
         read_objects([path])
-    assert time.perf_counter() - started < 1.0
     assert str(caught.value) == (
         f"{path}:3: invalid YAML: document contains excessive aliasing: 4,630 of its first 4,670 "
         "nodes come from aliases, over the 99% kubectl allows"

@@ -57,7 +57,9 @@ POD_TEMPLATES: dict[str, tuple[str, ...]] = {
 #: ``kubernetes:<apiVersion>:<kind>``; podfence's ClusterBaseline makes one), with their
 #: apiVersion and kind.
 CLUSTER_POLICIES: dict[str, tuple[str, str]] = {
-    f"kubernetes:{version}:{kind}": (version, kind) for kind, version in API_VERSIONS.items()
+    f"kubernetes:{version}:{kind}": (version, kind)
+    for kind, versions in API_VERSIONS.items()
+    for version in versions
 }
 
 _KINDS = {

@@ -96,6 +96,8 @@ class ClusterBaselineApi(StrEnum):
     """The BaselineAdminNetworkPolicy `default`: a cluster has one, and it has no priority."""
     V1ALPHA2 = "v1alpha2"
     """A ClusterNetworkPolicy of the Baseline tier, with a name and a priority of its own."""
+    V1BETA1 = "v1beta1"
+    """The same ClusterNetworkPolicy in v1beta1, the version upstream stores it in now."""
 
 
 class ClusterBaselineArgs(TypedDict):

@@ -27,8 +27,8 @@ __all__ = ["NETWORK_POLICY", "POLICY_KINDS", "Captured", "Program", "capture", "
 
 #: The type token of a Kubernetes NetworkPolicy resource.
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
-#: The policy kinds the engine evaluates, with their apiVersion.
-POLICY_KINDS = {"NetworkPolicy": API_VERSION, **API_VERSIONS}
+#: The policy kinds the engine evaluates, with the apiVersions it reads them in.
+POLICY_KINDS: dict[str, tuple[str, ...]] = {"NetworkPolicy": (API_VERSION,), **API_VERSIONS}
 #: The stack a program runs as when its project has no stack file.
 DEFAULT_STACK = "test"
 
@@ -42,7 +42,7 @@ def _is_policy(resource: RecordedResource) -> bool:
     return (
         resource.custom
         and isinstance(kind, str)
-        and POLICY_KINDS.get(kind) == version
+        and version in POLICY_KINDS.get(kind, ())
         and resource.type == f"kubernetes:{version}:{kind}"
     )
 

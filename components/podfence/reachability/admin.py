@@ -8,7 +8,7 @@ from itertools import groupby
 
 from podfence.reachability.admin_peers import DomainNamesPeer, NamedPort, NodePeer
 from podfence.reachability.peers import IpBlockPeer, PodPeer
-from podfence.reachability.ports import PortRule
+from podfence.reachability.ports import PortRule, RuleWords
 from podfence.reachability.tiers import BASELINE
 from podfence.reachability.traffic import Endpoint, Traffic
 from podfence.reachability.verdict import ClusterPolicyRef, TierRuleRef
@@ -35,7 +35,7 @@ AdminPeer = PodPeer | IpBlockPeer | NodePeer | DomainNamesPeer
 AdminPort = PortRule | NamedPort
 
 
-class AdminRule:
+class AdminRule(RuleWords):
     """One ingress or egress rule of a cluster-wide policy: an action for peers AND ports.
 
     Semantics: the rule matches a connection when one of its peers (at least one, ORed) matches
@@ -107,17 +107,6 @@ class AdminRule:
     def describe_peers(self) -> str:
         """``all pods in namespace monitoring or 10.0.0.0/8``."""
         return " or ".join(peer.describe() for peer in self.peers)
-
-    def describe_ports(self) -> str:
-        """``80/TCP, port http``; ``any port`` when unrestricted."""
-        if self.ports is None:
-            return "any port"
-        return ", ".join(rule.describe() for rule in self.ports)
-
-    def describe(self) -> str:
-        """``from all pods in namespace monitoring on any port`` (``to`` for egress)."""
-        word = "from" if self.direction == "ingress" else "to"
-        return f"{word} {self.describe_peers()} on {self.describe_ports()}"
 
     def __repr__(self) -> str:
         return f"AdminRule({self.ref})"

@@ -11,7 +11,7 @@ from podfence.reachability.context import ObjectContext
 from podfence.reachability.isolation import DIRECTIONS, isolating, selecting
 from podfence.reachability.model import object_name
 from podfence.reachability.peers import Peer, describe_peers, excluded_from, parse_peer
-from podfence.reachability.ports import PortRule, parse_port_rule
+from podfence.reachability.ports import PortRule, RuleWords, parse_port_rule
 from podfence.reachability.selectors import LabelSelector, parse_labels, parse_selector
 from podfence.reachability.tiers import ADMIN, BASELINE
 from podfence.reachability.traffic import Endpoint, Traffic
@@ -29,7 +29,7 @@ _SPEC_FIELDS = frozenset({"podSelector", "policyTypes", "ingress", "egress"})
 _RULE_FIELDS = {"ingress": frozenset({"from", "ports"}), "egress": frozenset({"to", "ports"})}
 
 
-class Rule:
+class Rule(RuleWords):
     """One ingress or egress rule: peers AND ports.
 
     Semantics (NetworkPolicyIngressRule / EgressRule): a rule admits traffic when one of its peers
@@ -110,17 +110,6 @@ class Rule:
         reason = f"{other.key} does not match {self.describe_peers()}"
         why = excluded_from(self.peers or (), other)
         return reason if why is None else f"{reason}: {why}"
-
-    def describe_ports(self) -> str:
-        """``8080/TCP, 53/UDP``; ``any port`` when unrestricted."""
-        if self.ports is None:
-            return "any port"
-        return ", ".join(rule.describe() for rule in self.ports)
-
-    def describe(self) -> str:
-        """``from pods app=web in namespace shop on 8080/TCP`` (``to`` for egress)."""
-        word = "from" if self.direction == "ingress" else "to"
-        return f"{word} {self.describe_peers()} on {self.describe_ports()}"
 
     def __repr__(self) -> str:
         return f"Rule({self.ref})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from podfence.reachability.context import ObjectContext, short
 from podfence.validation import (
@@ -19,6 +19,7 @@ __all__ = [
     "PROTOCOLS",
     "ContainerPort",
     "PortRule",
+    "RuleWords",
     "parse_container_port",
     "parse_port_rule",
     "parse_protocol",
@@ -174,3 +175,40 @@ def parse_port_rule(raw: Any, context: ObjectContext, field: str) -> PortRule:
     if problem is not None:
         raise context.invalid(f"{field}.endPort", end_port, problem)
     return PortRule(protocol, port, end_port)
+
+
+class _Described(Protocol):
+    def describe(self) -> str: ...
+
+
+class _Rule(Protocol):
+    @property
+    def direction(self) -> str: ...
+
+    @property
+    def ports(self) -> Sequence[_Described] | None: ...
+
+    def describe_peers(self) -> str: ...
+
+    def describe_ports(self) -> str: ...
+
+
+class RuleWords:
+    """How a rule reads, the same for a NetworkPolicy's rules and a cluster-wide policy's:
+    ``from <peers> on <ports>`` (``to`` for egress), ``any port`` for a rule without ports.
+
+    A mixin: the rule class has ``direction``, ``ports`` and ``describe_peers()``.
+    """
+
+    __slots__ = ()
+
+    def describe_ports(self: _Rule) -> str:
+        """``80/TCP, port http``; ``any port`` when unrestricted."""
+        if self.ports is None:
+            return "any port"
+        return ", ".join(rule.describe() for rule in self.ports)
+
+    def describe(self: _Rule) -> str:
+        """``from pods app=web in namespace shop on 8080/TCP`` (``to`` for egress)."""
+        word = "from" if self.direction == "ingress" else "to"
+        return f"{word} {self.describe_peers()} on {self.describe_ports()}"

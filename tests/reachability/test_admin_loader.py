@@ -138,6 +138,29 @@ def test_egress_peers_compile_to_pods_networks_nodes_and_domain_names() -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "valid"),
+    [
+        ("my_host.example.com", True),  # '_' inside a label, as the CRD's pattern allows
+        ("api.example.c0m", True),  # a last label with digits
+        ("kubernetes.io.", True),  # a trailing dot
+        ("*.example.com", True),
+        ("*.com", False),  # a wildcard needs two labels after it
+        ("localhost", False),  # one label
+        ("_host.example.com", False),  # '_' may not start a label
+        ("a.*.example.com", False),  # '*' only as the first label
+    ],
+)
+def test_domain_names_are_read_with_the_crds_pattern(name: str, valid: bool) -> None:
+    rule = {"action": "Allow", "to": [{"domainNames": [name]}]}
+    if valid:
+        (peer,) = parse_cluster_policy(anp({"egress": [rule]})).egress[0].peers
+        assert isinstance(peer, DomainNamesPeer) and peer.names == (name,)
+    else:
+        with pytest.raises(InputError, match="must be a DNS name"):
+            parse_cluster_policy(anp({"egress": [rule]}))
+
+
+@pytest.mark.parametrize(
     ("port", "expected"),
     [
         ({"portNumber": {"protocol": "UDP", "port": 53}}, PortRule("UDP", 53)),

@@ -99,7 +99,12 @@ _PEERS = {"ingress": ("namespaces", "pods"), "egress": ("namespaces", "pods", "n
 _PEER_FIELD = {"ingress": "from", "egress": "to"}
 _PORT_KINDS = ("portNumber", "namedPort", "portRange")
 _PROTOCOL_KINDS = ("tcp", "udp", "sctp", "destinationNamedPort")
-_DOMAIN_NAME = re.compile(r"(\*\.)?([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,}\.?")
+#: The CRDs' DomainName pattern (v1alpha2/v1beta1 ``DomainName``): labels of letters, digits, '-'
+#: and '_' (neither first nor last), at least two of them, an optional leading ``*.`` and an
+#: optional trailing dot. No length limit is part of it, so none is enforced here.
+_DOMAIN_NAME = re.compile(
+    r"(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?"
+)
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,52 @@
 """Whether a TypedDict of podfence.provider mirrors a pydantic spec: keys, required keys, the
 names the schema gives them, the shape of each value, and nested types, recursively. A spec's
 ``Literal`` of strings is mirrored by an enum of exactly those values (the schema has no
-literals)."""
+literals).
+
+A spec's config shorthands (keys that are no field, expanded before validation) are mirrored only
+when :data:`SHORTHANDS` lists them, with the fields they may stand in for: one exception each,
+named, never a pass for keys the spec does not know."""
 
 from __future__ import annotations
 
 import inspect
 import typing
 from collections.abc import Awaitable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ForwardRef, Literal, NotRequired, Required, get_args, get_origin
 
 import pulumi
+from podfence.internet import PUBLIC_INTERNET
 from podfence.spec.base import Spec
+from podfence.spec.ip_block_allow import IpBlockAllowSpec
 from pulumi.provider.experimental.util import camel_case
 from pydantic.fields import FieldInfo
 
-__all__ = ["mirror_problems"]
+__all__ = ["SHORTHANDS", "Shorthand", "mirror_problems"]
+
+
+@dataclass(frozen=True)
+class Shorthand:
+    """A config key that is no field of its spec, as a schema offers it.
+
+    Attributes:
+        key: the key (``to``); the TypedDict has it, optional, as an enum of exactly ``values``.
+        values: what the spec's expansion accepts.
+        replaces: the spec's required fields the shorthand can stand in for, and so optional in
+            the TypedDict (the spec requires one or the other).
+    """
+
+    key: str
+    values: frozenset[str]
+    replaces: frozenset[str]
+
+
+#: Spec -> its config shorthands. ``to: public-internet`` expands into ``direction: Egress`` and
+#: ``ipBlocks`` (IpBlockAllowSpec._to_public_internet), so ``ip_blocks`` is optional beside it.
+SHORTHANDS: dict[type[Spec], tuple[Shorthand, ...]] = {
+    IpBlockAllowSpec: (Shorthand("to", frozenset({PUBLIC_INTERNET}), frozenset({"ip_blocks"})),),
+}
 
 
 def _strip_input(annotation: Any) -> Any:
@@ -127,13 +157,24 @@ def _problems(
     fields = spec.model_fields
     hints = _hints(typed)
     keys = set(hints)
-    if keys != set(fields):
-        yield f"{where}: keys {sorted(keys - set(fields))} only here, {sorted(set(fields) - keys)} only in the spec"
+    shorthands = SHORTHANDS.get(spec, ())
+    listed = {shorthand.key for shorthand in shorthands}
+    if listed != set(spec.config_shorthands):
+        yield f"{where}: the spec's shorthands {sorted(spec.config_shorthands)}, {sorted(listed)} listed"
+    known = set(fields) | listed
+    if keys != known:
+        yield f"{where}: keys {sorted(keys - known)} only here, {sorted(known - keys)} only in the spec"
     required = {name for name, field in fields.items() if field.is_required()}
-    expected = required - filled.get(typed, set())
+    replaced = {name for shorthand in shorthands for name in shorthand.replaces}
+    expected = required - filled.get(typed, set()) - replaced
     got: frozenset[str] = typed.__required_keys__  # type: ignore[attr-defined]
     if set(got) != expected:
         yield f"{where}: required {sorted(got)} here, {sorted(expected)} expected"
+    for shorthand in shorthands:
+        if shorthand.key in hints:
+            yield from _enum_problems(
+                where, shorthand.key, hints[shorthand.key], set(shorthand.values)
+            )
     for key in sorted(keys & set(fields)):
         yield from _field_problems(where, key, hints[key], fields[key], filled, seen)
 

@@ -4,14 +4,16 @@ No ``from __future__ import annotations``: the drifted TypedDicts below are read
 reads args, by their annotations at run time.
 """
 
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Literal, NotRequired, TypedDict, get_args
+from typing import ClassVar, Literal, NotRequired, TypedDict, get_args
 
 import pytest
 from podfence import spec
-from podfence.provider import args
+from podfence.internet import PUBLIC_INTERNET
+from podfence.provider import args, types
 from podfence.spec.base import Spec
-from typed_dicts import mirror_problems
+from typed_dicts import SHORTHANDS, mirror_problems
 
 PAIRS: list[tuple[type, type[Spec]]] = [
     (args.DefaultDenyArgs, spec.DefaultDenySpec),
@@ -33,7 +35,8 @@ def test_required_args_are_exactly_what_the_specs_cannot_do_without() -> None:
     assert args.DefaultDenyArgs.__required_keys__ == {"namespaces"}
     assert args.TierFirewallArgs.__required_keys__ == {"namespace", "tiers"}
     assert args.NamespaceAllowArgs.__required_keys__ == {"name", "namespaces"}
-    assert args.IpBlockAllowArgs.__required_keys__ == {"name", "namespaces", "ip_blocks"}
+    # ipBlocks or to: the spec requires one of them, so the schema neither.
+    assert args.IpBlockAllowArgs.__required_keys__ == {"name", "namespaces"}
     assert args.ClusterBaselineArgs.__required_keys__ == frozenset()
 
 
@@ -63,4 +66,62 @@ def test_the_baselines_api_is_an_enum_of_the_specs_literal_values() -> None:
     assert mirror_problems(PlainArgs, _Versioned) == [
         "PlainArgs (_Versioned).api: <class 'str'> here, one of ['v1alpha1', 'v1alpha2'] in the "
         "spec: write an enum"
+    ]
+
+
+def test_to_is_an_enum_of_the_one_destination_the_spec_expands() -> None:
+    assert [to.value for to in types.IpBlockDestination] == [PUBLIC_INTERNET]
+    (shorthand,) = SHORTHANDS[spec.IpBlockAllowSpec]
+    assert shorthand.key == "to" and shorthand.replaces == {"ip_blocks"}
+    assert spec.IpBlockAllowSpec.config_shorthands == ("to",)
+
+
+class _Hand(Spec):
+    """A spec with a shorthand the drift test has not been told of."""
+
+    config_shorthands: ClassVar[tuple[str, ...]] = ("to",)
+    ip_blocks: Sequence[str]
+
+
+def test_a_shorthand_is_mirrored_only_as_its_listed_exception() -> None:
+    class WithoutTo(TypedDict):
+        name: str
+        namespaces: Sequence[str]
+        ip_blocks: NotRequired[Sequence[types.IpBlock]]
+        direction: NotRequired[spec.Direction]
+        pod_selector: NotRequired[types.LabelSelector]
+        ports: NotRequired[Sequence[types.Port]]
+
+    class PlainTo(WithoutTo):
+        to: NotRequired[str]
+
+    class BlocksRequired(TypedDict):
+        name: str
+        namespaces: Sequence[str]
+        ip_blocks: Sequence[types.IpBlock]
+        to: NotRequired[types.IpBlockDestination]
+        direction: NotRequired[spec.Direction]
+        pod_selector: NotRequired[types.LabelSelector]
+        ports: NotRequired[Sequence[types.Port]]
+
+    class Unlisted(TypedDict):
+        ip_blocks: NotRequired[Sequence[str]]
+        to: NotRequired[str]
+
+    where = "(IpBlockAllowSpec)"
+    assert mirror_problems(WithoutTo, spec.IpBlockAllowSpec) == [
+        f"WithoutTo {where}: keys [] only here, ['to'] only in the spec"
+    ]
+    assert mirror_problems(PlainTo, spec.IpBlockAllowSpec) == [
+        f"PlainTo {where}.to: <class 'str'> here, one of ['public-internet'] in the spec: "
+        "write an enum"
+    ]
+    assert mirror_problems(BlocksRequired, spec.IpBlockAllowSpec) == [
+        f"BlocksRequired {where}: required ['ip_blocks', 'name', 'namespaces'] here, "
+        "['name', 'namespaces'] expected"
+    ]
+    assert mirror_problems(Unlisted, _Hand) == [
+        "Unlisted (_Hand): the spec's shorthands ['to'], [] listed",
+        "Unlisted (_Hand): keys ['to'] only here, [] only in the spec",
+        "Unlisted (_Hand): required [] here, ['ip_blocks'] expected",
     ]

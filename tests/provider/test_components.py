@@ -4,6 +4,7 @@ the same inputs, whatever Pulumi's wire did to them; and every mistake refused, 
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import pulumi
@@ -15,6 +16,7 @@ from podfence.offline.recorder import RecordedResource, record
 from podfence.provider import analyze
 from provider_wire import construct
 from pulumi.provider.server import ComponentInitError
+from pulumi_schema import input_problems
 
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 CNP = "kubernetes:policy.networking.k8s.io/v1alpha2:ClusterNetworkPolicy"
@@ -188,4 +190,71 @@ def test_a_baseline_mistake_is_refused_the_same_way() -> None:
     assert "fw.api: Input should be 'v1alpha1', 'v1alpha2' or 'v1beta1' (got 'v1beta2')" in str(
         raised.value
     )
+    assert registered == []
+
+
+TO_PUBLIC_INTERNET: list[tuple[str, dict[str, Any]]] = [
+    (
+        "IpBlockAllow",
+        {"name": "allow-apis", "namespaces": ["guestbook"], "to": "public-internet",
+         "ports": [{"port": 443}]},
+    ),
+    (
+        "Firewall",
+        {**GUESTBOOK, "ipBlockAllows": [{"name": "allow-apis", "to": "public-internet",
+                                         "podSelector": {"matchLabels": {"app": "api"}}}]},
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("component", "inputs"), TO_PUBLIC_INTERNET, ids=[c[0] for c in TO_PUBLIC_INTERNET]
+)
+def test_to_public_internet_is_in_the_schema_and_registers_what_the_python_component_does(
+    component: str, inputs: dict[str, Any]
+) -> None:
+    schema = json.loads(analyze().schema)
+    # The guestbook's tiers write ports as a stack file does (80), which only the spec reads.
+    typed = component == "IpBlockAllow"
+    assert input_problems(inputs, f"podfence:index:{component}", schema, types=typed) == []
+    made = construct(component, inputs)
+    assert _settled(made) == _settled(_python(component, inputs))
+    policies = [r.inputs for r in made if r.type == NETWORK_POLICY]
+    egress = [p["spec"] for p in policies if p["metadata"]["name"] == "allow-apis"]
+    assert [spec["policyTypes"] for spec in egress] == [["Egress"]]
+    assert [len(spec["egress"][0]["to"]) for spec in egress] == [2]
+
+
+def test_the_schema_refuses_a_destination_it_does_not_name() -> None:
+    schema = json.loads(analyze().schema)
+    inputs = {"name": "allow-apis", "namespaces": ["guestbook"], "to": "internet"}
+    assert input_problems(inputs, "podfence:index:IpBlockAllow", schema) == [
+        "to: 'internet' is not one of ['public-internet']"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {},
+            "fw.ipBlocks: Field required: list the ranges under ipBlocks, or write to: "
+            "public-internet for egress to the public internet",
+        ),
+        (
+            {"to": "public-internet", "ipBlocks": [{"cidr": "10.0.0.0/8"}]},
+            "fw.to: public-internet and ipBlocks both say where traffic goes; keep one",
+        ),
+    ],
+    ids=["neither", "both"],
+)
+def test_exactly_one_of_ip_blocks_and_to_or_nothing_is_registered(
+    change: dict[str, Any], message: str
+) -> None:
+    registered: list[str] = []
+    inputs = {"name": "allow-apis", "namespaces": ["guestbook"], **change}
+    with pytest.raises(ComponentInitError) as raised:
+        construct("IpBlockAllow", inputs, registered=registered)
+    assert isinstance(raised.value.inner, SpecError)
+    assert message in str(raised.value), str(raised.value)
     assert registered == []

@@ -22,7 +22,7 @@ TOKENS = {
     "podfence:index:DefaultDeny": ["namespaces"],
     "podfence:index:TierFirewall": ["namespace", "tiers"],
     "podfence:index:NamespaceAllow": ["name", "namespaces"],
-    "podfence:index:IpBlockAllow": ["ipBlocks", "name", "namespaces"],
+    "podfence:index:IpBlockAllow": ["name", "namespaces"],
     "podfence:index:ClusterBaseline": [],
 }
 #: Each component's outputs: the policies' namespace/name; the baseline's one cluster-wide name.

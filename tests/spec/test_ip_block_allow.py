@@ -142,3 +142,16 @@ def test_to_public_internet_says_where_traffic_goes_alone_and_only_for_egress() 
 def test_a_misspelt_to_key_is_suggested() -> None:
     error = parse_error({"name": "a", "namespaces": ["shop"], "too": "public-internet"}, "allow")
     assert error == "allow.too: unknown key; did you mean to?"
+
+
+def test_without_ip_blocks_or_to_the_error_names_both_and_keeps_the_others_counted() -> None:
+    fix = "list the ranges under ipBlocks, or write to: public-internet for egress to the public "
+    assert parse_error({"name": "a", "namespaces": ["shop"]}, "allow") == (
+        f"allow.ipBlocks: Field required: {fix}internet"
+    )
+    assert parse_error({"namespaces": ["shop"], "ports": [{"port": 0}]}, "allow") == (
+        "allow.name: Field required (and 2 more errors)"
+    )
+    assert parse_error({"name": "a", "namespaces": ["shop"], "ipBlock": []}, "allow") == (
+        "allow.ipBlock: unknown key; did you mean ipBlocks?"
+    )

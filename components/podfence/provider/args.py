@@ -8,7 +8,15 @@ from typing import NotRequired, TypedDict
 import pulumi
 
 from podfence.provider.markdown import described
-from podfence.provider.types import DnsEgress, Flow, IpBlock, LabelSelector, Port, Tier
+from podfence.provider.types import (
+    DnsEgress,
+    Flow,
+    IpBlock,
+    IpBlockDestination,
+    LabelSelector,
+    Port,
+    Tier,
+)
 from podfence.spec.direction import Direction
 
 __all__ = [
@@ -77,10 +85,12 @@ class IpBlockAllowArgs(TypedDict):
     """The NetworkPolicy's name. Keep it stable: a renamed policy is replaced."""
     namespaces: Sequence[pulumi.Input[str]]
     """The namespaces to create the policy in, one copy each: at least one."""
-    ip_blocks: Sequence[IpBlock]
-    """The address ranges (at least one, ORed): an address matches a block when it lies in its `cidr` and in none of its `except` ranges."""
+    ip_blocks: NotRequired[Sequence[IpBlock]]
+    """The address ranges (at least one, ORed): an address matches a block when it lies in its `cidr` and in none of its `except` ranges. Exactly one of this and `to`."""
+    to: NotRequired[IpBlockDestination]
+    """Instead of `ipBlocks`, a destination by name. `public-internet` expands to `direction: Egress` with two ipBlocks, `0.0.0.0/0` and `::/0`, each except its private, shared, loopback, link-local, multicast and reserved ranges: the pods may reach external APIs and nothing inside. It implies Egress (`direction` omitted or `Egress`) and excludes `ipBlocks`: give exactly one of the two."""
     direction: NotRequired[Direction]
-    """`Ingress` (when omitted): traffic from the ranges into the pods; `Egress`: traffic from the pods to the ranges."""
+    """`Ingress` (when omitted, unless `to` is given): traffic from the ranges into the pods; `Egress`: traffic from the pods to the ranges."""
     pod_selector: NotRequired[LabelSelector]
     """The pods the policy applies to; omitted, every pod of the namespace."""
     ports: NotRequired[Sequence[Port]]

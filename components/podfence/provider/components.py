@@ -125,6 +125,8 @@ class IpBlockAllow(components.IpBlockAllow):
     One policy per namespace with one rule whose peers are the ip blocks (ORed); an address
     matches a block when it is in `cidr` and in none of its `except` ranges. An `except` outside
     its CIDR, of the other family, or written as a single string is rejected with the fix.
+    `to: public-internet` in place of `ipBlocks` allows egress to every public address and
+    nothing inside (private, shared, loopback, link-local, multicast and reserved ranges).
     """
 
     policy_names: pulumi.Output[list[str]]

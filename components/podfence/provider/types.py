@@ -10,10 +10,12 @@ annotations at run time and refuses strings.
 """
 
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
+from podfence import internet
 from podfence.provider.markdown import described
 from podfence.spec.labels import Operator
 from podfence.spec.ports import Protocol
@@ -22,6 +24,7 @@ __all__ = [
     "DnsEgress",
     "Flow",
     "IpBlock",
+    "IpBlockDestination",
     "LabelSelector",
     "LabelSelectorRequirement",
     "Port",
@@ -75,6 +78,15 @@ class IpBlock(TypedDict):
     """An IPv4 or IPv6 CIDR such as `10.72.0.0/16`: the mask is required, and host bits must be zero."""
     except_: NotRequired[Sequence[str]]
     """CIDRs carved out of `cidr`, as a list: each a strict subnet of it, of the same family; omitted, nothing is carved out."""
+
+
+@described
+class IpBlockDestination(StrEnum):
+    """A destination an IpBlockAllow names instead of listing its ranges (its `to`): config's
+    shorthand, expanded by the spec into `direction: Egress` and the ranges' ipBlocks."""
+
+    PUBLIC_INTERNET = internet.PUBLIC_INTERNET
+    """The public internet: two ipBlocks, `0.0.0.0/0` and `::/0`, each except its private, shared, loopback, link-local (cloud metadata at 169.254.169.254 included), multicast and reserved ranges, as pinned in this podfence release."""
 
 
 @described

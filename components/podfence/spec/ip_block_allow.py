@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from podfence.internet import PUBLIC_INTERNET
 from podfence.spec.base import Items, key_error
@@ -79,6 +86,35 @@ class IpBlockAllowSpec(PolicyPlacement):
         out["direction"] = Direction.EGRESS.value
         out["ipBlocks"] = list(IpBlock.public_internet())
         return out
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _where_traffic_goes(cls, value: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """Say, when ``ipBlocks`` is missing, that ``to`` could have been written instead; every
+        other error as pydantic reports it, in its order."""
+        try:
+            return handler(value)
+        except ValidationError as error:
+            errors = error.errors(include_url=False)
+            if not any(e["type"] == "missing" and e["loc"] == ("ipBlocks",) for e in errors):
+                raise
+            missing = (
+                "Field required: list the ranges under ipBlocks, or write to: "
+                f"{PUBLIC_INTERNET} for egress to the public internet"
+            )
+            details = [
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "missing" if e["loc"] == ("ipBlocks",) else e["type"],
+                        "{message}",
+                        {"message": missing if e["loc"] == ("ipBlocks",) else e["msg"]},
+                    ),
+                    loc=e["loc"],
+                    input=e["input"],
+                )
+                for e in errors
+            ]
+            raise ValidationError.from_exception_data(error.title, details) from None
 
     @field_validator("ip_blocks")
     @classmethod

@@ -309,3 +309,81 @@ def test_a_v1beta1_cluster_network_policy_in_policies_is_counted_and_evaluated(
     )
     assert (status, err) == (0, "")
     assert "denied" in out
+
+
+NODES_INVENTORY = """\
+kind: Namespace
+metadata: {name: shop, labels: {kubernetes.io/metadata.name: shop}}
+---
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: web, ports: [{containerPort: 8080}]}]}
+status: {podIP: 10.0.0.1}
+---
+kind: Node
+metadata: {name: control, labels: {role: control-plane}}
+status: {addresses: [{type: InternalIP, address: 172.18.0.2}, {type: Hostname, address: control}]}
+---
+kind: Node
+metadata: {name: worker-1, labels: {role: worker}}
+status: {addresses: [{type: InternalIP, address: 172.18.0.3}, {type: ExternalIP, address: 198.51.100.3}]}
+"""
+DENY_WORKERS = """\
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: no-workers}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {namespaces: {}}
+  egress: [{name: deny-workers, action: Deny, to: [{nodes: {matchLabels: {role: worker}}}],
+            protocols: [{tcp: {destinationPort: {number: 10250}}}]}]
+"""
+
+
+def test_every_node_address_is_a_destination_named_by_its_node_and_agrees_with_evaluate(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from podfence.reachability import evaluate, load_cluster, read_objects, traffic
+
+    (tmp_path / "inventory.yaml").write_text(NODES_INVENTORY)
+    (tmp_path / "policies.yaml").write_text(DENY_WORKERS)
+    inputs = ["--policies", str(tmp_path / "policies.yaml")]
+    inputs += ["--inventory", str(tmp_path / "inventory.yaml")]
+    # The worker's InternalIP given with --external too: listed once.
+    status, out, err = run(capsys, *inputs, "--external", "172.18.0.3", "--output", "json")
+    assert (status, err) == (0, "")
+    flows = json.loads(out)["flows"]
+    to_nodes = {
+        (f["from"], f["to"], f["port"]): f["allowed"] for f in flows if f["to"] != "shop/web"
+    }
+    assert to_nodes == {
+        ("shop/web", "node/worker-1 (172.18.0.3)", 10250): False,
+        ("shop/web", "node/control (172.18.0.2)", 10250): True,
+        ("shop/web", "node/worker-1 (198.51.100.3)", 10250): False,
+    }
+    assert {f["from"] for f in flows if f["to"] == "shop/web"} == {
+        "node/worker-1 (172.18.0.3)",
+        "node/control (172.18.0.2)",
+        "node/worker-1 (198.51.100.3)",
+    }
+    cluster = load_cluster(read_objects([tmp_path / "policies.yaml", tmp_path / "inventory.yaml"]))
+    for flow in flows:
+        one = traffic(cluster.inventory, flow["from"], flow["to"], flow["port"], flow["protocol"])
+        verdict = evaluate(cluster.policies, cluster.inventory, one)
+        assert verdict.allowed is flow["allowed"], flow
+    status, table, _ = run(capsys, *inputs)
+    assert status == 0
+    assert "node/worker-1 (172.18.0.3)" in table and "node/control (172.18.0.2)" in table
+
+
+def test_without_node_objects_the_endpoints_are_the_pods_alone(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from podfence.reachability import load_cluster, read_objects
+
+    status, out, _ = run(capsys, *INPUTS[:4], "--output", "json")
+    assert status == 0
+    pods = {pod.key for pod in load_cluster(read_objects([GUESTBOOK])).inventory.pods}
+    flows = json.loads(out)["flows"]
+    assert {f["from"] for f in flows} | {f["to"] for f in flows} == pods

@@ -164,6 +164,20 @@ def test_an_address_of_a_node_is_that_nodes_and_a_pods_ip_stays_the_pods() -> No
     assert found.nodes == {"worker": worker}
 
 
+def test_a_nodes_address_is_named_by_its_node_and_read_back_by_that_name() -> None:
+    worker = Node("worker-1", {}, (address("172.18.0.3"), address("198.51.100.3")))
+    found = Inventory([], [], [worker])
+    at_node = found.address(address("198.51.100.3"))
+    assert at_node.key == "node/worker-1 (198.51.100.3)"
+    assert found.endpoint(at_node.key, "--to") == at_node
+    with pytest.raises(InputError, match=r"^--to no node 'worker-2' in the inventory$"):
+        found.endpoint("node/worker-2 (172.18.0.3)", "--to")
+    with pytest.raises(InputError, match=r"^--to 172.18.0.9 is not an address of node worker-1$"):
+        found.endpoint("node/worker-1 (172.18.0.9)", "--to")
+    with pytest.raises(InputError, match=r"^--to 'x' is not a valid IP address$"):
+        found.endpoint("node/worker-1 (x)", "--to")
+
+
 def test_a_node_given_twice_is_an_error() -> None:
     node = Node("n", {})
     with pytest.raises(InputError, match=r"^Node n appears twice$"):

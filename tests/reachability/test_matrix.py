@@ -365,8 +365,8 @@ def test_addresses_of_nodes_that_a_nodes_peer_tells_apart_are_in_different_class
     flows = {
         (f.source, f.destination): f.allowed for f in engine.matrix(extra_ports=[(443, "TCP")])
     }
-    assert flows[("a/web", "172.18.0.3")] is False
-    assert flows[("a/web", "172.18.0.2")] is True
+    assert flows[("a/web", "node/worker (172.18.0.3)")] is False
+    assert flows[("a/web", "node/control (172.18.0.2)")] is True
     assert flows[("a/web", "192.0.2.1")] is True
     table = engine.matrix().grid.table
     assert len(set(table.external_class)) == 3, "no node, a worker, the control plane"
@@ -374,3 +374,23 @@ def test_addresses_of_nodes_that_a_nodes_peer_tells_apart_are_in_different_class
     assert len(set(bare.matrix().grid.table.external_class)) == 1, (
         "without a nodes peer, addresses are told apart by ipBlocks alone"
     )
+
+
+def test_with_nodes_every_node_address_is_an_address_once_and_a_pods_ip_stays_the_pod() -> None:
+    objects = [
+        pod("a/web", "10.0.0.1"),
+        pod("kube-system/proxy", "172.18.0.2"),  # hostNetwork: the node's InternalIP
+        node("control", {}, ["172.18.0.2"]),
+        node("worker", {}, ["172.18.0.3", "172.18.0.4"]),
+    ]
+    engine = Engine(objects, externals=["192.0.2.1", "172.18.0.4"])
+    matrix = Matrix.build(engine.policies, engine.inventory, engine.externals, nodes=True)
+    assert keys(matrix.sources) == (
+        "a/web",
+        "kube-system/proxy",
+        "192.0.2.1",
+        "node/worker (172.18.0.4)",
+        "node/worker (172.18.0.3)",
+    )
+    assert matrix.addresses_of_pods == (), "only the given addresses are said to be a pod's"
+    assert keys(engine.matrix().sources)[2:] == ("192.0.2.1", "node/worker (172.18.0.4)")

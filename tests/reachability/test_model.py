@@ -10,6 +10,7 @@ from podfence.reachability.loader import Document
 from podfence.reachability.model import (
     NAME_LABEL,
     External,
+    Node,
     implicit_namespace,
     parse_address,
     parse_namespace,
@@ -112,6 +113,8 @@ def test_an_address_outside_the_cluster_is_an_endpoint_with_no_namespace_labels_
     assert outside.ips == (ipaddress.ip_address("93.184.216.34"),)
     assert outside.ports == ()
     assert outside == External(ipaddress.ip_address("93.184.216.34"))
+    node = Node("worker-1", {}, (ipaddress.ip_address("10.0.0.11"),))
+    assert External(ipaddress.ip_address("10.0.0.11"), node).key == "node/worker-1 (10.0.0.11)"
 
 
 def test_a_parsed_pod_knows_no_namespace_labels_until_an_inventory_places_it() -> None:

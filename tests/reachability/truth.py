@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -480,7 +481,7 @@ def matrix_flows(engine: Engine, port_: int, protocol: str) -> dict[tuple[str, s
         for flow in json.loads(out.getvalue())["flows"]:
             if (flow["port"], flow["protocol"]) != key:
                 continue
-            cell = (flow["from"], flow["to"])
+            cell = (_by_address(flow["from"]), _by_address(flow["to"]))
             if cell[0] == cell[1]:
                 raise AssertionError(f"the matrix lists traffic from {cell[0]} to itself")
             if cell in flows:
@@ -488,6 +489,13 @@ def matrix_flows(engine: Engine, port_: int, protocol: str) -> dict[tuple[str, s
             flows[cell] = bool(flow["allowed"])
         cache[key] = flows
     return cache[key]
+
+
+def _by_address(name: str) -> str:
+    """An endpoint as the tables name it: a node's address (``node/worker (172.18.0.3)`` in
+    the matrix) by the address alone."""
+    named = re.fullmatch(r"node/[^ ]+ \((.+)\)", name)
+    return named[1] if named else name
 
 
 def _word(allowed: bool) -> str:

@@ -39,9 +39,10 @@ def register(subparsers: Any) -> None:
         "matrix",
         help="every flow between the pods, allowed or denied",
         description=(
-            "Evaluate every source (each pod, then each --external address) against every other "
-            "pod on each port it declares (plus --port), and every pod against each --external "
-            "address on each --port and each port an egress rule names, under the "
+            "Evaluate every source (each pod, then each --external address and each address of "
+            "the inventory's Node objects, named node/<name> (<address>)) against every other "
+            "pod on each port it declares (plus --port), and every pod against each of those "
+            "addresses on each --port and each port an egress rule names, under the "
             "NetworkPolicies. Every format is streamed. For a large cluster, read "
             "`kubectl get pods,namespaces -A -o json`: JSON parses 1.3-1.5x faster than YAML."
         ),
@@ -103,6 +104,7 @@ def _print_matrix(args: argparse.Namespace) -> int:
         externals=analysis.externals,
         ports=args.port,
         allowed_only=args.allowed_only,
+        nodes=True,
     )
     for address, pod in matrix.addresses_of_pods:
         warn(f"--external {address} is the IP of pod {pod}: it is evaluated as that pod")
@@ -118,8 +120,9 @@ def _print_matrix(args: argparse.Namespace) -> int:
             "evaluate ports on every pod with --port N[/PROTO]"
         )
     if len(matrix.sources) > len(cluster.inventory.pods) and not matrix.probe_ports:
+        which = "--external addresses" if analysis.externals else "nodes' addresses"
         warn(
-            "no port to probe on the --external addresses as destinations: no egress rule names "
+            f"no port to probe on the {which} as destinations: no egress rule names "
             "a port; add --port N[/PROTO]"
         )
     render(matrix, args.output, sys.stdout)

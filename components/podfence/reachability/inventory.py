@@ -4,6 +4,7 @@ them."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Mapping
 
 from podfence.errors import InputError
@@ -19,6 +20,9 @@ from podfence.reachability.model import (
 from podfence.reachability.traffic import Endpoint
 
 __all__ = ["Inventory", "sample_address"]
+
+#: How an address of a node is named (:attr:`External.key`): ``node/worker-1 (10.0.0.11)``.
+_NODE_ADDRESS = re.compile(r"node/([^ ]+) \(([^)]+)\)")
 
 
 def sample_address(text: str, flag: str) -> Address:
@@ -173,7 +177,8 @@ class Inventory:
         return self.pod(endpoint.key)
 
     def endpoint(self, text: str, flag: str) -> Endpoint:
-        """A pod by ``namespace/name``, or an IP address (the pod with that IP, if one has it).
+        """A pod by ``namespace/name``, an IP address (the pod with that IP, if one has it), or
+        a node's address as the matrix names it (``node/worker-1 (10.0.0.11)``).
 
         A text that looks like an address is never taken for a pod name.
 
@@ -184,6 +189,9 @@ class Inventory:
         Raises:
             InputError: an unknown pod (with close matches), or a malformed address.
         """
+        node_address = _NODE_ADDRESS.fullmatch(text)
+        if node_address is not None:
+            return self._node_address(node_address[1], node_address[2], flag)
         if "/" in text and not _looks_like_address(text):
             return self.pod(text, flag)
         if _looks_like_address(text):
@@ -197,6 +205,23 @@ class Inventory:
             except ValueError:
                 raise InputError(f"{flag} {short(text)} is not a valid IP address") from None
         return self.pod(text, flag)
+
+    def _node_address(self, name: str, text: str, flag: str) -> Endpoint:
+        """A node's address as the matrix names it, ``node/<name> (<address>)``.
+
+        Raises:
+            InputError: no such node, or an address that is not one of its addresses.
+        """
+        node = self.nodes.get(name)
+        if node is None:
+            raise InputError(f"{flag} no node {name!r} in the inventory")
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            raise InputError(f"{flag} {short(text)} is not a valid IP address") from None
+        if address not in node.addresses:
+            raise InputError(f"{flag} {address} is not an address of node {name}")
+        return self.address(address)
 
     def namespace_labels(self, name: str) -> Mapping[str, str]:
         """The labels of namespace ``name``."""

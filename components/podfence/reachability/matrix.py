@@ -146,6 +146,7 @@ class Matrix:
         ports: Sequence[tuple[int, str]] = (),
         allowed_only: bool = False,
         external_ports: Sequence[tuple[int, str]] = (),
+        nodes: bool = False,
     ) -> Matrix:
         """Decide every flow.
 
@@ -161,6 +162,11 @@ class Matrix:
             external_ports: more (port, protocol) pairs to probe on the addresses, besides
                 ``ports`` and the egress rules' ports (e.g. the other side's, to compare two
                 policy sets on the same flows); none by default.
+            nodes: also every address of the inventory's nodes (InternalIP and ExternalIP, in
+                node order), after ``externals`` and each once, so that flows to the nodes
+                (what a ``nodes`` peer of a cluster-wide policy decides) are in the matrix
+                without naming them; an address of a node that is a pod's IP (a hostNetwork
+                pod) is that pod, already a source and destination. Off by default.
 
         Raises:
             InputError: a port that is not a number 1-65535 with TCP, UDP or SCTP.
@@ -180,6 +186,11 @@ class Matrix:
                 of_pods[address] = pod.key
             else:
                 outside.setdefault(address)
+        if nodes:
+            for node in inventory.nodes.values():
+                for address in node.addresses:
+                    if inventory.with_ip(address) is None:
+                        outside.setdefault(address)
         addresses = [inventory.external(address) for address in outside]
         extra = list(dict.fromkeys(ports))
         probes = list(dict.fromkeys([*extra, *policies.egress_ports(), *external_ports]))

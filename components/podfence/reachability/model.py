@@ -118,7 +118,10 @@ class External:
 
     @property
     def key(self) -> str:
-        """The address as text, how the matrix names it."""
+        """How the matrix, explain and diff name it: the address as text, or for a node's
+        address ``node/<name> (<address>)``."""
+        if self.node is not None:
+            return f"node/{self.node.name} ({self.address})"
         return str(self.address)
 
     @property

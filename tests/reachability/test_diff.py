@@ -144,3 +144,30 @@ def test_an_admin_allow_opens_flows_a_deny_all_closed_and_is_named_as_what_allow
         }
     ]
     assert "now allowed by AdminNetworkPolicy let-web-000-in" in render_text(diff, {}, "t")
+
+
+def test_a_cluster_wide_deny_of_the_nodes_closes_the_flows_to_their_addresses() -> None:
+    from reachability.helpers import node
+
+    inventory = [*_pods(1), node("worker-1", {"role": "worker"}, ["10.9.0.11"])]
+    deny = cluster_policy(
+        "AdminNetworkPolicy",
+        "no-nodes",
+        {
+            "priority": 10,
+            "subject": {"namespaces": {}},
+            "egress": [
+                {
+                    "name": "deny-kubelet",
+                    "action": "Deny",
+                    "to": [{"nodes": {}}],
+                    "ports": [{"portNumber": {"protocol": "TCP", "port": 10250}}],
+                },
+            ],
+        },
+    )
+    diff = _diff([], [deny], inventory)
+    assert [str(change.verdict.traffic.destination.key) for change in diff.closed] == [
+        "node/worker-1 (10.9.0.11)"
+    ]
+    assert not diff.opened

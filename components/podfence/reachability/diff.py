@@ -182,13 +182,14 @@ def diff_firewalls(
             policies), to tell added, removed and changed policies apart and show the change.
         head_manifests: those of ``head``.
         dump: how a manifest is shown in the unified diff (YAML, say).
-        externals: addresses outside the cluster, sources and destinations on both sides.
+        externals: addresses outside the cluster, sources and destinations on both sides; the
+            inventory's node addresses are evaluated too, so a change to a ``nodes`` peer shows.
         ports: extra (port, protocol) pairs probed on every destination (none by default).
     """
     externals = list(externals)
     probes = list(dict.fromkeys([*base.egress_ports(), *head.egress_ports()]))
-    before = Matrix.build(base, inventory, externals, ports, True, probes)
-    after = Matrix.build(head, inventory, externals, ports, True, probes)
+    before = Matrix.build(base, inventory, externals, ports, True, probes, nodes=True)
+    after = Matrix.build(head, inventory, externals, ports, True, probes, nodes=True)
     was, now = _allowed(before), _allowed(after)
     opened = tuple(
         FlowChange(after.verdict(*now[key]), _other(before, key, inventory))

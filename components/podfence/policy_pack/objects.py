@@ -11,9 +11,9 @@ cannot run during preview.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from podfence.errors import InputError
 from podfence.offline.stack import NETWORK_POLICY
@@ -272,28 +272,13 @@ class StackObjects:
     def compiled(self) -> Compiled:
         """Every policy compiled by the engine; see :class:`Compiled`."""
         found = Compiled()
-        policies: list[Policy] = []
-        for resource, obj in self.policies:
-            try:
-                policy = parse_policy(obj)
-            except InputError as error:
-                found.refused.append(f"{resource.name}: {error}")
-                continue
-            policies.append(policy)
-            found.urns.setdefault(policy.ref, resource.urn)
-            found.objects.setdefault(policy.ref, obj)
-        cluster_policies: list[ClusterPolicy] = []
-        for resource, obj in self.cluster_policies:
-            try:
-                cluster_policy = parse_cluster_policy(obj)
-            except InputError as error:
-                found.refused.append(f"{resource.name}: {error}")
-                continue
-            cluster_policies.append(cluster_policy)
-            found.urns.setdefault(cluster_policy.ref, resource.urn)
-            found.objects.setdefault(cluster_policy.ref, obj)
+        policies = found.add(self.policies, parse_policy)
+        cluster_policies = found.add(self.cluster_policies, parse_cluster_policy)
         found.policies = PolicySet(policies, cluster_policies)
         return found
+
+
+_Compiled = TypeVar("_Compiled", Policy, ClusterPolicy)
 
 
 @dataclass
@@ -313,6 +298,25 @@ class Compiled:
     urns: dict[PolicyRef | ClusterPolicyRef, str] = field(default_factory=dict)
     objects: dict[PolicyRef | ClusterPolicyRef, dict[str, Any]] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
+
+    def add(
+        self,
+        pairs: Iterable[tuple[Resource, dict[str, Any]]],
+        parse: Callable[[dict[str, Any]], _Compiled],
+    ) -> list[_Compiled]:
+        """Compile each object with ``parse``; keep its URN and object by its ref, or a line in
+        ``refused`` when the API server would refuse it."""
+        compiled: list[_Compiled] = []
+        for resource, obj in pairs:
+            try:
+                policy = parse(obj)
+            except InputError as error:
+                self.refused.append(f"{resource.name}: {error}")
+                continue
+            compiled.append(policy)
+            self.urns.setdefault(policy.ref, resource.urn)
+            self.objects.setdefault(policy.ref, obj)
+        return compiled
 
 
 def stack_objects(resources: Iterable[Resource]) -> StackObjects:

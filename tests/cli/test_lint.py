@@ -71,7 +71,8 @@ def test_the_planted_cluster_wide_set_prints_every_finding_and_exits_1(
     assert_golden(f"lint-tiers.{suffix}", out)
     if output == "json":
         report = json.loads(out)
-        assert [f["code"] for f in report["findings"]] == ["PF001", "PF002", "PF007", "PF008"]
+        codes = [finding["code"] for finding in report["findings"]]
+        assert codes == ["PF001", "PF002", "PF004", "PF007", "PF008"]
         assert report["findings"][0]["namespace"] is None
 
 

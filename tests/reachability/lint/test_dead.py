@@ -287,6 +287,62 @@ def test_cluster_wide_peers_that_match_and_networks_and_domain_names_are_clean()
     assert _dead(_anp({"namespaces": {}}, egress=[rule])) == []
 
 
+def test_a_cluster_wide_named_port_no_subject_pod_declares_is_found_with_the_rule() -> None:
+    rule = {
+        "name": "scrape",
+        "action": "Allow",
+        "from": [{"namespaces": {"matchLabels": {"team": "monitoring"}}}],
+        "ports": [{"namedPort": "htp"}, {"portNumber": {"protocol": "TCP", "port": 8080}}],
+    }
+    (finding,) = _dead(_anp(_pods({"team": "shop"}, {"app": "web"}), ingress=[rule]))
+    assert (finding.check.name, finding.namespace, finding.port) == (
+        "undeclared-named-port",
+        None,
+        0,
+    )
+    assert finding.where == (
+        'AdminNetworkPolicy platform (Admin tier, priority 10), ingress rule 0 "scrape", port 0'
+    )
+    assert finding.why == (
+        "port htp: no pod the policy's subject selects declares a port named htp; they name http"
+    )
+    assert finding.fix is not None and finding.fix.startswith("did you mean port http?")
+
+
+def test_a_cluster_wide_egress_named_port_resolves_on_the_peers_pods_on_any_protocol() -> None:
+    def egress(name: str) -> dict[str, Any]:
+        to = [{"namespaces": {"matchLabels": {"team": "monitoring"}}}]
+        rule = {"name": "to-prometheus", "action": "Deny", "to": to}
+        spec = {
+            "tier": "Admin",
+            "priority": 3,
+            "subject": {"namespaces": {"matchLabels": {"team": "shop"}}},
+            "egress": [{**rule, "protocols": [{"destinationNamedPort": name}]}],
+        }
+        return cluster_policy("ClusterNetworkPolicy", "platform", spec)
+
+    assert _dead(egress("metrics")) == []  # declared as 9090/UDP; the pod's protocol is taken
+    (finding,) = _dead(egress("http"))
+    assert finding.where == (
+        'ClusterNetworkPolicy platform (Admin tier, priority 3), egress rule 0 "to-prometheus", '
+        "port 0"
+    )
+    assert finding.why == (
+        "port http: no pod the rule's peers match declares a port named http; they name metrics "
+        "(the rule's only port, so the rule never matches)"
+    )
+
+
+def test_a_cluster_wide_named_port_of_an_unmatched_peer_or_subject_is_not_repeated() -> None:
+    ports = [{"namedPort": "nope"}]
+    unmatched = {"action": "Deny", "to": [_pods({"team": "monitoring"}, {"app": "x"})]}
+    found = _dead(_anp({"namespaces": {}}, egress=[{**unmatched, "ports": ports}]))
+    assert [f.check.name for f in found] == ["unmatched-peer"]
+    scrape = {"action": "Allow", "from": [{"namespaces": {}}], "ports": ports}
+    found = _dead(_anp(_pods({"team": "shop"}, {"app": "x"}), ingress=[scrape]))
+    assert [f.check.name for f in found] == ["selects-no-pod"]
+
+
 def test_rules_of_a_direction_the_policy_types_leave_out_are_reported_as_ignored() -> None:
     from podfence.reachability.lint.dead import ignored_rules
     from podfence.reachability.policy import parse_policy

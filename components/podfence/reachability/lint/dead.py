@@ -6,13 +6,14 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
 from podfence.reachability.admin import AdminRule, ClusterPolicy
-from podfence.reachability.admin_peers import NodePeer
+from podfence.reachability.admin_peers import NamedPort, NodePeer
 from podfence.reachability.bits import indices
 from podfence.reachability.lint.basis import Basis
 from podfence.reachability.lint.findings import CHECKS, Finding
 from podfence.reachability.lint.shapes import spans
 from podfence.reachability.peers import IpBlockPeer, PodPeer
 from podfence.reachability.policy import Policy, Rule
+from podfence.reachability.ports import PortRule
 from podfence.reachability.selectors import LabelSelector
 
 __all__ = ["dead_parts", "empty_ip_block", "ignored_rules", "listing"]
@@ -171,11 +172,12 @@ def _tail(peers: int, live: bool, outcome: str) -> str:
     return ""
 
 
-def _destinations(basis: Basis, policy: Policy, rule: Rule) -> int | None:
-    """The pod classes a named port of ``rule`` resolves on; None when they cannot be known
-    without another finding (no selected pod, an unmatched pod peer)."""
+def _destinations(basis: Basis, rule: Rule | AdminRule, subject: int) -> int | None:
+    """The pod classes a named port of ``rule`` resolves on: ``subject`` (the classes the
+    policy applies to) for ingress, the pod classes the peers match for egress; None when they
+    cannot be known without another finding (no selected pod, an unmatched pod peer)."""
     if rule.direction == "ingress":
-        return basis.selected.get(policy) or None
+        return subject or None
     if rule.peers is None:
         return basis.grid.table.pod_classes_mask
     classes = basis.pod_classes(basis.grid.peer_mask(rule))
@@ -184,25 +186,45 @@ def _destinations(basis: Basis, policy: Policy, rule: Rule) -> int | None:
     return classes
 
 
-def _named_ports(basis: Basis, policy: Policy, rule: Rule) -> list[Finding]:
-    """undeclared-named-port for each named port of ``rule`` no destination pod declares."""
-    classes = _destinations(basis, policy, rule)
+def _port_name(port: PortRule | NamedPort) -> tuple[str, str | None] | None:
+    """The name and protocol of a named port (None for a cluster-wide ``namedPort``, which takes
+    the pod's protocol); None for a port given by number."""
+    if isinstance(port, NamedPort):
+        return port.name, None
+    if isinstance(port.port, str):
+        return port.port, port.protocol
+    return None
+
+
+def _named_ports(
+    basis: Basis, rule: Rule | AdminRule, subject: int, whose: str, outcome: str
+) -> list[tuple[int, str, str]]:
+    """undeclared-named-port for each named port of ``rule`` no destination pod declares: the
+    port's index, why and the fix.
+
+    Args:
+        basis: the lint basis.
+        rule: a NetworkPolicy rule or a cluster-wide rule.
+        subject: the classes of the pods the policy applies to (the destinations of ingress).
+        whose: who declares no such port when the rule is for ingress (``no pod this policy
+            selects``); an egress rule's destinations are the pods its peers match.
+        outcome: what a rule whose only port is dead does (``admits nothing``).
+    """
+    classes = _destinations(basis, rule, subject)
     if classes is None:
         return []
     table = basis.grid.table
     declared = [port for number in indices(classes) for port in table.ports_of[number]]
+    if rule.direction == "egress":
+        whose = "no pod the rule's peers match"
     found = []
     for index, port in enumerate(rule.ports or ()):
-        if not isinstance(port.port, str):
+        named = _port_name(port)
+        if named is None:
             continue
-        name = port.port
-        if any(p.name == name and p.protocol == port.protocol for p in declared):
+        name, protocol = named
+        if any(p.name == name and protocol in (None, p.protocol) for p in declared):
             continue
-        whose = (
-            "no pod this policy selects"
-            if rule.direction == "ingress"
-            else "no pod the rule's peers match"
-        )
         if not classes:
             why = (
                 f"{port.describe()}: the rule's peers are addresses outside the cluster, "
@@ -218,7 +240,8 @@ def _named_ports(basis: Basis, policy: Policy, rule: Rule) -> list[Finding]:
                 seen = f"; they name {listing(names)}"
             else:
                 seen = "; they name no port"
-            why = f"{port.describe()}: {whose} declares a {port.protocol} port named {name}{seen}"
+            kind = f"a {protocol} port" if protocol is not None else "a port"
+            why = f"{port.describe()}: {whose} declares {kind} named {name}{seen}"
             close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
             fix = (
                 f"did you mean port {close[0]}? Name a port the pods declare, or give the number"
@@ -226,22 +249,50 @@ def _named_ports(basis: Basis, policy: Policy, rule: Rule) -> list[Finding]:
                 else "name a port the pods declare, or give the number"
             )
         tail = (
-            " (the rule's only port, so the rule admits nothing)"
-            if len(rule.ports or ()) == 1
-            else ""
+            f" (the rule's only port, so the rule {outcome})" if len(rule.ports or ()) == 1 else ""
         )
-        found.append(
-            Finding(
-                CHECKS["undeclared-named-port"],
-                policy.namespace,
-                why + tail,
-                fix,
-                (policy.ref,),
-                rule.ref,
-                port=index,
-            )
-        )
+        found.append((index, why + tail, fix))
     return found
+
+
+def _policy_named_ports(basis: Basis, policy: Policy, rule: Rule) -> list[Finding]:
+    """undeclared-named-port for the named ports of a NetworkPolicy rule."""
+    subject = basis.selected.get(policy) or 0
+    return [
+        Finding(
+            CHECKS["undeclared-named-port"],
+            policy.namespace,
+            why,
+            fix,
+            (policy.ref,),
+            rule.ref,
+            port=index,
+        )
+        for index, why, fix in _named_ports(
+            basis, rule, subject, "no pod this policy selects", "admits nothing"
+        )
+    ]
+
+
+def _cluster_named_ports(
+    basis: Basis, policy: ClusterPolicy, rule: AdminRule, subject: int
+) -> list[Finding]:
+    """undeclared-named-port for the named ports (``namedPort``, ``destinationNamedPort``) of a
+    cluster-wide rule; ``subject`` is the pod classes its subject selects."""
+    return [
+        Finding(
+            CHECKS["undeclared-named-port"],
+            None,
+            why,
+            fix,
+            (policy.ref,),
+            rule.ref,
+            port=index,
+        )
+        for index, why, fix in _named_ports(
+            basis, rule, subject, "no pod the policy's subject selects", "never matches"
+        )
+    ]
 
 
 def _subject_selects_no_pod(basis: Basis, policy: ClusterPolicy) -> Finding:
@@ -305,16 +356,19 @@ def dead_parts(basis: Basis) -> list[Finding]:
     on pods it does not select is moot. An ipBlock's emptiness needs no inventory and is
     reported whatever the policy selects. The cluster-wide policies get selects-no-pod (a
     subject that selects no pod of the inventory) and unmatched-peer (a ``namespaces`` or
-    ``pods`` peer that matches no pod, a ``nodes`` peer that matches no node); their named
-    ports are not looked at.
+    ``pods`` peer that matches no pod, a ``nodes`` peer that matches no node) and
+    undeclared-named-port (a ``namedPort`` or ``destinationNamedPort`` that no pod the rule can
+    reach declares: the subject's pods for ingress, the pods the peers match for egress).
     """
     found: list[Finding] = []
     for cluster_policy in basis.policies.cluster_policies:
-        if not basis.pod_classes(basis.grid.peer_classes(cluster_policy.subject)):
+        subject = basis.pod_classes(basis.grid.peer_classes(cluster_policy.subject))
+        if not subject:
             found.append(_subject_selects_no_pod(basis, cluster_policy))
             continue
         for admin_rule in (*cluster_policy.ingress, *cluster_policy.egress):
             found += _cluster_peers(basis, cluster_policy, admin_rule)
+            found += _cluster_named_ports(basis, cluster_policy, admin_rule, subject)
     for policy in basis.policies:
         selects = bool(basis.selected.get(policy))
         if not selects:
@@ -323,7 +377,7 @@ def dead_parts(basis: Basis) -> list[Finding]:
             for rule in policy.rules(direction) or ():
                 found += _peers(basis, policy, rule)
                 if selects:
-                    found += _named_ports(basis, policy, rule)
+                    found += _policy_named_ports(basis, policy, rule)
     return found
 
 

@@ -322,3 +322,51 @@ def test_a_rule_of_a_policy_sharing_its_priority_is_noted_as_undefined_order() -
         "b: the API leaves their order undefined; podfence evaluates them by name, a cluster "
         "may not"
     )
+
+
+def test_a_cluster_wide_rule_that_read_assumed_namespace_labels_adds_assumption_lines() -> None:
+    unlabelled = {"matchExpressions": [{"key": "team", "operator": "DoesNotExist"}]}
+    spec = {
+        "priority": 4,
+        "subject": {"namespaces": unlabelled},
+        "ingress": [{"name": "fence", "action": "Deny", "from": [{"namespaces": unlabelled}]}],
+    }
+    engine = Engine(
+        [
+            pod("a/x", "10.0.0.1"),
+            pod("b/y", "10.0.0.2"),
+            cluster_policy("AdminNetworkPolicy", "fence", spec),
+        ]
+    )
+    verdict = engine.evaluate("b/y", "a/x", 80)
+    assert [(a.namespace, [str(rule) for rule in a.rules]) for a in verdict.assumptions()] == [
+        ("b", ['AdminNetworkPolicy fence (Admin tier, priority 4), ingress rule 0 "fence"']),
+        ("a", ['AdminNetworkPolicy fence (Admin tier, priority 4), ingress rule 0 "fence"']),
+    ]
+    assert explain(verdict).splitlines()[-2:] == [
+        "  assumption: namespace b is not in the inventory; its labels were taken to be only "
+        "kubernetes.io/metadata.name=b",
+        "  assumption: namespace a is not in the inventory; its labels were taken to be only "
+        "kubernetes.io/metadata.name=a",
+    ]
+
+
+def test_a_cluster_wide_rule_that_reads_only_namespace_names_assumes_nothing() -> None:
+    named = {"matchLabels": {"kubernetes.io/metadata.name": "a"}}
+    spec = {
+        "tier": "Baseline",
+        "priority": 1,
+        "subject": {"pods": {"namespaceSelector": named, "podSelector": {}}},
+        "egress": [{"action": "Deny", "to": [{"namespaces": {}}]}],
+    }
+    engine = Engine(
+        [
+            pod("a/x", "10.0.0.1"),
+            pod("b/y", "10.0.0.2"),
+            cluster_policy("ClusterNetworkPolicy", "out", spec),
+        ]
+    )
+    verdict = engine.evaluate("a/x", "b/y", 80)
+    assert verdict.egress is not None and verdict.egress.decided_by is not None
+    assert verdict.assumptions() == ()
+    assert "assumption" not in explain(verdict)

@@ -217,3 +217,37 @@ def test_a_tie_of_priorities_is_named_in_the_json_of_the_side_it_decided() -> No
     data = verdict_json(engine.evaluate("a/x", "a/y", 80))
     assert data["egress"]["tied_with"] == ["ClusterNetworkPolicy two"]
     assert "tied_with" not in data["ingress"]
+
+
+def test_an_assumption_a_cluster_wide_rule_read_names_the_rule_as_decided_by_does() -> None:
+    unlabelled = {"matchExpressions": [{"key": "team", "operator": "DoesNotExist"}]}
+    spec = {
+        "priority": 4,
+        "subject": {"namespaces": {}},
+        "egress": [{"name": "fence", "action": "Deny", "to": [{"namespaces": unlabelled}]}],
+    }
+    engine = Engine(
+        [
+            pod("a/x", "10.0.0.1"),
+            pod("b/y", "10.0.0.2"),
+            cluster_policy("AdminNetworkPolicy", "fence", spec),
+        ]
+    )
+    assumptions = verdict_json(engine.evaluate("a/x", "b/y", 80))["assumptions"]
+    assert [(a["namespace"], a["rules"]) for a in assumptions] == [
+        (
+            "b",
+            [
+                {
+                    "kind": "AdminNetworkPolicy",
+                    "policy": "fence",
+                    "tier": "Admin",
+                    "priority": 4,
+                    "direction": "egress",
+                    "rule": 0,
+                    "name": "fence",
+                    "action": "Deny",
+                }
+            ],
+        )
+    ]

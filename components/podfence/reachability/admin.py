@@ -50,10 +50,12 @@ class AdminRule(RuleWords):
         action: Allow, Accept, Deny or Pass.
         peers: the peers.
         ports: the ports; None for every port.
+        subject: the subject of the rule's policy: the pods the rule applies to (the
+            destination of ingress, the source of egress).
         ref: the rule as a verdict names it.
     """
 
-    __slots__ = ("action", "direction", "index", "name", "peers", "ports", "ref")
+    __slots__ = ("action", "direction", "index", "name", "peers", "ports", "ref", "subject")
 
     def __init__(
         self,
@@ -64,6 +66,7 @@ class AdminRule(RuleWords):
         action: str,
         peers: tuple[AdminPeer, ...],
         ports: tuple[AdminPort, ...] | None,
+        subject: PodPeer,
     ) -> None:
         self.direction = direction
         self.index = index
@@ -71,6 +74,7 @@ class AdminRule(RuleWords):
         self.action = action
         self.peers = peers
         self.ports = ports
+        self.subject = subject
         self.ref = TierRuleRef(
             policy.kind,
             policy.name,
@@ -97,6 +101,25 @@ class AdminRule(RuleWords):
         if self.ports is None:
             return True
         return any(rule.matches(port, protocol, destination.ports) for rule in self.ports)
+
+    def namespaces_read(self, traffic: Traffic) -> tuple[str, ...]:
+        """The namespaces of the ends of ``traffic`` whose labels this rule's match turns on.
+
+        Semantics: a namespace's labels other than ``kubernetes.io/metadata.name`` decide the
+        match when a namespace selector reads them: the other end's namespace when the port
+        matches and a peer's does (on a pod its pod part matches), and the subject end's (the
+        destination of ingress, the source of egress) when the subject's does.
+        """
+        other = self.other_end(traffic)
+        subject_end = traffic.destination if self.direction == "ingress" else traffic.source
+        found = []
+        if self.port_matches(traffic.port, traffic.protocol, traffic.destination) and any(
+            peer.reads_namespace_labels(other) for peer in self.peers
+        ):
+            found.append(other.namespace)
+        if self.subject.reads_namespace_labels(subject_end):
+            found.append(subject_end.namespace)
+        return tuple(dict.fromkeys(name for name in found if name is not None))
 
     def admits(self, traffic: Traffic) -> bool:
         """Whether the rule matches ``traffic`` (peer AND port), whatever its action does."""

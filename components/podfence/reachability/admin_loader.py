@@ -198,8 +198,8 @@ def parse_cluster_policy(obj: Mapping[str, Any]) -> ClusterPolicy:
     head = ClusterPolicyRef(kind.kind, name, tier, priority)
     subject = _subject(spec.get("subject"), kind, context)
     notes: list[str] = []
-    ingress = _rules(spec, "ingress", head, kind, context, notes)
-    egress = _rules(spec, "egress", head, kind, context, notes)
+    ingress = _rules(spec, "ingress", head, subject, kind, context, notes)
+    egress = _rules(spec, "egress", head, subject, kind, context, notes)
     return ClusterPolicy(kind.kind, name, tier, priority, subject, ingress, egress, tuple(notes))
 
 
@@ -288,6 +288,7 @@ def _rules(
     spec: Mapping[str, Any],
     direction: str,
     head: ClusterPolicyRef,
+    subject: PodPeer,
     kind: _Kind,
     context: ObjectContext,
     notes: list[str],
@@ -295,7 +296,8 @@ def _rules(
     field = f"spec.{direction}"
     raw = _bounded(spec.get(direction), context, field, "rules", 0, kind.limit)
     return tuple(
-        _rule(item, head, direction, index, kind, context, notes) for index, item in enumerate(raw)
+        _rule(item, head, subject, direction, index, kind, context, notes)
+        for index, item in enumerate(raw)
     )
 
 
@@ -320,6 +322,7 @@ def _action(raw: Any, kind: _Kind, context: ObjectContext, field: str) -> str:
 def _rule(
     raw: Any,
     head: ClusterPolicyRef,
+    subject: PodPeer,
     direction: str,
     index: int,
     kind: _Kind,
@@ -349,7 +352,7 @@ def _rule(
     ports = _ports(rule, kind, context, field)
     if ports is not None and any(isinstance(port, NamedPort) for port in ports):
         _no_unnamed_peers(raw_peers, context, where)
-    return AdminRule(head, direction, index, name, action, tuple(peers), ports)
+    return AdminRule(head, direction, index, name, action, tuple(peers), ports, subject)
 
 
 def _no_unnamed_peers(raw_peers: list[Any], context: ObjectContext, where: str) -> None:

@@ -14,6 +14,14 @@ def _rule_json(rule: RuleRef) -> dict[str, Any]:
     return {"policy": f"{rule.namespace}/{rule.policy}", "rule": rule.index}
 
 
+def _assumed_by(rule: RuleRef | TierRuleRef) -> dict[str, Any]:
+    """A rule that read a namespace's assumed labels: a NetworkPolicy rule's ``policy``,
+    ``rule`` and ``direction``, or a cluster-wide rule as :func:`tier_rule_json` has it."""
+    if isinstance(rule, TierRuleRef):
+        return tier_rule_json(rule)
+    return {**_rule_json(rule), "direction": rule.direction}
+
+
 def tier_rule_json(rule: TierRuleRef) -> dict[str, Any]:
     """``{"kind", "policy", "tier", "priority", "direction", "rule", "name", "action"}``: a rule
     of a cluster-wide policy (``priority`` null for a BaselineAdminNetworkPolicy, ``name`` ""
@@ -100,9 +108,7 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         {
             "namespace": assumption.namespace,
             "labels": {NAME_LABEL: assumption.namespace},
-            "rules": [
-                {**_rule_json(rule), "direction": rule.direction} for rule in assumption.rules
-            ],
+            "rules": [_assumed_by(rule) for rule in assumption.rules],
             "description": assumption.describe(),
         }
         for assumption in verdict.assumptions()

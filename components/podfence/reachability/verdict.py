@@ -39,6 +39,10 @@ class _Describable(Protocol):
     def describe(self) -> str: ...
 
 
+class _TierRule(_Describable, Protocol):
+    def namespaces_read(self, traffic: Traffic) -> tuple[str, ...]: ...
+
+
 @dataclass(frozen=True, order=True)
 class PolicyRef:
     """A NetworkPolicy by namespace and name."""
@@ -125,7 +129,8 @@ class TierRuleRef:
         index: the rule's position in ``spec.ingress`` / ``spec.egress``.
         name: the rule's ``name``; "" when it has none.
         action: Allow, Accept, Deny or Pass.
-        rule: the compiled rule, for its description; None for a TierRuleRef built by hand.
+        rule: the compiled rule, for its description and the namespace labels it reads; None
+            for a TierRuleRef built by hand.
     """
 
     kind: str
@@ -136,7 +141,7 @@ class TierRuleRef:
     index: int
     name: str
     action: str
-    rule: _Describable | None = field(default=None, compare=False, repr=False, hash=False)
+    rule: _TierRule | None = field(default=None, compare=False, repr=False, hash=False)
 
     @property
     def policy_ref(self) -> ClusterPolicyRef:
@@ -185,11 +190,12 @@ class Assumption:
 
     Attributes:
         namespace: the namespace.
-        rules: the rules whose namespaceSelector read its labels for the flow.
+        rules: the rules whose namespace selector read its labels for the flow (for a
+            cluster-wide rule, a peer's or its policy's subject's).
     """
 
     namespace: str
-    rules: tuple[RuleRef, ...]
+    rules: tuple[RuleRef | TierRuleRef, ...]
 
     def describe(self) -> str:
         """``namespace payments is not in the inventory; its labels were taken to be only ...``."""
@@ -376,23 +382,35 @@ class Verdict:
     def assumptions(self) -> tuple[Assumption, ...]:
         """The namespaces not in the inventory whose assumed labels this verdict turns on.
 
-        One for each such namespace (an end of the flow) that a namespaceSelector of a rule of
-        an isolating policy read beyond ``kubernetes.io/metadata.name``, where the rest of the
-        rule (port, podSelector) matched: there the namespace's real labels may decide
-        otherwise. Empty when every namespace is defined.
+        One for each such namespace (an end of the flow) whose labels beyond
+        ``kubernetes.io/metadata.name`` were read by a namespaceSelector of a rule of an
+        isolating policy, where the rest of the rule (port, podSelector) matched; or by a
+        namespace selector of the cluster-wide rule that decided a side or passed it on (a
+        peer's, on the other end, or its policy's subject's, on the end the policy applies
+        to). There the namespace's real labels may decide otherwise. Empty when every
+        namespace is defined.
         """
         if not self.implicit_namespaces:
             return ()
-        found: dict[str, list[RuleRef]] = {}
+        found: dict[str, list[RuleRef | TierRuleRef]] = {}
+        traffic = self.traffic
         for direction in ("ingress", "egress"):
             side = self.side(direction)
-            if side is None or not side.isolated:
+            if side is None:
+                continue
+            for tier_rule in (side.passed_by, side.decided_by):
+                if tier_rule is None or tier_rule.rule is None:
+                    continue
+                for read in tier_rule.rule.namespaces_read(traffic):
+                    if read in self.implicit_namespaces:
+                        found.setdefault(read, []).append(tier_rule)
+            if not side.isolated:
                 continue
             for policy in side.policies:
                 for rule in policy.rules(direction) or ():
-                    namespace = rule.other_end(self.traffic).namespace
+                    namespace = rule.other_end(traffic).namespace
                     if namespace in self.implicit_namespaces and rule.reads_namespace_labels(
-                        self.traffic
+                        traffic
                     ):
                         found.setdefault(namespace, []).append(rule.ref)
         return tuple(Assumption(namespace, tuple(rules)) for namespace, rules in found.items())

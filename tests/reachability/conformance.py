@@ -14,9 +14,9 @@ tests themselves run on the upstream cluster (test_upstream_conformance.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from reachability.engine import Engine
+from truth import Json, netpol
 
 __all__ = [
     "ALL_PODS",
@@ -48,7 +48,6 @@ __all__ = [
     "rule",
 ]
 
-Json = dict[str, Any]
 
 #: The houses, as (namespace, pod name prefix).
 HOUSES: dict[str, str] = {
@@ -290,9 +289,4 @@ def cnp(
 
 def deny_all(namespace: str, *types: str) -> Json:
     """A NetworkPolicy isolating every pod of ``namespace`` for ``types``, admitting nothing."""
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": {"name": "deny-all", "namespace": namespace},
-        "spec": {"podSelector": {}, "policyTypes": list(types)},
-    }
+    return netpol("deny-all", namespace, types=types)

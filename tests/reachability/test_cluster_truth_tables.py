@@ -62,7 +62,17 @@ from conformance import (
     rule,
 )
 from reachability.engine import Engine
-from truth import Json, Reachability
+from truth import (
+    Json,
+    Reachability,
+    egress_rule,
+    ingress_rule,
+    ip_block,
+    namespaces,
+    netpol,
+    ns_name,
+    port,
+)
 
 CONTROL_PLANE, WORKER, WORKER2 = node_ips()
 G_PODS = pods_of(G)
@@ -137,21 +147,6 @@ def swap(rules: list[Json], first: int, second: int) -> list[Json]:
     out = list(rules)
     out[first], out[second] = out[second], out[first]
     return out
-
-
-def netpol(name: str, namespace: str, spec: Json) -> Json:
-    """A networking.k8s.io/v1 NetworkPolicy."""
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": spec,
-    }
-
-
-def from_namespace(namespace: str) -> Json:
-    """A NetworkPolicy peer: every pod of one namespace."""
-    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
 
 
 # --- AdminNetworkPolicy rules in written order, one protocol at a time ---------------------
@@ -392,11 +387,8 @@ BASELINE_DENY_SLYTHERIN = banp(
 ALLOW_SLYTHERIN_ON_80 = netpol(
     "allow-from-slytherin-at-80",
     G,
-    {
-        "podSelector": {},
-        "policyTypes": ["Ingress"],
-        "ingress": [{"from": [from_namespace(S)], "ports": [{"port": 80, "protocol": "TCP"}]}],
-    },
+    types=["Ingress"],
+    ingress=[ingress_rule(namespaces(ns_name(S)), ports=[port(80, "TCP")])],
 )
 INTEGRATION_PORTS = [(80, "TCP"), (8080, "TCP"), (53, "UDP")]
 
@@ -441,7 +433,8 @@ def test_anp_deny_wins_over_a_network_policy_allow() -> None:
     allow_hufflepuff = netpol(
         "allow-from-hufflepuff",
         G,
-        {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [from_namespace(H)]}]},
+        types=["Ingress"],
+        ingress=[ingress_rule(namespaces(ns_name(H)))],
     )
     deny_hufflepuff = anp(
         "deny-hufflepuff",
@@ -497,10 +490,10 @@ def test_banp_rules_decide_in_written_order_on_exact_ports_and_ranges(
 
     def expected(probe: tuple[int, str]) -> Reachability:
         table = ingress_table() if direction == "ingress" else egress_table()
-        for house, port in ((S, (p.exact, p.name)), (H, (p.ranged, p.name))):
-            if probe == port and direction == "ingress":
+        for house, on in ((S, (p.exact, p.name)), (H, (p.ranged, p.name))):
+            if probe == on and direction == "ingress":
                 table.expect_peer(from_ns=house, to_ns=G, allowed=False)
-            elif probe == port:
+            elif probe == on:
                 table.expect_peer(from_ns=G, to_ns=house, allowed=False)
         return table
 
@@ -541,17 +534,12 @@ def test_banp_yields_to_a_network_policy(p: Protocol, direction: str) -> None:
     """A NetworkPolicy of gryffindor admitting ravenclaw on the exact port isolates gryffindor,
     so it alone decides (ravenclaw, which the baseline denies, gets in on that port; nothing
     else does, which the baseline would have allowed)."""
-    where = "from" if direction == "ingress" else "to"
+    make_rule = ingress_rule if direction == "ingress" else egress_rule
     allow_ravenclaw = netpol(
         f"allow-ravenclaw-{direction}",
         G,
-        {
-            "podSelector": {},
-            "policyTypes": [direction.capitalize()],
-            direction: [
-                {where: [from_namespace(R)], "ports": [{"port": p.exact, "protocol": p.name}]}
-            ],
-        },
+        types=[direction.capitalize()],
+        **{direction: [make_rule(namespaces(ns_name(R)), ports=[port(p.exact, p.name)])]},
     )
 
     def expected(probe: tuple[int, str]) -> Reachability:
@@ -651,11 +639,8 @@ def test_banp_egress_nodes_peer_yields_to_a_network_policy() -> None:
     to_nodes = netpol(
         "allow-egress-to-nodes",
         G,
-        {
-            "podSelector": {},
-            "policyTypes": ["Egress"],
-            "egress": [{"to": [{"ipBlock": {"cidr": "172.18.0.0/16"}}]}],
-        },
+        types=["Egress"],
+        egress=[egress_rule(ip_block("172.18.0.0/16"))],
     )
 
     def expected(probe: tuple[int, str]) -> Reachability:

@@ -123,6 +123,22 @@ def egress_table() -> Reachability:
     )
 
 
+def open_table(direction: str) -> Reachability:
+    """Everything allowed: :func:`ingress_table` or :func:`egress_table`."""
+    return ingress_table() if direction == "ingress" else egress_table()
+
+
+def with_gryffindor(
+    table: Reachability, direction: str, house: str | None, allowed: bool
+) -> Reachability:
+    """Set the cells of gryffindor's ``direction`` with ``house``: from its pods into
+    gryffindor's for ingress, from gryffindor's to its pods for egress (None: from every source,
+    or to every destination, of the table)."""
+    if direction == "ingress":
+        return table.expect_peer(from_ns=house, to_ns=G, allowed=allowed)
+    return table.expect_peer(from_ns=G, to_ns=house, allowed=allowed)
+
+
 def check(engine: Engine, tables: dict[tuple[int, str], Reachability]) -> None:
     """Each table against the engine on its port, every failing one reported."""
     failures = []
@@ -173,120 +189,86 @@ def gress_anp(direction: str, rules: list[Json], p: Protocol) -> Json:
     return anp(f"{direction}-{p.name.lower()}", 10, ns(G), **{direction: rules})
 
 
+DIRECTIONS = ["ingress", "egress"]
+
+
+def gryffindors_side(direction: str, house: str) -> tuple[str, str]:
+    """A (source, destination) pair of ``direction``: a pod of ``house`` into a gryffindor pod
+    for ingress, a gryffindor pod to a pod of ``house`` for egress."""
+    other = pods_of(house)[0]
+    return (other, G_PODS[1]) if direction == "ingress" else (G_PODS[1], other)
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_anp_ingress_rules_decide_in_written_order_on_exact_ports_and_ranges(p: Protocol) -> None:
-    """Ingress, in written order: ravenclaw's Allow comes before its Deny; slytherin is denied on
-    the exact port, hufflepuff on the range; nothing else matches. (Like upstream's
-    AdminNetworkPolicyIngress{TCP,UDP,SCTP}, whose policy differs: no ranges, an Allow of
-    hufflepuff on one port before a Deny of the rest, a Pass of ravenclaw.)"""
+def test_anp_rules_decide_in_written_order_on_exact_ports_and_ranges(
+    p: Protocol, direction: str
+) -> None:
+    """Both directions, in written order: ravenclaw's Allow comes before its Deny; slytherin is
+    denied on the exact port, hufflepuff on the range; nothing else matches. (Like upstream's
+    AdminNetworkPolicy{Ingress,Egress}{TCP,UDP,SCTP}, whose policy differs: no ranges, an Allow
+    of hufflepuff on one port before a Deny of the rest, a Pass of ravenclaw.)"""
 
     def expected(probe: tuple[int, str]) -> Reachability:
-        table = ingress_table()
+        table = open_table(direction)
         if probe == (p.exact, p.name):
-            table.expect_peer(from_ns=S, to_ns=G, allowed=False)
+            with_gryffindor(table, direction, S, False)
         if probe == (p.ranged, p.name):
-            table.expect_peer(from_ns=H, to_ns=G, allowed=False)
+            with_gryffindor(table, direction, H, False)
         return table
 
-    engine = cluster(gress_anp("ingress", gress_rules("ingress", p), p))
+    engine = cluster(gress_anp(direction, gress_rules(direction, p), p))
     check(engine, per_port(p.probes, expected))
-    verdict = engine.evaluate(pods_of(S)[0], G_PODS[1], p.exact, p.name)
-    assert verdict.ingress is not None and verdict.ingress.decided_by is not None
-    assert verdict.ingress.decided_by.name == f"deny-from-slytherin-at-port-{p.exact}"
+    side = getattr(engine.evaluate(*gryffindors_side(direction, S), p.exact, p.name), direction)
+    assert side is not None and side.decided_by is not None
+    where = "from" if direction == "ingress" else "to"
+    assert side.decided_by.name == f"deny-{where}-slytherin-at-port-{p.exact}"
 
 
+@pytest.mark.parametrize("direction", DIRECTIONS)
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_anp_ingress_deny_before_allow_wins(p: Protocol) -> None:
-    """With ravenclaw's Deny moved before its Allow, ravenclaw reaches gryffindor on no port."""
+def test_anp_deny_before_allow_wins(p: Protocol, direction: str) -> None:
+    """With ravenclaw's Deny moved before its Allow, ravenclaw and gryffindor meet on no port."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
-        table = ingress_table().expect_peer(from_ns=R, to_ns=G, allowed=False)
+        table = with_gryffindor(open_table(direction), direction, R, False)
         if probe == (p.exact, p.name):
-            table.expect_peer(from_ns=S, to_ns=G, allowed=False)
+            with_gryffindor(table, direction, S, False)
         if probe == (p.ranged, p.name):
-            table.expect_peer(from_ns=H, to_ns=G, allowed=False)
+            with_gryffindor(table, direction, H, False)
         return table
 
-    rules = swap(gress_rules("ingress", p), 0, 1)
-    check(cluster(gress_anp("ingress", rules, p)), per_port(p.probes, expected))
+    rules = swap(gress_rules(direction, p), 0, 1)
+    check(cluster(gress_anp(direction, rules, p)), per_port(p.probes, expected))
 
 
+@pytest.mark.parametrize("direction", DIRECTIONS)
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_anp_ingress_pass_before_deny_goes_to_the_default(p: Protocol) -> None:
+def test_anp_pass_before_deny_goes_to_the_default(p: Protocol, direction: str) -> None:
     """With each Pass before its Deny, slytherin and hufflepuff are passed on; no NetworkPolicy
     and no baseline: allowed."""
-    rules = swap(swap(gress_rules("ingress", p), 2, 3), 4, 5)
-    engine = cluster(gress_anp("ingress", rules, p))
-    check(engine, per_port(p.probes, lambda probe: ingress_table()))
-    verdict = engine.evaluate(pods_of(H)[1], G_PODS[0], p.ranged, p.name)
-    assert verdict.ingress is not None and verdict.ingress.passed_by is not None
-    assert verdict.ingress.decided_by is None and verdict.allowed
+    rules = swap(swap(gress_rules(direction, p), 2, 3), 4, 5)
+    engine = cluster(gress_anp(direction, rules, p))
+    check(engine, per_port(p.probes, lambda probe: open_table(direction)))
+    verdict = engine.evaluate(*gryffindors_side(direction, H), p.ranged, p.name)
+    side = getattr(verdict, direction)
+    assert side is not None and side.passed_by is not None
+    assert side.decided_by is None and verdict.allowed
 
 
+@pytest.mark.parametrize("direction", DIRECTIONS)
 @pytest.mark.parametrize("p", PROTOCOLS)
-def test_anp_ingress_pass_goes_to_a_network_policy(p: Protocol) -> None:
-    """A NetworkPolicy denying all ingress to gryffindor (no upstream core test has one): what
-    the Admin tier passes on (or does not match) the NetworkPolicy denies; ravenclaw's Allow
-    wins over it."""
+def test_anp_pass_goes_to_a_network_policy(p: Protocol, direction: str) -> None:
+    """A NetworkPolicy isolating gryffindor for the direction and admitting nothing (no
+    upstream core test has one): what the Admin tier passes on (or does not match) the
+    NetworkPolicy denies; ravenclaw's Allow wins over it."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
-        table = ingress_table().expect_peer(to_ns=G, allowed=False)
-        return table.expect_peer(from_ns=R, to_ns=G, allowed=True)
+        table = with_gryffindor(open_table(direction), direction, None, False)
+        return with_gryffindor(table, direction, R, True)
 
-    rules = swap(swap(gress_rules("ingress", p), 2, 3), 4, 5)
-    engine = cluster(gress_anp("ingress", rules, p), deny_all(G, "Ingress"))
-    check(engine, per_port(p.probes, expected))
-
-
-@pytest.mark.parametrize("p", PROTOCOLS)
-def test_anp_egress_rules_decide_in_written_order_on_exact_ports_and_ranges(p: Protocol) -> None:
-    """Gryffindor's egress, as the ingress table's. (Like upstream's
-    AdminNetworkPolicyEgress{TCP,UDP,SCTP}, whose policy differs as the ingress one does.)"""
-
-    def expected(probe: tuple[int, str]) -> Reachability:
-        table = egress_table()
-        if probe == (p.exact, p.name):
-            table.expect_peer(from_ns=G, to_ns=S, allowed=False)
-        if probe == (p.ranged, p.name):
-            table.expect_peer(from_ns=G, to_ns=H, allowed=False)
-        return table
-
-    check(cluster(gress_anp("egress", gress_rules("egress", p), p)), per_port(p.probes, expected))
-
-
-@pytest.mark.parametrize("p", PROTOCOLS)
-def test_anp_egress_deny_before_allow_wins(p: Protocol) -> None:
-    """With ravenclaw's Deny moved before its Allow, gryffindor reaches ravenclaw on no port."""
-
-    def expected(probe: tuple[int, str]) -> Reachability:
-        table = egress_table().expect_peer(from_ns=G, to_ns=R, allowed=False)
-        if probe == (p.exact, p.name):
-            table.expect_peer(from_ns=G, to_ns=S, allowed=False)
-        if probe == (p.ranged, p.name):
-            table.expect_peer(from_ns=G, to_ns=H, allowed=False)
-        return table
-
-    rules = swap(gress_rules("egress", p), 0, 1)
-    check(cluster(gress_anp("egress", rules, p)), per_port(p.probes, expected))
-
-
-@pytest.mark.parametrize("p", PROTOCOLS)
-def test_anp_egress_pass_before_deny_goes_to_the_default(p: Protocol) -> None:
-    """With each Pass before its Deny: nothing is denied."""
-    rules = swap(swap(gress_rules("egress", p), 2, 3), 4, 5)
-    check(cluster(gress_anp("egress", rules, p)), per_port(p.probes, lambda probe: egress_table()))
-
-
-@pytest.mark.parametrize("p", PROTOCOLS)
-def test_anp_egress_pass_goes_to_a_network_policy(p: Protocol) -> None:
-    """A NetworkPolicy denying all egress from gryffindor: only ravenclaw's Allow gets out."""
-
-    def expected(probe: tuple[int, str]) -> Reachability:
-        table = egress_table().expect_peer(from_ns=G, allowed=False)
-        return table.expect_peer(from_ns=G, to_ns=R, allowed=True)
-
-    rules = swap(swap(gress_rules("egress", p), 2, 3), 4, 5)
-    engine = cluster(gress_anp("egress", rules, p), deny_all(G, "Egress"))
+    rules = swap(swap(gress_rules(direction, p), 2, 3), 4, 5)
+    engine = cluster(gress_anp(direction, rules, p), deny_all(G, direction.capitalize()))
     check(engine, per_port(p.probes, expected))
 
 
@@ -478,7 +460,7 @@ def baseline_rules(direction: str, p: Protocol) -> list[Json]:
     ]
 
 
-@pytest.mark.parametrize("direction", ["ingress", "egress"])
+@pytest.mark.parametrize("direction", DIRECTIONS)
 @pytest.mark.parametrize("p", PROTOCOLS)
 def test_banp_rules_decide_in_written_order_on_exact_ports_and_ranges(
     p: Protocol, direction: str
@@ -489,46 +471,44 @@ def test_banp_rules_decide_in_written_order_on_exact_ports_and_ranges(
     no Allow of slytherin after its Deny.)"""
 
     def expected(probe: tuple[int, str]) -> Reachability:
-        table = ingress_table() if direction == "ingress" else egress_table()
+        table = open_table(direction)
         for house, on in ((S, (p.exact, p.name)), (H, (p.ranged, p.name))):
-            if probe == on and direction == "ingress":
-                table.expect_peer(from_ns=house, to_ns=G, allowed=False)
-            elif probe == on:
-                table.expect_peer(from_ns=G, to_ns=house, allowed=False)
+            if probe == on:
+                with_gryffindor(table, direction, house, False)
         return table
 
     engine = cluster(banp(ns(G), **{direction: baseline_rules(direction, p)}))
     check(engine, per_port(p.probes, expected))
 
 
-@pytest.mark.parametrize("direction", ["ingress", "egress"])
+@pytest.mark.parametrize("direction", DIRECTIONS)
 @pytest.mark.parametrize("p", PROTOCOLS)
 def test_banp_deny_before_allow_wins(p: Protocol, direction: str) -> None:
     """With ravenclaw's Deny moved before its Allow."""
 
     def expected(probe: tuple[int, str]) -> Reachability:
-        table = ingress_table() if direction == "ingress" else egress_table()
+        table = open_table(direction)
         for house, ports in ((R, p.probes), (S, [(p.exact, p.name)]), (H, [(p.ranged, p.name)])):
-            if probe in ports and direction == "ingress":
-                table.expect_peer(from_ns=house, to_ns=G, allowed=False)
-            elif probe in ports:
-                table.expect_peer(from_ns=G, to_ns=house, allowed=False)
+            if probe in ports:
+                with_gryffindor(table, direction, house, False)
         return table
 
     rules = swap(baseline_rules(direction, p), 0, 1)
     check(cluster(banp(ns(G), **{direction: rules})), per_port(p.probes, expected))
 
 
-@pytest.mark.parametrize("direction", ["ingress", "egress"])
+@pytest.mark.parametrize("direction", DIRECTIONS)
 @pytest.mark.parametrize("p", PROTOCOLS)
 def test_banp_allow_at_a_port_before_the_deny(p: Protocol, direction: str) -> None:
     """With each port's Allow moved before its Deny."""
     rules = swap(swap(baseline_rules(direction, p), 2, 3), 4, 5)
-    table = ingress_table if direction == "ingress" else egress_table
-    check(cluster(banp(ns(G), **{direction: rules})), per_port(p.probes, lambda probe: table()))
+    check(
+        cluster(banp(ns(G), **{direction: rules})),
+        per_port(p.probes, lambda probe: open_table(direction)),
+    )
 
 
-@pytest.mark.parametrize("direction", ["ingress", "egress"])
+@pytest.mark.parametrize("direction", DIRECTIONS)
 @pytest.mark.parametrize("p", PROTOCOLS)
 def test_banp_yields_to_a_network_policy(p: Protocol, direction: str) -> None:
     """A NetworkPolicy of gryffindor admitting ravenclaw on the exact port isolates gryffindor,
@@ -543,11 +523,8 @@ def test_banp_yields_to_a_network_policy(p: Protocol, direction: str) -> None:
     )
 
     def expected(probe: tuple[int, str]) -> Reachability:
-        if direction == "ingress":
-            table = ingress_table().expect_peer(to_ns=G, allowed=False)
-            return table.expect_peer(from_ns=R, to_ns=G, allowed=probe == (p.exact, p.name))
-        table = egress_table().expect_peer(from_ns=G, allowed=False)
-        return table.expect_peer(from_ns=G, to_ns=R, allowed=probe == (p.exact, p.name))
+        table = with_gryffindor(open_table(direction), direction, None, False)
+        return with_gryffindor(table, direction, R, probe == (p.exact, p.name))
 
     rules = swap(baseline_rules(direction, p), 0, 1)
     engine = cluster(banp(ns(G), **{direction: rules}), allow_ravenclaw)

@@ -61,10 +61,10 @@ from conformance import (
     port_range,
     rule,
 )
-from reachability.engine import Engine
 from truth import (
     Json,
     Reachability,
+    check_tables,
     egress_rule,
     ingress_rule,
     ip_block,
@@ -139,23 +139,11 @@ def with_gryffindor(
     return table.expect_peer(from_ns=G, to_ns=house, allowed=allowed)
 
 
-def check(engine: Engine, tables: dict[tuple[int, str], Reachability]) -> None:
-    """Each table against the engine on its port, every failing one reported."""
-    failures = []
-    for (number, protocol), table in tables.items():
-        try:
-            table.check(engine, number, protocol)
-        except AssertionError as error:
-            failures.append(str(error))
-    if failures:
-        raise AssertionError("\n\n".join(failures))
-
-
 def per_port(
     probes: Sequence[tuple[int, str]], make: Callable[[tuple[int, str]], Reachability]
-) -> dict[tuple[int, str], Reachability]:
+) -> list[tuple[tuple[int, str], Reachability]]:
     """One expected table per probed port."""
-    return {probe: make(probe) for probe in probes}
+    return [(probe, make(probe)) for probe in probes]
 
 
 def swap(rules: list[Json], first: int, second: int) -> list[Json]:
@@ -218,7 +206,7 @@ def test_anp_rules_decide_in_written_order_on_exact_ports_and_ranges(
         return table
 
     engine = cluster(gress_anp(direction, gress_rules(direction, p), p))
-    check(engine, per_port(p.probes, expected))
+    check_tables(engine, per_port(p.probes, expected))
     side = getattr(engine.evaluate(*gryffindors_side(direction, S), p.exact, p.name), direction)
     assert side is not None and side.decided_by is not None
     where = "from" if direction == "ingress" else "to"
@@ -239,7 +227,7 @@ def test_anp_deny_before_allow_wins(p: Protocol, direction: str) -> None:
         return table
 
     rules = swap(gress_rules(direction, p), 0, 1)
-    check(cluster(gress_anp(direction, rules, p)), per_port(p.probes, expected))
+    check_tables(cluster(gress_anp(direction, rules, p)), per_port(p.probes, expected))
 
 
 @pytest.mark.parametrize("direction", DIRECTIONS)
@@ -249,7 +237,7 @@ def test_anp_pass_before_deny_goes_to_the_default(p: Protocol, direction: str) -
     and no baseline: allowed."""
     rules = swap(swap(gress_rules(direction, p), 2, 3), 4, 5)
     engine = cluster(gress_anp(direction, rules, p))
-    check(engine, per_port(p.probes, lambda probe: open_table(direction)))
+    check_tables(engine, per_port(p.probes, lambda probe: open_table(direction)))
     verdict = engine.evaluate(*gryffindors_side(direction, H), p.ranged, p.name)
     side = getattr(verdict, direction)
     assert side is not None and side.passed_by is not None
@@ -269,7 +257,7 @@ def test_anp_pass_goes_to_a_network_policy(p: Protocol, direction: str) -> None:
 
     rules = swap(swap(gress_rules(direction, p), 2, 3), 4, 5)
     engine = cluster(gress_anp(direction, rules, p), deny_all(G, direction.capitalize()))
-    check(engine, per_port(p.probes, expected))
+    check_tables(engine, per_port(p.probes, expected))
 
 
 # --- AdminNetworkPolicy ingress and egress in one policy ---------------------------------------
@@ -305,7 +293,7 @@ def test_anp_ingress_and_egress_rules_decide_each_direction_on_its_own() -> None
         return table.expect_peer(from_ns=G, to_ns=R, allowed=False)
 
     engine = cluster(both_ways(("Allow", "Deny"), ("Deny", "Allow")))
-    check(engine, per_port(ANY_PORTS, expected))
+    check_tables(engine, per_port(ANY_PORTS, expected))
 
 
 def test_anp_ingress_and_egress_rules_with_the_actions_swapped() -> None:
@@ -317,7 +305,7 @@ def test_anp_ingress_and_egress_rules_with_the_actions_swapped() -> None:
         return table.expect_peer(from_ns=G, to_ns=S, allowed=False)
 
     engine = cluster(both_ways(("Deny", "Allow"), ("Allow", "Deny")))
-    check(engine, per_port(ANY_PORTS, expected))
+    check_tables(engine, per_port(ANY_PORTS, expected))
 
 
 # --- AdminNetworkPolicy priority ----------------------------------------------------------------
@@ -335,12 +323,14 @@ def test_anp_lower_priority_number_first() -> None:
     """An Allow at 50 comes before a Deny at 60; with the Deny at 40 it wins. (Upstream's
     AdminNetworkPolicyPriorityField differs: a Deny at 50, a Pass at 60 moved to 40, a
     baseline Allow.)"""
-    check(cluster(*priority_pair(50, 60)), per_port(ANY_PORTS, lambda probe: ingress_table()))
+    check_tables(
+        cluster(*priority_pair(50, 60)), per_port(ANY_PORTS, lambda probe: ingress_table())
+    )
 
     def denied(probe: tuple[int, str]) -> Reachability:
         return ingress_table().expect_peer(from_ns=S, to_ns=G, allowed=False)
 
-    check(cluster(*priority_pair(50, 40)), per_port(ANY_PORTS, denied))
+    check_tables(cluster(*priority_pair(50, 40)), per_port(ANY_PORTS, denied))
 
 
 def test_anp_priority_zero_and_a_thousand() -> None:
@@ -349,7 +339,7 @@ def test_anp_priority_zero_and_a_thousand() -> None:
     def denied(probe: tuple[int, str]) -> Reachability:
         return ingress_table().expect_peer(from_ns=S, to_ns=G, allowed=False)
 
-    check(cluster(*priority_pair(1000, 0)), per_port(ANY_PORTS, denied))
+    check_tables(cluster(*priority_pair(1000, 0)), per_port(ANY_PORTS, denied))
 
 
 # --- AdminNetworkPolicy, NetworkPolicy and BaselineAdminNetworkPolicy together --------------------
@@ -387,7 +377,7 @@ def test_anp_pass_falls_to_the_baseline() -> None:
         return table.expect_peer(from_ns=G, to_ns=S, allowed=False)
 
     engine = cluster(PASS_SLYTHERIN, BASELINE_DENY_SLYTHERIN)
-    check(engine, per_port(INTEGRATION_PORTS, expected))
+    check_tables(engine, per_port(INTEGRATION_PORTS, expected))
     verdict = engine.evaluate(pods_of(S)[0], G_PODS[0], 80, "TCP")
     assert verdict.ingress is not None and verdict.ingress.passed_by is not None
     assert verdict.ingress.decided_by is not None and verdict.ingress.tier == "Baseline"
@@ -406,7 +396,7 @@ def test_anp_pass_to_a_network_policy_skips_the_baseline() -> None:
         return table
 
     engine = cluster(PASS_SLYTHERIN, BASELINE_DENY_SLYTHERIN, ALLOW_SLYTHERIN_ON_80)
-    check(engine, per_port(INTEGRATION_PORTS, expected))
+    check_tables(engine, per_port(INTEGRATION_PORTS, expected))
 
 
 def test_anp_deny_wins_over_a_network_policy_allow() -> None:
@@ -437,8 +427,8 @@ def test_anp_deny_wins_over_a_network_policy_allow() -> None:
 
         return table_for
 
-    check(cluster(*policies, deny_hufflepuff), per_port(INTEGRATION_PORTS, expected(True)))
-    check(cluster(*policies), per_port(INTEGRATION_PORTS, expected(False)))
+    check_tables(cluster(*policies, deny_hufflepuff), per_port(INTEGRATION_PORTS, expected(True)))
+    check_tables(cluster(*policies), per_port(INTEGRATION_PORTS, expected(False)))
 
 
 # --- BaselineAdminNetworkPolicy rules in written order, one protocol at a time -----------------
@@ -478,7 +468,7 @@ def test_banp_rules_decide_in_written_order_on_exact_ports_and_ranges(
         return table
 
     engine = cluster(banp(ns(G), **{direction: baseline_rules(direction, p)}))
-    check(engine, per_port(p.probes, expected))
+    check_tables(engine, per_port(p.probes, expected))
 
 
 @pytest.mark.parametrize("direction", DIRECTIONS)
@@ -494,7 +484,7 @@ def test_banp_deny_before_allow_wins(p: Protocol, direction: str) -> None:
         return table
 
     rules = swap(baseline_rules(direction, p), 0, 1)
-    check(cluster(banp(ns(G), **{direction: rules})), per_port(p.probes, expected))
+    check_tables(cluster(banp(ns(G), **{direction: rules})), per_port(p.probes, expected))
 
 
 @pytest.mark.parametrize("direction", DIRECTIONS)
@@ -502,7 +492,7 @@ def test_banp_deny_before_allow_wins(p: Protocol, direction: str) -> None:
 def test_banp_allow_at_a_port_before_the_deny(p: Protocol, direction: str) -> None:
     """With each port's Allow moved before its Deny."""
     rules = swap(swap(baseline_rules(direction, p), 2, 3), 4, 5)
-    check(
+    check_tables(
         cluster(banp(ns(G), **{direction: rules})),
         per_port(p.probes, lambda probe: open_table(direction)),
     )
@@ -528,7 +518,7 @@ def test_banp_yields_to_a_network_policy(p: Protocol, direction: str) -> None:
 
     rules = swap(baseline_rules(direction, p), 0, 1)
     engine = cluster(banp(ns(G), **{direction: rules}), allow_ravenclaw)
-    check(engine, per_port(p.probes, expected))
+    check_tables(engine, per_port(p.probes, expected))
 
 
 # --- nodes peers ---------------------------------------------------------------------------------
@@ -560,7 +550,7 @@ def test_anp_egress_nodes_peer_allows_the_control_plane_only() -> None:
             ],
         )
     )
-    check(engine, per_port(NODE_PORTS, expected))
+    check_tables(engine, per_port(NODE_PORTS, expected))
 
 
 def test_anp_egress_nodes_peer_deny_first() -> None:
@@ -584,7 +574,7 @@ def test_anp_egress_nodes_peer_deny_first() -> None:
             ],
         )
     )
-    check(engine, per_port(NODE_PORTS, expected))
+    check_tables(engine, per_port(NODE_PORTS, expected))
 
 
 WORKER_NODES = {
@@ -606,7 +596,7 @@ def test_banp_egress_nodes_peer_denies_the_workers() -> None:
     engine = cluster(
         banp(ns(G), egress=[rule("deny-to-workers", "Deny", "egress", [nodes(WORKER_NODES)])])
     )
-    check(engine, per_port(NODE_PORTS, expected))
+    check_tables(engine, per_port(NODE_PORTS, expected))
 
 
 def test_banp_egress_nodes_peer_yields_to_a_network_policy() -> None:
@@ -631,7 +621,7 @@ def test_banp_egress_nodes_peer_yields_to_a_network_policy() -> None:
         banp(ns(G), egress=[rule("deny-to-workers", "Deny", "egress", [nodes(WORKER_NODES)])]),
         to_nodes,
     )
-    check(engine, per_port(NODE_PORTS, expected))
+    check_tables(engine, per_port(NODE_PORTS, expected))
 
 
 # --- networks peers ------------------------------------------------------------------------------
@@ -662,7 +652,7 @@ def test_anp_egress_networks_match_pod_ips_too() -> None:
             ],
         )
     )
-    check(engine, per_port(CIDR_PORTS, expected))
+    check_tables(engine, per_port(CIDR_PORTS, expected))
 
 
 def test_anp_egress_pass_pods_before_a_networks_deny() -> None:
@@ -688,7 +678,7 @@ def test_anp_egress_pass_pods_before_a_networks_deny() -> None:
             ],
         )
     )
-    check(engine, per_port(CIDR_PORTS, expected))
+    check_tables(engine, per_port(CIDR_PORTS, expected))
 
 
 def test_banp_egress_networks_allow_one_network() -> None:
@@ -709,7 +699,7 @@ def test_banp_egress_networks_allow_one_network() -> None:
             ],
         )
     )
-    check(engine, per_port(CIDR_PORTS, expected))
+    check_tables(engine, per_port(CIDR_PORTS, expected))
 
 
 # --- named ports (upstream's are BaselineAdminNetworkPolicy{Ingress,Egress}NamedPort) ----------
@@ -739,7 +729,7 @@ def test_anp_named_ports_resolve_on_the_destination_with_its_protocol() -> None:
             table.expect_peer(from_ns=H, to_ns=G, allowed=False)
         return table
 
-    check(engine, per_port([(80, "TCP"), (8080, "TCP"), (53, "UDP"), (80, "UDP")], expected))
+    check_tables(engine, per_port([(80, "TCP"), (8080, "TCP"), (53, "UDP"), (80, "UDP")], expected))
 
 
 def test_anp_egress_named_port_matches_pods_only() -> None:
@@ -772,7 +762,7 @@ def test_anp_egress_named_port_matches_pods_only() -> None:
                         table.expect(source, destination, False)
         return table
 
-    check(engine, per_port([(80, "TCP"), (8080, "TCP")], expected))
+    check_tables(engine, per_port([(80, "TCP"), (8080, "TCP")], expected))
 
 
 def test_banp_named_port_denies_pods_not_addresses() -> None:
@@ -796,7 +786,7 @@ def test_banp_named_port_denies_pods_not_addresses() -> None:
                 table.expect(EXTERNAL, pod, True)
         return table
 
-    check(engine, per_port([(9003, "SCTP"), (9005, "SCTP")], expected))
+    check_tables(engine, per_port([(9003, "SCTP"), (9005, "SCTP")], expected))
 
 
 # --- ClusterNetworkPolicy (v1alpha2) tiers ---------------------------------------------------------
@@ -820,7 +810,7 @@ def test_cluster_network_policy_admin_accept_wins_over_a_network_policy() -> Non
         table = ingress_table().expect_peer(to_ns=G, allowed=False)
         return table.expect_peer(from_ns=R, to_ns=G, allowed=True)
 
-    check(engine, per_port(ANY_PORTS, expected))
+    check_tables(engine, per_port(ANY_PORTS, expected))
 
 
 def test_cluster_network_policy_admin_pass_falls_to_a_baseline_deny() -> None:
@@ -841,7 +831,7 @@ def test_cluster_network_policy_admin_pass_falls_to_a_baseline_deny() -> None:
     def expected(probe: tuple[int, str]) -> Reachability:
         return ingress_table().expect_peer(from_ns=S, to_ns=G, allowed=False)
 
-    check(engine, per_port(ANY_PORTS, expected))
+    check_tables(engine, per_port(ANY_PORTS, expected))
 
 
 def test_cluster_network_policy_baseline_pass_goes_to_the_default_allow() -> None:
@@ -872,7 +862,7 @@ def test_cluster_network_policy_baseline_pass_goes_to_the_default_allow() -> Non
             table.expect(EXTERNAL, pod, True)
         return table
 
-    check(engine, per_port(ANY_PORTS, expected))
+    check_tables(engine, per_port(ANY_PORTS, expected))
 
 
 def test_cluster_network_policy_and_admin_network_policy_share_one_priority_order() -> None:
@@ -895,4 +885,4 @@ def test_cluster_network_policy_and_admin_network_policy_share_one_priority_orde
     def expected(probe: tuple[int, str]) -> Reachability:
         return ingress_table().expect_peer(from_ns=S, to_ns=G, allowed=probe == (80, "TCP"))
 
-    check(engine, per_port([(80, "TCP"), (8080, "TCP"), (53, "UDP")], expected))
+    check_tables(engine, per_port([(80, "TCP"), (8080, "TCP"), (53, "UDP")], expected))

@@ -39,6 +39,7 @@ __all__ = [
     "Model",
     "Reachability",
     "analyzer",
+    "check_tables",
     "egress_rule",
     "expr",
     "ingress_rule",
@@ -387,14 +388,7 @@ class Reachability:
 
     def check_all(self, engine: Engine, cases: Iterable[tuple[int | str, str]]) -> None:
         """:meth:`check` for several (port, protocol) pairs, reporting every failing one."""
-        failures: list[str] = []
-        for number, protocol in cases:
-            try:
-                self.check(engine, number, protocol)
-            except AssertionError as error:
-                failures.append(str(error))
-        if failures:
-            raise AssertionError("\n\n".join(failures))
+        check_tables(engine, [(case, self) for case in cases])
 
     # rendering ---------------------------------------------------------------------------
 
@@ -458,6 +452,21 @@ class Reachability:
         if len(details) > _MAX_DETAILS:
             details[_MAX_DETAILS:] = [f"  ... and {len(details) - _MAX_DETAILS} more"]
         return "\n".join([header, *side_by_side, "differing cells:", *details])
+
+
+def check_tables(
+    engine: Engine, tables: Iterable[tuple[tuple[int | str, str], Reachability]]
+) -> None:
+    """:meth:`Reachability.check` of each ((port, protocol), table), every failing one reported
+    in one AssertionError."""
+    failures: list[str] = []
+    for (number, protocol), table in tables:
+        try:
+            table.check(engine, number, protocol)
+        except AssertionError as error:
+            failures.append(str(error))
+    if failures:
+        raise AssertionError("\n\n".join(failures))
 
 
 _MATRICES: weakref.WeakKeyDictionary[Engine, dict[tuple[int, str], dict[tuple[str, str], bool]]]

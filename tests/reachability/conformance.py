@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from reachability.engine import Engine
+from reachability.helpers import cluster_policy, node
+from reachability.helpers import namespace as k8s_namespace
 from truth import Json, netpol
 
 __all__ = [
@@ -113,13 +115,7 @@ def _objects() -> list[Json]:
     for house, prefix in HOUSES.items():
         namespace = f"network-policy-conformance-{house}"
         labels = {"conformance-house": house}
-        out.append(
-            {
-                "apiVersion": "v1",
-                "kind": "Namespace",
-                "metadata": {"name": namespace, "labels": labels},
-            }
-        )
+        out.append(k8s_namespace(namespace, **labels))
         for replica in (0, 1):
             name = f"{prefix}-{replica}"
             containers = [
@@ -143,20 +139,7 @@ def _objects() -> list[Json]:
                     "status": {"podIP": pod_ip(f"{namespace}/{name}")},
                 }
             )
-    for name, labels, address in NODES:
-        out.append(
-            {
-                "apiVersion": "v1",
-                "kind": "Node",
-                "metadata": {"name": name, "labels": labels},
-                "status": {
-                    "addresses": [
-                        {"type": "InternalIP", "address": address},
-                        {"type": "Hostname", "address": name},
-                    ]
-                },
-            }
-        )
+    out.extend(node(name, labels, [address]) for name, labels, address in NODES)
     return out
 
 
@@ -250,24 +233,15 @@ def anp(
     egress: Iterable[Json] | None = None,
 ) -> Json:
     """An AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1)."""
-    return {
-        "apiVersion": "policy.networking.k8s.io/v1alpha1",
-        "kind": "AdminNetworkPolicy",
-        "metadata": {"name": name},
-        "spec": {"priority": priority, **_spec(subject, ingress, egress)},
-    }
+    spec = {"priority": priority, **_spec(subject, ingress, egress)}
+    return cluster_policy("AdminNetworkPolicy", name, spec)
 
 
 def banp(
     subject: Json, ingress: Iterable[Json] | None = None, egress: Iterable[Json] | None = None
 ) -> Json:
     """The BaselineAdminNetworkPolicy ``default`` (policy.networking.k8s.io/v1alpha1)."""
-    return {
-        "apiVersion": "policy.networking.k8s.io/v1alpha1",
-        "kind": "BaselineAdminNetworkPolicy",
-        "metadata": {"name": "default"},
-        "spec": _spec(subject, ingress, egress),
-    }
+    return cluster_policy("BaselineAdminNetworkPolicy", "default", _spec(subject, ingress, egress))
 
 
 def cnp(
@@ -279,12 +253,8 @@ def cnp(
     egress: Iterable[Json] | None = None,
 ) -> Json:
     """A ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2)."""
-    return {
-        "apiVersion": "policy.networking.k8s.io/v1alpha2",
-        "kind": "ClusterNetworkPolicy",
-        "metadata": {"name": name},
-        "spec": {"tier": tier, "priority": priority, **_spec(subject, ingress, egress)},
-    }
+    spec = {"tier": tier, "priority": priority, **_spec(subject, ingress, egress)}
+    return cluster_policy("ClusterNetworkPolicy", name, spec)
 
 
 def deny_all(namespace: str, *types: str) -> Json:

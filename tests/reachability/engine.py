@@ -15,7 +15,6 @@ class Engine:
 
     def __init__(self, objects: Iterable[Mapping[str, Any]], externals: Iterable[str] = ()) -> None:
         cluster = load_cluster(objects)
-        self.cluster = cluster
         self.policies = cluster.policies
         self.inventory = cluster.inventory
         self.warnings = cluster.warnings

@@ -21,6 +21,8 @@ __all__ = [
     "PortRule",
     "RuleWords",
     "parse_container_port",
+    "parse_port_name",
+    "parse_port_number",
     "parse_port_rule",
     "parse_protocol",
 ]
@@ -40,16 +42,31 @@ def parse_protocol(raw: Any, context: ObjectContext, field: str) -> str:
     return str(raw)
 
 
-def _port_number(raw: Any, context: ObjectContext, field: str) -> int:
+def parse_port_number(raw: Any, context: ObjectContext, field: str) -> int:
+    """A port number, 1 to 65535.
+
+    Raises:
+        InputError: anything else (absent, a string, a bool, out of range).
+    """
     problem = port_number_problem(raw)
     if problem is not None:
         raise context.invalid(field, raw, problem)
     return int(raw)
 
 
-def _port_name(raw: str, context: ObjectContext, field: str, number_hint: bool = True) -> str:
-    """A named port; ``number_hint``: say that digits in quotes are a number meant unquoted
-    (a rule's ``port`` is a number or a name; a containerPort's ``name`` only a name)."""
+def parse_port_name(raw: str, context: ObjectContext, field: str, number_hint: bool = True) -> str:
+    """A named port (an IANA_SVC_NAME).
+
+    Args:
+        raw: the name.
+        context: the object, for errors.
+        field: the field, for errors.
+        number_hint: say that digits in quotes are a number meant unquoted (a rule's ``port``
+            is a number or a name; a containerPort's ``name`` only a name); True when omitted.
+
+    Raises:
+        InputError: not a valid port name.
+    """
     if number_hint and raw.isascii() and raw.isdigit() and len(raw) <= 5:
         raise context.error(field, f"{raw!r} is a string; write the port number unquoted: {raw}")
     problem = port_name_problem(raw)
@@ -80,13 +97,13 @@ def parse_container_port(raw: Any, context: ObjectContext, field: str) -> Contai
     """
     if not isinstance(raw, dict):
         raise context.error(field, f"expected a port map, got {short(raw)}")
-    port = _port_number(raw.get("containerPort"), context, f"{field}.containerPort")
+    port = parse_port_number(raw.get("containerPort"), context, f"{field}.containerPort")
     protocol = parse_protocol(raw.get("protocol"), context, f"{field}.protocol")
     name = raw.get("name")
     if name is not None:
         if not isinstance(name, str):
             raise context.error(f"{field}.name", f"{short(name)} is not a port name (a string)")
-        name = _port_name(name, context, f"{field}.name", number_hint=False)
+        name = parse_port_name(name, context, f"{field}.name", number_hint=False)
     return ContainerPort(port, protocol, name)
 
 
@@ -164,13 +181,13 @@ def parse_port_rule(raw: Any, context: ObjectContext, field: str) -> PortRule:
     if port_raw is None:
         port = None
     elif isinstance(port_raw, str):
-        port = _port_name(port_raw, context, f"{field}.port")
+        port = parse_port_name(port_raw, context, f"{field}.port")
     else:
-        port = _port_number(port_raw, context, f"{field}.port")
+        port = parse_port_number(port_raw, context, f"{field}.port")
     end_raw = raw.get("endPort")
     if end_raw is None:
         return PortRule(protocol, port)
-    end_port = _port_number(end_raw, context, f"{field}.endPort")
+    end_port = parse_port_number(end_raw, context, f"{field}.endPort")
     problem = end_port_problem(port, end_port)
     if problem is not None:
         raise context.invalid(f"{field}.endPort", end_port, problem)

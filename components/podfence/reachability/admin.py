@@ -8,7 +8,7 @@ from itertools import groupby
 
 from podfence.reachability.admin_peers import DomainNamesPeer, NamedPort, NodePeer
 from podfence.reachability.peers import IpBlockPeer, PodPeer
-from podfence.reachability.ports import PortRule, RuleWords
+from podfence.reachability.ports import PortRule, RuleBase
 from podfence.reachability.tiers import BASELINE
 from podfence.reachability.traffic import Endpoint, Traffic
 from podfence.reachability.verdict import ClusterPolicyRef, TierRuleRef
@@ -35,7 +35,7 @@ AdminPeer = PodPeer | IpBlockPeer | NodePeer | DomainNamesPeer
 AdminPort = PortRule | NamedPort
 
 
-class AdminRule(RuleWords):
+class AdminRule(RuleBase):
     """One ingress or egress rule of a cluster-wide policy: an action for peers AND ports.
 
     Semantics: the rule matches a connection when one of its peers (at least one, ORed) matches
@@ -87,21 +87,6 @@ class AdminRule(RuleWords):
             self,
         )
 
-    def other_end(self, traffic: Traffic) -> Endpoint:
-        """The end the peers are matched against: the source of ingress, the destination of egress."""
-        return traffic.source if self.direction == "ingress" else traffic.destination
-
-    def peer_matches(self, other: Endpoint) -> bool:
-        """Whether one of the peers matches the other end."""
-        return any(peer.matches(other) for peer in self.peers)
-
-    def port_matches(self, port: int, protocol: str, destination: Endpoint) -> bool:
-        """Whether one of the ports covers ``port``/``protocol`` at ``destination`` (named ports
-        resolve on the destination's containerPorts); no ports matches every port."""
-        if self.ports is None:
-            return True
-        return any(rule.matches(port, protocol, destination.ports) for rule in self.ports)
-
     def namespaces_read(self, traffic: Traffic) -> tuple[str, ...]:
         """The namespaces of the ends of ``traffic`` whose labels this rule's match turns on.
 
@@ -110,22 +95,13 @@ class AdminRule(RuleWords):
         matches and a peer's does (on a pod its pod part matches), and the subject end's (the
         destination of ingress, the source of egress) when the subject's does.
         """
-        other = self.other_end(traffic)
         subject_end = traffic.destination if self.direction == "ingress" else traffic.source
         found = []
-        if self.port_matches(traffic.port, traffic.protocol, traffic.destination) and any(
-            peer.reads_namespace_labels(other) for peer in self.peers
-        ):
-            found.append(other.namespace)
+        if self.reads_namespace_labels(traffic):
+            found.append(self.other_end(traffic).namespace)
         if self.subject.reads_namespace_labels(subject_end):
             found.append(subject_end.namespace)
         return tuple(dict.fromkeys(name for name in found if name is not None))
-
-    def admits(self, traffic: Traffic) -> bool:
-        """Whether the rule matches ``traffic`` (peer AND port), whatever its action does."""
-        return self.peer_matches(self.other_end(traffic)) and self.port_matches(
-            traffic.port, traffic.protocol, traffic.destination
-        )
 
     def describe_peers(self) -> str:
         """``all pods in namespace monitoring or 10.0.0.0/8``."""

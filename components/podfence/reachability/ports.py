@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from podfence.reachability.context import ObjectContext, short
 from podfence.validation import (
@@ -15,11 +15,14 @@ from podfence.validation import (
     protocol_problem,
 )
 
+if TYPE_CHECKING:
+    from podfence.reachability.traffic import Endpoint, Traffic
+
 __all__ = [
     "PROTOCOLS",
     "ContainerPort",
     "PortRule",
-    "RuleWords",
+    "RuleBase",
     "parse_container_port",
     "parse_port_name",
     "parse_port_number",
@@ -198,26 +201,91 @@ class _Described(Protocol):
     def describe(self) -> str: ...
 
 
+class _Peer(Protocol):
+    def matches(self, endpoint: Endpoint) -> bool: ...
+
+    def reads_namespace_labels(self, endpoint: Endpoint) -> bool: ...
+
+
+class _Port(Protocol):
+    def matches(
+        self, port: int, protocol: str, destination_ports: Sequence[ContainerPort] = ()
+    ) -> bool: ...
+
+    def describe(self) -> str: ...
+
+
 class _Rule(Protocol):
     @property
     def direction(self) -> str: ...
 
     @property
-    def ports(self) -> Sequence[_Described] | None: ...
+    def peers(self) -> Sequence[_Peer] | None: ...
+
+    @property
+    def ports(self) -> Sequence[_Port] | None: ...
+
+    def other_end(self, traffic: Traffic) -> Endpoint: ...
+
+    def peer_matches(self, other: Endpoint) -> bool: ...
+
+    def port_matches(self, port: int, protocol: str, destination: Endpoint) -> bool: ...
 
     def describe_peers(self) -> str: ...
 
     def describe_ports(self) -> str: ...
 
 
-class RuleWords:
-    """How a rule reads, the same for a NetworkPolicy's rules and a cluster-wide policy's:
-    ``from <peers> on <ports>`` (``to`` for egress), ``any port`` for a rule without ports.
+class RuleBase:
+    """What a rule does, the same for a NetworkPolicy's rules and a cluster-wide policy's: match
+    the other end and the port, and read as ``from <peers> on <ports>``.
 
-    A mixin: the rule class has ``direction``, ``ports`` and ``describe_peers()``.
+    Semantics (NetworkPolicyIngressRule / EgressRule, and the cluster-wide rules alike): a rule
+    matches a connection when one of its peers (ORed) matches the other end (the source of
+    ingress, the destination of egress) AND one of its ports (ORed) matches the destination
+    port. No peers (``peers`` None) match every pod and every address; no ports (``ports``
+    None) every port. A named port resolves on the destination's containerPorts.
+
+    A mixin: the rule class has ``direction``, ``peers``, ``ports`` and ``describe_peers()``.
     """
 
     __slots__ = ()
+
+    def other_end(self: _Rule, traffic: Traffic) -> Endpoint:
+        """The end the peers are matched against: the source of ingress, the destination of egress."""
+        return traffic.source if self.direction == "ingress" else traffic.destination
+
+    def peer_matches(self: _Rule, other: Endpoint) -> bool:
+        """Whether the other end (the source of ingress, the destination of egress) is a peer."""
+        if self.peers is None:
+            return True
+        return any(peer.matches(other) for peer in self.peers)
+
+    def port_matches(self: _Rule, port: int, protocol: str, destination: Endpoint) -> bool:
+        """Whether one of the ports covers ``port``/``protocol`` at ``destination``."""
+        if self.ports is None:
+            return True
+        return any(rule.matches(port, protocol, destination.ports) for rule in self.ports)
+
+    def admits(self: _Rule, traffic: Traffic) -> bool:
+        """Whether the rule matches ``traffic``: a peer the other end AND a port the port."""
+        return self.peer_matches(self.other_end(traffic)) and self.port_matches(
+            traffic.port, traffic.protocol, traffic.destination
+        )
+
+    def reads_namespace_labels(self: _Rule, traffic: Traffic) -> bool:
+        """Whether this rule's match on ``traffic`` turns on the other end's namespace labels.
+
+        True when the port matches and a peer's namespace selector reads a label other than
+        ``kubernetes.io/metadata.name`` on a pod its pod part matches: then the namespace's
+        labels decide whether the rule matches the traffic.
+        """
+        if self.peers is None:
+            return False
+        other = self.other_end(traffic)
+        return self.port_matches(traffic.port, traffic.protocol, traffic.destination) and any(
+            peer.reads_namespace_labels(other) for peer in self.peers
+        )
 
     def describe_ports(self: _Rule) -> str:
         """``80/TCP, port http``; ``any port`` when unrestricted."""

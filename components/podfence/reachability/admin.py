@@ -75,17 +75,7 @@ class AdminRule(RuleBase):
         self.peers = peers
         self.ports = ports
         self.subject = subject
-        self.ref = TierRuleRef(
-            policy.kind,
-            policy.name,
-            policy.tier,
-            policy.priority,
-            direction,
-            index,
-            name,
-            action,
-            self,
-        )
+        self.ref = TierRuleRef(policy, direction, index, name, action, self)
 
     def namespaces_read(self, traffic: Traffic) -> tuple[str, ...]:
         """The namespaces of the ends of ``traffic`` whose labels this rule's match turns on.

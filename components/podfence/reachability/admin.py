@@ -113,10 +113,9 @@ class ClusterPolicy:
     its action, in list order.
 
     Attributes:
-        kind: the object's kind.
-        name: metadata.name (cluster-scoped: no namespace).
-        tier: "Admin" or "Baseline".
-        priority: 0 to 1000, lower first; None for the BaselineAdminNetworkPolicy.
+        ref: the policy by kind, name (metadata.name; cluster-scoped: no namespace), tier
+            ("Admin" or "Baseline") and priority (0 to 1000, lower first; None for the
+            BaselineAdminNetworkPolicy).
         subject: the pods the policy applies to.
         ingress: the ingress rules, in order.
         egress: the egress rules, in order.
@@ -124,14 +123,31 @@ class ClusterPolicy:
             is not resolved offline), for the loader's warnings.
     """
 
-    kind: str
-    name: str
-    tier: str
-    priority: int | None
+    ref: ClusterPolicyRef
     subject: PodPeer
     ingress: tuple[AdminRule, ...] = ()
     egress: tuple[AdminRule, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy."""
+        return self.ref.kind
+
+    @property
+    def name(self) -> str:
+        """metadata.name."""
+        return self.ref.name
+
+    @property
+    def tier(self) -> str:
+        """The tier: "Admin" or "Baseline"."""
+        return self.ref.tier
+
+    @property
+    def priority(self) -> int | None:
+        """0 to 1000, lower first; None for the BaselineAdminNetworkPolicy."""
+        return self.ref.priority
 
     def rules(self, direction: str) -> tuple[AdminRule, ...]:
         """``ingress`` or ``egress`` by name."""
@@ -140,11 +156,6 @@ class ClusterPolicy:
     def selects(self, pod: Endpoint) -> bool:
         """Whether the subject selects ``pod`` (an address outside the cluster never is)."""
         return self.subject.matches(pod)
-
-    @property
-    def ref(self) -> ClusterPolicyRef:
-        """The policy by kind, name, tier and priority."""
-        return ClusterPolicyRef(self.kind, self.name, self.tier, self.priority)
 
     @property
     def head(self) -> str:

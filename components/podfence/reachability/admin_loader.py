@@ -205,7 +205,7 @@ def parse_cluster_policy(obj: Mapping[str, Any]) -> ClusterPolicy:
     notes: list[str] = []
     ingress = _rules(spec, "ingress", head, subject, kind, context, notes)
     egress = _rules(spec, "egress", head, subject, kind, context, notes)
-    return ClusterPolicy(kind.kind, name, tier, priority, subject, ingress, egress, tuple(notes))
+    return ClusterPolicy(head, subject, ingress, egress, tuple(notes))
 
 
 def _tier(raw: Any, context: ObjectContext) -> str:

@@ -63,6 +63,7 @@ from podfence.reachability.admin import (
 )
 from podfence.reachability.admin_peers import DomainNamesPeer, NamedPort, NodePeer
 from podfence.reachability.context import ObjectContext, short
+from podfence.reachability.isolation import PEER_FIELDS
 from podfence.reachability.model import object_name
 from podfence.reachability.peers import IpBlockPeer, PodPeer
 from podfence.reachability.ports import (
@@ -101,7 +102,6 @@ BASELINE_NAME = "default"
 #: Egress peers that have no named ports: a rule with a named port may not use them.
 _UNNAMED_PEERS = ("networks", "nodes", "domainNames")
 _PEERS = {"ingress": ("namespaces", "pods"), "egress": ("namespaces", "pods", "nodes", "networks", "domainNames")}  # fmt: skip
-_PEER_FIELD = {"ingress": "from", "egress": "to"}
 _PORT_KINDS = ("portNumber", "namedPort", "portRange")
 _PROTOCOL_KINDS = ("tcp", "udp", "sctp", "destinationNamedPort")
 #: The CRDs' DomainName pattern (v1alpha2/v1beta1 ``DomainName``): labels of letters, digits, '-'
@@ -331,7 +331,7 @@ def _rule(
     notes: list[str],
 ) -> AdminRule:
     field = f"spec.{direction}[{index}]"
-    peer_field = _PEER_FIELD[direction]
+    peer_field = PEER_FIELDS[direction]
     rule = context.mapping(raw, field, "a rule map")
     known = ("name", "action", peer_field, kind.port_field)
     unknown = rule.keys() - set(known)

@@ -8,7 +8,7 @@ from typing import Any
 
 from podfence.reachability.admin import ClusterPolicy, in_precedence
 from podfence.reachability.context import ObjectContext
-from podfence.reachability.isolation import DIRECTIONS, isolating, selecting
+from podfence.reachability.isolation import DIRECTIONS, PEER_FIELDS, isolating, selecting
 from podfence.reachability.model import object_name
 from podfence.reachability.peers import Peer, describe_peers, excluded_from, parse_peer
 from podfence.reachability.ports import PortRule, RuleBase, parse_port_rule
@@ -24,7 +24,6 @@ __all__ = ["API_VERSION", "Policy", "PolicySet", "Rule", "parse_policy"]
 #: groups (Calico's crd.projectcalico.org/v1, the long-removed extensions/v1beta1) are not
 #: evaluated; :func:`podfence.reachability.cluster.load_cluster` names them in a warning.
 API_VERSION = "networking.k8s.io/v1"
-_PEER_FIELD = {"ingress": "from", "egress": "to"}
 _SPEC_FIELDS = frozenset({"podSelector", "policyTypes", "ingress", "egress"})
 _RULE_FIELDS = {"ingress": frozenset({"from", "ports"}), "egress": frozenset({"to", "ports"})}
 
@@ -261,7 +260,7 @@ def _policy_types(
 
 def _rule(raw: Any, ref: PolicyRef, direction: str, index: int, context: ObjectContext) -> Rule:
     field = f"spec.{direction}[{index}]"
-    peer_field = _PEER_FIELD[direction]
+    peer_field = PEER_FIELDS[direction]
     rule = raw if type(raw) is dict else context.mapping(raw, field, "a rule map")
     unknown = rule.keys() - _RULE_FIELDS[direction]
     if unknown:

@@ -163,7 +163,7 @@ class ClusterPolicy:
         return self.ref.head
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.name}"
+        return str(self.ref)
 
 
 def _precedence(policy: ClusterPolicy) -> tuple[int, str, str]:

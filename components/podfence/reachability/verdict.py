@@ -158,11 +158,6 @@ class TierRuleRef:
         return self.policy_ref.priority
 
     @property
-    def policy_head(self) -> str:
-        """``AdminNetworkPolicy deny-db (Admin tier, priority 10)``."""
-        return self.policy_ref.head
-
-    @property
     def denies(self) -> bool:
         """Whether the action drops the connection."""
         return self.action == DENY
@@ -179,7 +174,7 @@ class TierRuleRef:
 
     def __str__(self) -> str:
         named = f' "{self.name}"' if self.name else ""
-        return f"{self.policy_head}, {self.direction} rule {self.index}{named}"
+        return f"{self.policy_ref.head}, {self.direction} rule {self.index}{named}"
 
 
 @dataclass(frozen=True)

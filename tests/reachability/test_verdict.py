@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from podfence.reachability.verdict import (
     NOT_ISOLATED,
+    ClusterPolicyRef,
     DirectionVerdict,
     RuleRef,
     TierRuleRef,
@@ -13,7 +14,7 @@ from podfence.reachability.verdict import (
 
 def ref(tier: str, action: str, priority: int | None = 10) -> TierRuleRef:
     kind = "AdminNetworkPolicy" if tier == "Admin" else "BaselineAdminNetworkPolicy"
-    return TierRuleRef(kind, "p", tier, priority, "ingress", 2, "r", action)
+    return TierRuleRef(ClusterPolicyRef(kind, "p", tier, priority), "ingress", 2, "r", action)
 
 
 ISOLATING = (object(),)  # tiered_verdict only passes the isolating policies on
@@ -25,9 +26,8 @@ def test_a_tier_rule_reads_as_kind_name_tier_priority_and_rule() -> None:
         str(ref("Admin", "Deny"))
         == 'AdminNetworkPolicy p (Admin tier, priority 10), ingress rule 2 "r"'
     )
-    unnamed = TierRuleRef(
-        "BaselineAdminNetworkPolicy", "default", "Baseline", None, "egress", 0, "", "Allow"
-    )
+    policy = ClusterPolicyRef("BaselineAdminNetworkPolicy", "default", "Baseline", None)
+    unnamed = TierRuleRef(policy, "egress", 0, "", "Allow")
     assert str(unnamed) == "BaselineAdminNetworkPolicy default (Baseline tier), egress rule 0"
     assert unnamed.describe() == str(unnamed), "without the compiled rule, the head alone"
     assert ref("Admin", "Deny").denies and not ref("Admin", "Pass").denies

@@ -8,7 +8,7 @@ from itertools import groupby
 
 from podfence.reachability.admin_peers import DomainNamesPeer, NamedPort, NodePeer
 from podfence.reachability.peers import IpBlockPeer, PodPeer
-from podfence.reachability.ports import PortRule, RuleWords
+from podfence.reachability.ports import PortRule, RuleBase
 from podfence.reachability.tiers import BASELINE
 from podfence.reachability.traffic import Endpoint, Traffic
 from podfence.reachability.verdict import ClusterPolicyRef, TierRuleRef
@@ -35,7 +35,7 @@ AdminPeer = PodPeer | IpBlockPeer | NodePeer | DomainNamesPeer
 AdminPort = PortRule | NamedPort
 
 
-class AdminRule(RuleWords):
+class AdminRule(RuleBase):
     """One ingress or egress rule of a cluster-wide policy: an action for peers AND ports.
 
     Semantics: the rule matches a connection when one of its peers (at least one, ORed) matches
@@ -75,32 +75,7 @@ class AdminRule(RuleWords):
         self.peers = peers
         self.ports = ports
         self.subject = subject
-        self.ref = TierRuleRef(
-            policy.kind,
-            policy.name,
-            policy.tier,
-            policy.priority,
-            direction,
-            index,
-            name,
-            action,
-            self,
-        )
-
-    def other_end(self, traffic: Traffic) -> Endpoint:
-        """The end the peers are matched against: the source of ingress, the destination of egress."""
-        return traffic.source if self.direction == "ingress" else traffic.destination
-
-    def peer_matches(self, other: Endpoint) -> bool:
-        """Whether one of the peers matches the other end."""
-        return any(peer.matches(other) for peer in self.peers)
-
-    def port_matches(self, port: int, protocol: str, destination: Endpoint) -> bool:
-        """Whether one of the ports covers ``port``/``protocol`` at ``destination`` (named ports
-        resolve on the destination's containerPorts); no ports matches every port."""
-        if self.ports is None:
-            return True
-        return any(rule.matches(port, protocol, destination.ports) for rule in self.ports)
+        self.ref = TierRuleRef(policy, direction, index, name, action, self)
 
     def namespaces_read(self, traffic: Traffic) -> tuple[str, ...]:
         """The namespaces of the ends of ``traffic`` whose labels this rule's match turns on.
@@ -110,22 +85,13 @@ class AdminRule(RuleWords):
         matches and a peer's does (on a pod its pod part matches), and the subject end's (the
         destination of ingress, the source of egress) when the subject's does.
         """
-        other = self.other_end(traffic)
         subject_end = traffic.destination if self.direction == "ingress" else traffic.source
         found = []
-        if self.port_matches(traffic.port, traffic.protocol, traffic.destination) and any(
-            peer.reads_namespace_labels(other) for peer in self.peers
-        ):
-            found.append(other.namespace)
+        if self.reads_namespace_labels(traffic):
+            found.append(self.other_end(traffic).namespace)
         if self.subject.reads_namespace_labels(subject_end):
             found.append(subject_end.namespace)
         return tuple(dict.fromkeys(name for name in found if name is not None))
-
-    def admits(self, traffic: Traffic) -> bool:
-        """Whether the rule matches ``traffic`` (peer AND port), whatever its action does."""
-        return self.peer_matches(self.other_end(traffic)) and self.port_matches(
-            traffic.port, traffic.protocol, traffic.destination
-        )
 
     def describe_peers(self) -> str:
         """``all pods in namespace monitoring or 10.0.0.0/8``."""
@@ -147,10 +113,9 @@ class ClusterPolicy:
     its action, in list order.
 
     Attributes:
-        kind: the object's kind.
-        name: metadata.name (cluster-scoped: no namespace).
-        tier: "Admin" or "Baseline".
-        priority: 0 to 1000, lower first; None for the BaselineAdminNetworkPolicy.
+        ref: the policy by kind, name (metadata.name; cluster-scoped: no namespace), tier
+            ("Admin" or "Baseline") and priority (0 to 1000, lower first; None for the
+            BaselineAdminNetworkPolicy).
         subject: the pods the policy applies to.
         ingress: the ingress rules, in order.
         egress: the egress rules, in order.
@@ -158,14 +123,31 @@ class ClusterPolicy:
             is not resolved offline), for the loader's warnings.
     """
 
-    kind: str
-    name: str
-    tier: str
-    priority: int | None
+    ref: ClusterPolicyRef
     subject: PodPeer
     ingress: tuple[AdminRule, ...] = ()
     egress: tuple[AdminRule, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy."""
+        return self.ref.kind
+
+    @property
+    def name(self) -> str:
+        """metadata.name."""
+        return self.ref.name
+
+    @property
+    def tier(self) -> str:
+        """The tier: "Admin" or "Baseline"."""
+        return self.ref.tier
+
+    @property
+    def priority(self) -> int | None:
+        """0 to 1000, lower first; None for the BaselineAdminNetworkPolicy."""
+        return self.ref.priority
 
     def rules(self, direction: str) -> tuple[AdminRule, ...]:
         """``ingress`` or ``egress`` by name."""
@@ -176,17 +158,12 @@ class ClusterPolicy:
         return self.subject.matches(pod)
 
     @property
-    def ref(self) -> ClusterPolicyRef:
-        """The policy by kind, name, tier and priority."""
-        return ClusterPolicyRef(self.kind, self.name, self.tier, self.priority)
-
-    @property
     def head(self) -> str:
         """``AdminNetworkPolicy deny-db (Admin tier, priority 10)``."""
         return self.ref.head
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.name}"
+        return str(self.ref)
 
 
 def _precedence(policy: ClusterPolicy) -> tuple[int, str, str]:

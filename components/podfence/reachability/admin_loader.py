@@ -63,13 +63,19 @@ from podfence.reachability.admin import (
 )
 from podfence.reachability.admin_peers import DomainNamesPeer, NamedPort, NodePeer
 from podfence.reachability.context import ObjectContext, short
+from podfence.reachability.isolation import PEER_FIELDS
 from podfence.reachability.model import object_name
 from podfence.reachability.peers import IpBlockPeer, PodPeer
-from podfence.reachability.ports import PortRule, parse_protocol
+from podfence.reachability.ports import (
+    PortRule,
+    parse_port_name,
+    parse_port_number,
+    parse_protocol,
+)
 from podfence.reachability.selectors import LabelSelector, parse_labels, parse_selector
 from podfence.reachability.tiers import ACCEPT, ADMIN, ALLOW, BASELINE, DENY, PASS
 from podfence.reachability.verdict import ClusterPolicyRef
-from podfence.validation import parse_cidr, port_name_problem, port_number_problem
+from podfence.validation import parse_cidr
 
 __all__ = ["API_VERSIONS", "V1ALPHA1", "V1ALPHA2", "V1BETA1", "parse_cluster_policy"]
 
@@ -96,7 +102,6 @@ BASELINE_NAME = "default"
 #: Egress peers that have no named ports: a rule with a named port may not use them.
 _UNNAMED_PEERS = ("networks", "nodes", "domainNames")
 _PEERS = {"ingress": ("namespaces", "pods"), "egress": ("namespaces", "pods", "nodes", "networks", "domainNames")}  # fmt: skip
-_PEER_FIELD = {"ingress": "from", "egress": "to"}
 _PORT_KINDS = ("portNumber", "namedPort", "portRange")
 _PROTOCOL_KINDS = ("tcp", "udp", "sctp", "destinationNamedPort")
 #: The CRDs' DomainName pattern (v1alpha2/v1beta1 ``DomainName``): labels of letters, digits, '-'
@@ -200,7 +205,7 @@ def parse_cluster_policy(obj: Mapping[str, Any]) -> ClusterPolicy:
     notes: list[str] = []
     ingress = _rules(spec, "ingress", head, subject, kind, context, notes)
     egress = _rules(spec, "egress", head, subject, kind, context, notes)
-    return ClusterPolicy(kind.kind, name, tier, priority, subject, ingress, egress, tuple(notes))
+    return ClusterPolicy(head, subject, ingress, egress, tuple(notes))
 
 
 def _tier(raw: Any, context: ObjectContext) -> str:
@@ -236,10 +241,6 @@ def _one_of(raw: Any, keys: tuple[str, ...], context: ObjectContext, field: str)
     return present[0]
 
 
-def _selector(raw: Any, context: ObjectContext, field: str) -> LabelSelector:
-    return parse_selector(raw, context, field)
-
-
 def _pods(raw: Any, kind: _Kind, context: ObjectContext, field: str) -> PodPeer:
     """``pods``: the pods ``podSelector`` matches in the namespaces ``namespaceSelector`` does
     (v1alpha2 may leave ``namespaceSelector`` out: every namespace)."""
@@ -254,8 +255,8 @@ def _pods(raw: Any, kind: _Kind, context: ObjectContext, field: str) -> PodPeer:
         if pods.get(key) is None:
             raise context.error(f"{field}.{key}", "required (an empty selector {} selects all)")
     return PodPeer(
-        _selector(pods["podSelector"], context, f"{field}.podSelector"),
-        namespace_selector=_selector(
+        parse_selector(pods["podSelector"], context, f"{field}.podSelector"),
+        namespace_selector=parse_selector(
             pods.get("namespaceSelector") or {}, context, f"{field}.namespaceSelector"
         ),
     )
@@ -263,7 +264,7 @@ def _pods(raw: Any, kind: _Kind, context: ObjectContext, field: str) -> PodPeer:
 
 def _namespaces(raw: Any, context: ObjectContext, field: str) -> PodPeer:
     """``namespaces``: every pod of the namespaces the selector matches ({}: all of them)."""
-    return PodPeer(LabelSelector(), namespace_selector=_selector(raw, context, field))
+    return PodPeer(LabelSelector(), namespace_selector=parse_selector(raw, context, field))
 
 
 def _subject(raw: Any, kind: _Kind, context: ObjectContext) -> PodPeer:
@@ -330,7 +331,7 @@ def _rule(
     notes: list[str],
 ) -> AdminRule:
     field = f"spec.{direction}[{index}]"
-    peer_field = _PEER_FIELD[direction]
+    peer_field = PEER_FIELDS[direction]
     rule = context.mapping(raw, field, "a rule map")
     known = ("name", "action", peer_field, kind.port_field)
     unknown = rule.keys() - set(known)
@@ -381,7 +382,7 @@ def _peer(
     if key == "pods":
         return [_pods(value, kind, context, where)]
     if key == "nodes":
-        return [NodePeer(_selector(value, context, where))]
+        return [NodePeer(parse_selector(value, context, where))]
     if key == "networks":
         items = _bounded(value, context, where, "CIDRs", 1, MAX_NETWORKS)
         return [
@@ -428,21 +429,14 @@ def _ports(
     return tuple(read(item, context, f"{field}.{key}[{index}]") for index, item in enumerate(raw))
 
 
-def _number(raw: Any, context: ObjectContext, field: str) -> int:
-    problem = port_number_problem(raw)
-    if problem is not None:
-        raise context.invalid(field, raw, problem)
-    return int(raw)
-
-
 def _range(raw: Any, protocol: str, context: ObjectContext, field: str, known: str) -> PortRule:
     """A port range ``start``..``end``, both included; ``start`` must be less than ``end``."""
     block = context.mapping(raw, field, "a map with start and end")
     unknown = block.keys() - set(known.split(", "))
     if unknown:
         raise context.unknown(field, unknown, known)
-    start = _number(block.get("start"), context, f"{field}.start")
-    end = _number(block.get("end"), context, f"{field}.end")
+    start = parse_port_number(block.get("start"), context, f"{field}.start")
+    end = parse_port_number(block.get("end"), context, f"{field}.end")
     if start >= end:
         raise context.error(
             field,
@@ -453,10 +447,9 @@ def _range(raw: Any, protocol: str, context: ObjectContext, field: str, known: s
 
 
 def _named(raw: Any, context: ObjectContext, field: str) -> NamedPort:
-    problem = port_name_problem(raw) if isinstance(raw, str) else "must be a port name (a string)"
-    if problem is not None:
-        raise context.invalid(field, raw, problem, "port name")
-    return NamedPort(raw)
+    if not isinstance(raw, str):
+        raise context.invalid(field, raw, "must be a port name (a string)", "port name")
+    return NamedPort(parse_port_name(raw, context, field, number_hint=False))
 
 
 def _port(raw: Any, context: ObjectContext, field: str) -> AdminPort:
@@ -474,7 +467,7 @@ def _port(raw: Any, context: ObjectContext, field: str) -> AdminPort:
     unknown = entry.keys() - {"protocol", "port"}
     if unknown:
         raise context.unknown(where, unknown, "protocol, port")
-    return PortRule(protocol, _number(entry.get("port"), context, f"{where}.port"))
+    return PortRule(protocol, parse_port_number(entry.get("port"), context, f"{where}.port"))
 
 
 def _protocol(raw: Any, context: ObjectContext, field: str) -> AdminPort:
@@ -499,5 +492,5 @@ def _protocol(raw: Any, context: ObjectContext, field: str) -> AdminPort:
     where = f"{where}.destinationPort"
     choice = _one_of(port, ("number", "range"), context, where)
     if choice == "number":
-        return PortRule(protocol, _number(port["number"], context, f"{where}.number"))
+        return PortRule(protocol, parse_port_number(port["number"], context, f"{where}.number"))
     return _range(port["range"], protocol, context, f"{where}.range", "start, end")

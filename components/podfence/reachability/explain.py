@@ -71,12 +71,10 @@ def _network_policies(verdict: Verdict, direction: str, side: DirectionVerdict) 
     return lines
 
 
-_OUTSIDE = {
-    "ingress": "  ingress at {key}: not applicable: {key} is outside the cluster, so no ingress "
-    "policy applies to it",
-    "egress": "  egress at {key}: not applicable: {key} is outside the cluster, so no egress "
-    "policy applies to it",
-}
+_OUTSIDE = (
+    "  {direction} at {key}: not applicable: {key} is outside the cluster, so no {direction} "
+    "policy applies to it"
+)
 
 
 def explain(verdict: Verdict) -> str:
@@ -104,7 +102,7 @@ def explain(verdict: Verdict) -> str:
     for direction, key in (("ingress", verdict.destination), ("egress", verdict.source)):
         side = verdict.side(direction)
         if side is None:
-            lines.append(_OUTSIDE[direction].format(key=key))
+            lines.append(_OUTSIDE.format(direction=direction, key=key))
         else:
             lines += _side(verdict, direction, side)
             tied = verdict.ties_of(direction)

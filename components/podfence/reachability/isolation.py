@@ -15,10 +15,19 @@ if TYPE_CHECKING:
     from podfence.reachability.policy import Policy
     from podfence.reachability.traffic import Endpoint
 
-__all__ = ["DIRECTIONS", "connection_allows", "direction_allows", "isolating", "selecting"]
+__all__ = [
+    "DIRECTIONS",
+    "PEER_FIELDS",
+    "connection_allows",
+    "direction_allows",
+    "isolating",
+    "selecting",
+]
 
 #: The two directions, as the policyTypes spell them and as the rules' field names.
 DIRECTIONS = {"Ingress": "ingress", "Egress": "egress"}
+#: Per direction, the field of a rule that lists its peers (the other ends it matches).
+PEER_FIELDS = {"ingress": "from", "egress": "to"}
 
 
 def selecting(policies: Iterable[Policy], pod: Endpoint) -> list[Policy]:

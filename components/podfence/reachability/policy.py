@@ -8,13 +8,13 @@ from typing import Any
 
 from podfence.reachability.admin import ClusterPolicy, in_precedence
 from podfence.reachability.context import ObjectContext
-from podfence.reachability.isolation import DIRECTIONS, isolating, selecting
+from podfence.reachability.isolation import DIRECTIONS, PEER_FIELDS, isolating, selecting
 from podfence.reachability.model import object_name
 from podfence.reachability.peers import Peer, describe_peers, excluded_from, parse_peer
-from podfence.reachability.ports import PortRule, RuleWords, parse_port_rule
+from podfence.reachability.ports import PortRule, RuleBase, parse_port_rule
 from podfence.reachability.selectors import LabelSelector, parse_labels, parse_selector
 from podfence.reachability.tiers import ADMIN, BASELINE
-from podfence.reachability.traffic import Endpoint, Traffic
+from podfence.reachability.traffic import Endpoint
 from podfence.reachability.verdict import PolicyRef, RuleRef
 from podfence.validation import policy_types_problem
 
@@ -24,18 +24,16 @@ __all__ = ["API_VERSION", "Policy", "PolicySet", "Rule", "parse_policy"]
 #: groups (Calico's crd.projectcalico.org/v1, the long-removed extensions/v1beta1) are not
 #: evaluated; :func:`podfence.reachability.cluster.load_cluster` names them in a warning.
 API_VERSION = "networking.k8s.io/v1"
-_PEER_FIELD = {"ingress": "from", "egress": "to"}
 _SPEC_FIELDS = frozenset({"podSelector", "policyTypes", "ingress", "egress"})
 _RULE_FIELDS = {"ingress": frozenset({"from", "ports"}), "egress": frozenset({"to", "ports"})}
 
 
-class Rule(RuleWords):
-    """One ingress or egress rule: peers AND ports.
+class Rule(RuleBase):
+    """One ingress or egress rule: peers AND ports (matched as :class:`RuleBase` says).
 
-    Semantics (NetworkPolicyIngressRule / EgressRule): a rule admits traffic when one of its peers
-    matches the other end and one of its ports matches the destination port. An absent or empty
-    ``from``/``to`` matches every peer (``peers`` is None); absent or empty ``ports`` matches
-    every port (``ports`` is None).
+    Semantics (NetworkPolicyIngressRule / EgressRule): an absent or empty ``from``/``to``
+    matches every peer (``peers`` is None); absent or empty ``ports`` matches every port
+    (``ports`` is None).
     """
 
     __slots__ = ("direction", "index", "peers", "policy", "ports", "ref")
@@ -54,49 +52,6 @@ class Rule(RuleWords):
         self.peers = peers
         self.ports = ports
         self.ref = RuleRef(policy.namespace, policy.name, direction, index, self)
-
-    def peer_matches(self, other: Endpoint) -> bool:
-        """Whether the other end (the source of ingress, the destination of egress) is a peer.
-
-        Semantics: peers are ORed; no peers matches every pod and every address.
-        """
-        if self.peers is None:
-            return True
-        return any(peer.matches(other) for peer in self.peers)
-
-    def port_matches(self, port: int, protocol: str, destination: Endpoint) -> bool:
-        """Whether one of the ports covers ``port``/``protocol`` at ``destination``.
-
-        Semantics: ports are ORed; no ports matches every port; a named port resolves on the
-        destination's containerPorts, for ingress and egress rules alike.
-        """
-        if self.ports is None:
-            return True
-        return any(rule.matches(port, protocol, destination.ports) for rule in self.ports)
-
-    def reads_namespace_labels(self, traffic: Traffic) -> bool:
-        """Whether this rule's decision on ``traffic`` turns on the other end's namespace labels.
-
-        True when the port matches and a peer's namespaceSelector reads a label other than
-        ``kubernetes.io/metadata.name`` on a pod its podSelector matches: then the namespace's
-        labels decide whether the rule admits the traffic.
-        """
-        if self.peers is None:
-            return False
-        other = self.other_end(traffic)
-        return self.port_matches(traffic.port, traffic.protocol, traffic.destination) and any(
-            peer.reads_namespace_labels(other) for peer in self.peers
-        )
-
-    def other_end(self, traffic: Traffic) -> Endpoint:
-        """The end the peers are matched against: the source of ingress, the destination of egress."""
-        return traffic.source if self.direction == "ingress" else traffic.destination
-
-    def admits(self, traffic: Traffic) -> bool:
-        """Semantics: a rule admits traffic when a peer matches the other end AND a port the port."""
-        return self.peer_matches(self.other_end(traffic)) and self.port_matches(
-            traffic.port, traffic.protocol, traffic.destination
-        )
 
     def describe_peers(self) -> str:
         """``pods app=web in namespace shop or 10.0.0.0/8``; ``anywhere`` when unrestricted."""
@@ -305,7 +260,7 @@ def _policy_types(
 
 def _rule(raw: Any, ref: PolicyRef, direction: str, index: int, context: ObjectContext) -> Rule:
     field = f"spec.{direction}[{index}]"
-    peer_field = _PEER_FIELD[direction]
+    peer_field = PEER_FIELDS[direction]
     rule = raw if type(raw) is dict else context.mapping(raw, field, "a rule map")
     unknown = rule.keys() - _RULE_FIELDS[direction]
     if unknown:

@@ -82,27 +82,30 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
     }
     for direction in ("ingress", "egress"):
         side = verdict.side(direction)
-        data = side_json(side)
-        if side is not None and data is not None:
-            data["allowed"] = side.allowed
-            data["policies"] = [str(policy) for policy in side.policy_refs]
-            data["allowed_by"] = [
+        if side is None:
+            result[direction] = None
+            continue
+        data: dict[str, Any] = {
+            "isolated": side.isolated,
+            "allowed_by": [
                 {**_rule_json(rule), "description": rule.describe()} for rule in side.allowed_by
-            ]
-            data["not_matching"] = [
+            ],
+            "allowed": side.allowed,
+            "policies": [str(policy) for policy in side.policy_refs],
+            "not_matching": [
                 {**_rule_json(miss.rule), "reason": miss.reason}
                 for miss in verdict.not_matching(direction)
-            ]
-            tiered = (("decided_by", side.decided_by), ("passed_by", side.passed_by))
-            if any(rule is not None for _, rule in tiered):
-                data["tier"] = side.tier
-            for key, rule in tiered:
-                data.pop(key, None)
-                if rule is not None:
-                    data[key] = {**tier_rule_json(rule), "description": rule.describe()}
-            tied = verdict.ties_of(direction)
-            if tied:
-                data["tied_with"] = list(tied)
+            ],
+        }
+        tiered = (("decided_by", side.decided_by), ("passed_by", side.passed_by))
+        if any(rule is not None for _, rule in tiered):
+            data["tier"] = side.tier
+        for key, rule in tiered:
+            if rule is not None:
+                data[key] = {**tier_rule_json(rule), "description": rule.describe()}
+        tied = verdict.ties_of(direction)
+        if tied:
+            data["tied_with"] = list(tied)
         result[direction] = data
     result["assumptions"] = [
         {

@@ -121,10 +121,7 @@ class TierRuleRef:
     a BaselineAdminNetworkPolicy or a ClusterNetworkPolicy.
 
     Attributes:
-        kind: the policy's kind.
-        policy: the policy's name (cluster-wide policies have no namespace).
-        tier: "Admin" or "Baseline".
-        priority: the policy's priority; None for a BaselineAdminNetworkPolicy, which has none.
+        policy_ref: the policy the rule belongs to (kind, name, tier, priority).
         direction: "ingress" or "egress".
         index: the rule's position in ``spec.ingress`` / ``spec.egress``.
         name: the rule's ``name``; "" when it has none.
@@ -133,10 +130,7 @@ class TierRuleRef:
             for a TierRuleRef built by hand.
     """
 
-    kind: str
-    policy: str
-    tier: str
-    priority: int | None
+    policy_ref: ClusterPolicyRef
     direction: str
     index: int
     name: str
@@ -144,14 +138,24 @@ class TierRuleRef:
     rule: _TierRule | None = field(default=None, compare=False, repr=False, hash=False)
 
     @property
-    def policy_ref(self) -> ClusterPolicyRef:
-        """The policy the rule belongs to."""
-        return ClusterPolicyRef(self.kind, self.policy, self.tier, self.priority)
+    def kind(self) -> str:
+        """The policy's kind."""
+        return self.policy_ref.kind
 
     @property
-    def policy_head(self) -> str:
-        """``AdminNetworkPolicy deny-db (Admin tier, priority 10)``."""
-        return self.policy_ref.head
+    def policy(self) -> str:
+        """The policy's name (cluster-wide policies have no namespace)."""
+        return self.policy_ref.name
+
+    @property
+    def tier(self) -> str:
+        """The tier: "Admin" or "Baseline"."""
+        return self.policy_ref.tier
+
+    @property
+    def priority(self) -> int | None:
+        """The policy's priority; None for a BaselineAdminNetworkPolicy, which has none."""
+        return self.policy_ref.priority
 
     @property
     def denies(self) -> bool:
@@ -170,7 +174,7 @@ class TierRuleRef:
 
     def __str__(self) -> str:
         named = f' "{self.name}"' if self.name else ""
-        return f"{self.policy_head}, {self.direction} rule {self.index}{named}"
+        return f"{self.policy_ref.head}, {self.direction} rule {self.index}{named}"
 
 
 @dataclass(frozen=True)

@@ -204,13 +204,10 @@ def _check(args: StackValidationArgs, config: ExpectationsConfig, report: Report
             f"{_shown(path, project)}: {error} (on {inventory.origin}; its pods: {pods})"
         ) from None
     urns = objects.compiled().urns
-    counters = {"allow": 0, "deny": 0}
     for outcome in outcomes:
-        index = counters[outcome.expected]
-        counters[outcome.expected] += 1
         if not outcome.passed:
             report(
-                f"{_shown(path, project)} {describe_failure(index, outcome)}\n"
+                f"{_shown(path, project)} {describe_failure(outcome)}\n"
                 f"  (evaluated on {inventory.origin})",
                 _urn(outcome, urns),
             )

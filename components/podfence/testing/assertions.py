@@ -356,13 +356,7 @@ def assert_matrix(
         outcomes = check_expectations(expectations, cluster.policies, cluster.inventory)
     except InputError as error:
         raise _unknown(error, cluster) from None
-    counters = {"allow": 0, "deny": 0}
-    failures: list[str] = []
-    for outcome in outcomes:
-        index = counters[outcome.expected]
-        counters[outcome.expected] += 1
-        if not outcome.passed:
-            failures.append(describe_failure(index, outcome))
+    failures = [describe_failure(outcome) for outcome in outcomes if not outcome.passed]
     if failures:
         head = f"{len(failures)} of {len(outcomes)} expectations failed:"
         raise AssertionError("\n".join([head, *failures]))

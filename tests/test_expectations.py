@@ -222,14 +222,14 @@ def test_check_evaluates_allow_then_deny_and_says_which_passed() -> None:
     cluster = small_cluster()
     outcomes = check_expectations(expectations, cluster.policies, cluster.inventory)
     assert [o.verdict.port for o in outcomes] == [80, 82, 81], "allow first, then deny"
-    assert [(o.expected, o.allowed, o.passed) for o in outcomes] == [
-        ("allow", True, True),
-        ("allow", False, False),
-        ("deny", True, False),
+    assert [(o.expected, o.index, o.allowed, o.passed) for o in outcomes] == [
+        ("allow", 0, True, True),
+        ("allow", 1, False, False),
+        ("deny", 0, True, False),
     ]
     flow = traffic(cluster.inventory, "a/x", "b/y", 80)
     expected = evaluate(cluster.policies, cluster.inventory, flow)
-    assert outcomes[0] == Outcome(expectations.allow[0], "allow", expected), (
+    assert outcomes[0] == Outcome(expectations.allow[0], "allow", expected, 0), (
         "each outcome carries the engine's verdict"
     )
 
@@ -286,10 +286,10 @@ def verdict_with(ingress: DirectionVerdict) -> Verdict:
 def test_a_denied_flow_expected_denied_passes() -> None:
     entry = Expectation.parse({"from": "a/x", "to": "b/y", "port": 80})
     denied = verdict_with(DirectionVerdict(isolated=True))
-    assert not Outcome(entry, "deny", denied).allowed
-    assert Outcome(entry, "deny", denied).passed
-    assert not Outcome(entry, "allow", denied).passed
+    assert not Outcome(entry, "deny", denied, 0).allowed
+    assert Outcome(entry, "deny", denied, 0).passed
+    assert not Outcome(entry, "allow", denied, 0).passed
     allowed = verdict_with(NOT_ISOLATED)
-    assert Outcome(entry, "deny", allowed).allowed
-    assert not Outcome(entry, "deny", allowed).passed
-    assert Outcome(entry, "allow", allowed).passed
+    assert Outcome(entry, "deny", allowed, 0).allowed
+    assert not Outcome(entry, "deny", allowed, 0).passed
+    assert Outcome(entry, "allow", allowed, 0).passed

@@ -85,11 +85,13 @@ class ExpectationFile(Spec):
 
 @dataclass(frozen=True)
 class Outcome:
-    """One expectation checked: what was expected, and the engine's verdict."""
+    """One expectation checked: what was expected, the engine's verdict, and where the
+    expectation stands (``index`` in its ``allow`` or ``deny`` list)."""
 
     expectation: Expectation
     expected: Literal["allow", "deny"]
     verdict: Verdict
+    index: int
 
     @property
     def allowed(self) -> bool:
@@ -171,11 +173,11 @@ def check_expectations(
             except InputError as error:
                 raise InputError(f"{expected}[{index}] ({entry.describe()}): {error}") from None
             verdict = evaluate(policies, inventory, flow)
-            outcomes.append(Outcome(entry, expected, verdict))  # type: ignore[arg-type]
+            outcomes.append(Outcome(entry, expected, verdict, index))  # type: ignore[arg-type]
     return outcomes
 
 
-def describe_failure(index: int, outcome: Outcome) -> str:
+def describe_failure(outcome: Outcome) -> str:
     """A failed expectation in words: which one, what was expected and got, and the engine's why.
 
     ::
@@ -186,14 +188,14 @@ def describe_failure(index: int, outcome: Outcome) -> str:
             ingress at guestbook/db: allowed: ...
 
     Args:
-        index: the expectation's position in its list (``allow`` or ``deny``).
         outcome: the expectation checked (see :func:`check_expectations`).
     """
     from podfence.reachability.explain import explain
 
     entry = outcome.expectation
     got = "allowed" if outcome.allowed else "denied"
-    lines = [f"{outcome.expected}[{index}] {entry.describe()}: expected {outcome.expected}, {got}"]
+    expected = outcome.expected
+    lines = [f"{expected}[{outcome.index}] {entry.describe()}: expected {expected}, {got}"]
     if entry.why:
         lines.append(f"  expected because: {entry.why}")
     lines += [f"  {line}" for line in explain(outcome.verdict).splitlines()]

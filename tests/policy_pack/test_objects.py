@@ -8,8 +8,15 @@ import pulumi_kubernetes as k8s
 import pytest
 from podfence.components import ClusterBaseline
 from podfence.offline.recorder import RecordedResource
-from podfence.policy_pack.objects import kubernetes_object, plain, stack_objects
-from podfence.reachability.verdict import ClusterPolicyRef
+from podfence.policy_pack.objects import denying, kubernetes_object, plain, stack_objects
+from podfence.reachability.policy import parse_policy
+from podfence.reachability.verdict import (
+    NOT_ISOLATED,
+    ClusterPolicyRef,
+    DirectionVerdict,
+    PolicyRef,
+    TierRuleRef,
+)
 from policy_pack.harness import (
     cluster_policy,
     deployment,
@@ -148,6 +155,31 @@ def test_cluster_wide_policies_are_read_compiled_and_named_by_kind_and_tier() ->
     assert compiled.objects[ref] is obj
     [refused] = compiled.refused
     assert refused.startswith("AdminNetworkPolicy-bad: AdminNetworkPolicy bad: spec.priority")
+
+
+def test_denying_names_what_denies_a_side_and_urn_takes_the_first_compiled_one() -> None:
+    deny_all = parse_policy({"metadata": {"name": "deny-all", "namespace": "shop"}, "spec": {}})
+    admin = TierRuleRef("AdminNetworkPolicy", "lock", "Admin", 10, "ingress", 0, "", "Deny")
+    baseline = TierRuleRef(
+        "BaselineAdminNetworkPolicy", "default", "Baseline", None, "ingress", 0, "", "Deny"
+    )
+    assert denying(DirectionVerdict(True, (deny_all,))) == [PolicyRef("shop", "deny-all")]
+    assert denying(DirectionVerdict(False, decided_by=admin)) == [admin.policy_ref]
+    allowed_by_baseline = TierRuleRef(
+        "BaselineAdminNetworkPolicy", "default", "Baseline", None, "ingress", 0, "", "Allow"
+    )
+    assert denying(DirectionVerdict(False, decided_by=allowed_by_baseline)) == []
+    assert denying(DirectionVerdict(False, decided_by=baseline)) == [baseline.policy_ref]
+    assert denying(NOT_ISOLATED) == []
+    assert denying(None) == []
+
+    def build() -> None:
+        network_policy("shop", "deny-all", {"podSelector": {}})
+
+    compiled = stack_objects(stack_args(program(build)).resources).compiled()
+    urn = compiled.urn([admin.policy_ref, PolicyRef("shop", "deny-all")])
+    assert urn is not None and urn.endswith("::shop-deny-all")
+    assert compiled.urn([admin.policy_ref]) is None
 
 
 def test_a_cluster_wide_policy_is_not_put_in_the_providers_namespace() -> None:

@@ -45,13 +45,12 @@ from pydantic import Field
 
 from podfence.errors import PodfenceError
 from podfence.policy_pack.config import read_config
-from podfence.policy_pack.objects import Compiled, StackObjects, stack_objects
+from podfence.policy_pack.objects import Compiled, StackObjects, denying, stack_objects
 from podfence.policy_pack.words import selected_pods
 from podfence.reachability import explain, load_cluster
 from podfence.reachability.admin import ClusterPolicy
 from podfence.reachability.lint.dns import DnsMiss, DnsTarget, dns_fix, dns_misses, dns_target
 from podfence.reachability.model import NAME_LABEL
-from podfence.reachability.verdict import ClusterPolicyRef, PolicyRef
 from podfence.spec.base import Spec
 from podfence.spec.default_deny import DnsEgress
 from podfence.testing.assertions import selector_labels
@@ -229,14 +228,8 @@ def validate(args: StackValidationArgs, report: ReportViolation) -> None:
 def _urn(miss: DnsMiss, compiled: Compiled) -> str | None:
     """The policy to attach a miss to: the first that keeps the pod from DNS at its egress,
     else the first that denies it at the DNS pods' ingress."""
-    refs: list[PolicyRef | ClusterPolicyRef] = list(miss.policies)
-    for verdict in miss.verdicts:
-        side = verdict.ingress
-        if side is not None and not side.allowed:
-            refs += side.policy_refs
-            if side.decided_by is not None:
-                refs.append(side.decided_by.policy_ref)
-    return next((compiled.urns[ref] for ref in refs if ref in compiled.urns), None)
+    at_dns = (ref for verdict in miss.verdicts for ref in denying(verdict.ingress))
+    return compiled.urn([*miss.policies, *at_dns])
 
 
 POLICY = StackValidationPolicy(

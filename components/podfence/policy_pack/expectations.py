@@ -27,7 +27,6 @@ Where things come from:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +49,7 @@ from podfence.expectations import (
 )
 from podfence.offline.project import Project, find_project
 from podfence.policy_pack.config import read_config
-from podfence.policy_pack.objects import StackObjects, stack_objects
+from podfence.policy_pack.objects import Compiled, StackObjects, denying, stack_objects
 from podfence.reachability import Cluster, load_cluster, read_objects
 from podfence.reachability.verdict import ClusterPolicyRef, PolicyRef
 from podfence.spec.base import Spec
@@ -150,7 +149,7 @@ def stack_inventory(
     )
 
 
-def _urn(outcome: Outcome, urns: Mapping[PolicyRef | ClusterPolicyRef, str]) -> str | None:
+def _urn(outcome: Outcome, compiled: Compiled) -> str | None:
     """The policy to attach a failure to: the first that allows an unexpected flow (a rule of a
     NetworkPolicy, else a cluster-wide rule), or the first that isolates an end of a denied one
     or whose cluster-wide rule denies it."""
@@ -160,15 +159,8 @@ def _urn(outcome: Outcome, urns: Mapping[PolicyRef | ClusterPolicyRef, str]) -> 
         refs = [rule.policy_ref for rule in verdict.deciding_rules()]
         refs += [rule.policy_ref for rule in verdict.deciding_tier_rules()]
     else:
-        refs = []
-        for direction in ("ingress", "egress"):
-            side = verdict.side(direction)
-            if side is None or side.allowed:
-                continue
-            refs += side.policy_refs
-            if side.decided_by is not None:
-                refs.append(side.decided_by.policy_ref)
-    return next((urns[ref] for ref in refs if ref in urns), None)
+        refs = [*denying(verdict.side("ingress")), *denying(verdict.side("egress"))]
+    return compiled.urn(refs)
 
 
 def _check(args: StackValidationArgs, config: ExpectationsConfig, report: ReportViolation) -> None:
@@ -203,16 +195,13 @@ def _check(args: StackValidationArgs, config: ExpectationsConfig, report: Report
         raise InputError(
             f"{_shown(path, project)}: {error} (on {inventory.origin}; its pods: {pods})"
         ) from None
-    urns = objects.compiled().urns
-    counters = {"allow": 0, "deny": 0}
+    compiled = objects.compiled()
     for outcome in outcomes:
-        index = counters[outcome.expected]
-        counters[outcome.expected] += 1
         if not outcome.passed:
             report(
-                f"{_shown(path, project)} {describe_failure(index, outcome)}\n"
+                f"{_shown(path, project)} {describe_failure(outcome)}\n"
                 f"  (evaluated on {inventory.origin})",
-                _urn(outcome, urns),
+                _urn(outcome, compiled),
             )
 
 

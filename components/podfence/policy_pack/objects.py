@@ -21,7 +21,7 @@ from podfence.policy_pack.words import object_key
 from podfence.reachability.admin import ClusterPolicy
 from podfence.reachability.admin_loader import API_VERSIONS, parse_cluster_policy
 from podfence.reachability.policy import API_VERSION, Policy, PolicySet, parse_policy
-from podfence.reachability.verdict import ClusterPolicyRef, PolicyRef
+from podfence.reachability.verdict import ClusterPolicyRef, DirectionVerdict, PolicyRef
 
 __all__ = [
     "CLUSTER_POLICIES",
@@ -33,6 +33,7 @@ __all__ = [
     "StackObjects",
     "Workload",
     "compiled_policy",
+    "denying",
     "kubernetes_object",
     "plain",
     "stack_objects",
@@ -317,6 +318,23 @@ class Compiled:
             self.urns.setdefault(policy.ref, resource.urn)
             self.objects.setdefault(policy.ref, obj)
         return compiled
+
+    def urn(self, refs: Iterable[PolicyRef | ClusterPolicyRef]) -> str | None:
+        """The URN of the first of ``refs`` compiled here, for a violation to attach to; None
+        when there is none."""
+        return next((self.urns[ref] for ref in refs if ref in self.urns), None)
+
+
+def denying(side: DirectionVerdict | None) -> list[PolicyRef | ClusterPolicyRef]:
+    """The policies that deny a verdict's side: the NetworkPolicies that isolate it, then the
+    policy of the cluster-wide rule that decided it; none when the side is allowed (or absent).
+    """
+    if side is None or side.allowed:
+        return []
+    refs: list[PolicyRef | ClusterPolicyRef] = list(side.policy_refs)
+    if side.decided_by is not None:
+        refs.append(side.decided_by.policy_ref)
+    return refs
 
 
 def stack_objects(resources: Iterable[Resource]) -> StackObjects:

@@ -21,6 +21,7 @@ from podfence.expectations import (
     check_expectations,
     describe_failure,
 )
+from podfence.offline.inventory import _namespace_name
 from podfence.reachability import Cluster, evaluate, explain, load_cluster, traffic
 from podfence.reachability.admin_loader import API_VERSIONS
 from podfence.spec.labels import NAMESPACE_NAME_LABEL
@@ -36,6 +37,8 @@ __all__ = [
 #: Where derived pods' named ports get their numbers: the Nth name (in sorted order) is 20000+N.
 NAMED_PORT_BASE = 20000
 _FIELDS = ("src", "dst", "port")
+#: The name of the namespace an empty namespaceSelector (every namespace) stands for.
+ANY_NAMESPACE = "any-namespace"
 
 
 def selector_labels(selector: Any) -> dict[str, str]:
@@ -63,13 +66,6 @@ def _pod_name(labels: Mapping[str, str]) -> str:
         if name := _slug(labels[key]):
             return name
     return "pod"
-
-
-def _namespace_name(labels: Mapping[str, str]) -> str:
-    if NAMESPACE_NAME_LABEL in labels:
-        return labels[NAMESPACE_NAME_LABEL]
-    joined = _slug("-".join(v for _, v in sorted(labels.items()) if v))
-    return joined or "any-namespace"
 
 
 class _Builder:
@@ -163,7 +159,7 @@ def _cluster_policy_pods(build: _Builder, policy: Mapping[str, Any]) -> None:
             pod_labels = selector_labels(pods.get("podSelector"))
         else:
             continue
-        where = _namespace_name(namespace_labels)
+        where = _namespace_name(namespace_labels, ANY_NAMESPACE)
         build.namespace(where, namespace_labels)
         build.pod(where, pod_labels)
 
@@ -224,7 +220,7 @@ def policy_inventory(policies: Iterable[Mapping[str, Any]]) -> list[dict[str, An
                     where = namespace
                     if "namespaceSelector" in peer:
                         ns_labels = selector_labels(peer["namespaceSelector"])
-                        where = _namespace_name(ns_labels)
+                        where = _namespace_name(ns_labels, ANY_NAMESPACE)
                         build.namespace(where, ns_labels)
                     build.pod(where, selector_labels(peer.get("podSelector")))
     for policy in cluster_wide:
@@ -356,13 +352,7 @@ def assert_matrix(
         outcomes = check_expectations(expectations, cluster.policies, cluster.inventory)
     except InputError as error:
         raise _unknown(error, cluster) from None
-    counters = {"allow": 0, "deny": 0}
-    failures: list[str] = []
-    for outcome in outcomes:
-        index = counters[outcome.expected]
-        counters[outcome.expected] += 1
-        if not outcome.passed:
-            failures.append(describe_failure(index, outcome))
+    failures = [describe_failure(outcome) for outcome in outcomes if not outcome.passed]
     if failures:
         head = f"{len(failures)} of {len(outcomes)} expectations failed:"
         raise AssertionError("\n".join([head, *failures]))

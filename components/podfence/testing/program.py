@@ -23,10 +23,8 @@ from podfence.offline.recorder import RecordedResource, _collect, mocked, record
 from podfence.reachability.admin_loader import API_VERSIONS
 from podfence.reachability.policy import API_VERSION
 
-__all__ = ["NETWORK_POLICY", "POLICY_KINDS", "Captured", "Program", "capture", "run_program"]
+__all__ = ["POLICY_KINDS", "Captured", "Program", "capture", "run_program"]
 
-#: The type token of a Kubernetes NetworkPolicy resource.
-NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 #: The policy kinds the engine evaluates, with the apiVersions it reads them in.
 POLICY_KINDS: dict[str, tuple[str, ...]] = {"NetworkPolicy": (API_VERSION,), **API_VERSIONS}
 #: The stack a program runs as when its project has no stack file.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from podfence.reachability import load_cluster
 from podfence.reachability.lint.basis import Basis, probe_addresses, probe_ports
 from podfence.reachability.lint.dead import dead_parts
 from podfence.reachability.lint.findings import Finding
-from podfence.reachability.lint.redundancy import ON_THIS_INVENTORY, policy_without, redundancies
+from podfence.reachability.lint.redundancy import ON_THIS_INVENTORY, redundancies
 from podfence.reachability.matrix import Matrix
 from podfence.reachability.policy import Policy, PolicySet, Rule
 from reachability.helpers import namespace, pod, policy, random_cluster
@@ -182,6 +183,23 @@ def _flows(matrix: Matrix) -> set[tuple[str, str, int, str, bool]]:
     return {(f.source, f.destination, f.port, f.protocol, f.allowed) for f in matrix}
 
 
+def _policy_without(original: Policy, rules: Collection[Rule]) -> Policy:
+    """``original`` with ``rules`` deleted; its policyTypes (and so its isolation) unchanged."""
+
+    def kept(direction: str) -> tuple[Rule, ...] | None:
+        found = original.rules(direction)
+        return None if found is None else tuple(rule for rule in found if rule not in rules)
+
+    return Policy(
+        original.namespace,
+        original.name,
+        original.pod_selector,
+        kept("ingress"),
+        kept("egress"),
+        original.ignored,
+    )
+
+
 @pytest.mark.parametrize("seed", range(80))
 def test_removing_every_finding_at_once_changes_no_flow(seed: int) -> None:
     objects, _ = random_cluster(seed)
@@ -191,7 +209,7 @@ def test_removing_every_finding_at_once_changes_no_flow(seed: int) -> None:
     gone = {f.policies[0] for f in found if f.rule is None}
     dropped = {f.rule.rule for f in found if f.rule is not None}
     kept = PolicySet(
-        policy_without(p, [r for r in _rules(cluster.policies) if r in dropped])
+        _policy_without(p, [r for r in _rules(cluster.policies) if r in dropped])
         for p in cluster.policies
         if p.ref not in gone
     )
@@ -205,6 +223,6 @@ def test_removing_every_finding_at_once_changes_no_flow(seed: int) -> None:
 def test_policy_without_keeps_the_policy_types() -> None:
     cluster = load_cluster([*INVENTORY, _allow("p", "db", _from("api", 5432))])
     (allow,) = cluster.policies
-    bare = policy_without(allow, list(allow.ingress or ()))
+    bare = _policy_without(allow, list(allow.ingress or ()))
     assert isinstance(bare, Policy)
     assert (bare.ingress, bare.egress, bare.ref) == ((), None, allow.ref)

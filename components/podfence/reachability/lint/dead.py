@@ -197,19 +197,25 @@ def _port_name(port: PortRule | NamedPort) -> tuple[str, str | None] | None:
 
 
 def _named_ports(
-    basis: Basis, rule: Rule | AdminRule, subject: int, whose: str, outcome: str
-) -> list[tuple[int, str, str]]:
-    """undeclared-named-port for each named port of ``rule`` no destination pod declares: the
-    port's index, why and the fix.
+    basis: Basis, policy: Policy | ClusterPolicy, rule: Rule | AdminRule, subject: int
+) -> list[Finding]:
+    """undeclared-named-port for each named port of ``rule`` no destination pod declares: a
+    ``port`` by name of a NetworkPolicy rule; a ``namedPort`` or ``destinationNamedPort`` of a
+    cluster-wide rule.
 
     Args:
         basis: the lint basis.
-        rule: a NetworkPolicy rule or a cluster-wide rule.
-        subject: the classes of the pods the policy applies to (the destinations of ingress).
-        whose: who declares no such port when the rule is for ingress (``no pod this policy
-            selects``); an egress rule's destinations are the pods its peers match.
-        outcome: what a rule whose only port is dead does (``admits nothing``).
+        policy: the rule's policy.
+        rule: a rule of ``policy``.
+        subject: the classes of the pods the policy applies to (the destinations of ingress;
+            an egress rule's destinations are the pods its peers match).
     """
+    if isinstance(policy, Policy):
+        namespace: str | None = policy.namespace
+        whose, outcome = "no pod this policy selects", "admits nothing"
+    else:
+        namespace = None
+        whose, outcome = "no pod the policy's subject selects", "never matches"
     classes = _destinations(basis, rule, subject)
     if classes is None:
         return []
@@ -217,7 +223,7 @@ def _named_ports(
     declared = [port for number in indices(classes) for port in table.ports_of[number]]
     if rule.direction == "egress":
         whose = "no pod the rule's peers match"
-    found = []
+    found: list[Finding] = []
     for index, port in enumerate(rule.ports or ()):
         named = _port_name(port)
         if named is None:
@@ -251,48 +257,18 @@ def _named_ports(
         tail = (
             f" (the rule's only port, so the rule {outcome})" if len(rule.ports or ()) == 1 else ""
         )
-        found.append((index, why + tail, fix))
+        found.append(
+            Finding(
+                CHECKS["undeclared-named-port"],
+                namespace,
+                why + tail,
+                fix,
+                (policy.ref,),
+                rule.ref,
+                port=index,
+            )
+        )
     return found
-
-
-def _policy_named_ports(basis: Basis, policy: Policy, rule: Rule) -> list[Finding]:
-    """undeclared-named-port for the named ports of a NetworkPolicy rule."""
-    subject = basis.selected.get(policy) or 0
-    return [
-        Finding(
-            CHECKS["undeclared-named-port"],
-            policy.namespace,
-            why,
-            fix,
-            (policy.ref,),
-            rule.ref,
-            port=index,
-        )
-        for index, why, fix in _named_ports(
-            basis, rule, subject, "no pod this policy selects", "admits nothing"
-        )
-    ]
-
-
-def _cluster_named_ports(
-    basis: Basis, policy: ClusterPolicy, rule: AdminRule, subject: int
-) -> list[Finding]:
-    """undeclared-named-port for the named ports (``namedPort``, ``destinationNamedPort``) of a
-    cluster-wide rule; ``subject`` is the pod classes its subject selects."""
-    return [
-        Finding(
-            CHECKS["undeclared-named-port"],
-            None,
-            why,
-            fix,
-            (policy.ref,),
-            rule.ref,
-            port=index,
-        )
-        for index, why, fix in _named_ports(
-            basis, rule, subject, "no pod the policy's subject selects", "never matches"
-        )
-    ]
 
 
 def _subject_selects_no_pod(basis: Basis, policy: ClusterPolicy) -> Finding:
@@ -368,7 +344,7 @@ def dead_parts(basis: Basis) -> list[Finding]:
             continue
         for admin_rule in (*cluster_policy.ingress, *cluster_policy.egress):
             found += _cluster_peers(basis, cluster_policy, admin_rule)
-            found += _cluster_named_ports(basis, cluster_policy, admin_rule, subject)
+            found += _named_ports(basis, cluster_policy, admin_rule, subject)
     for policy in basis.policies:
         selects = bool(basis.selected.get(policy))
         if not selects:
@@ -377,7 +353,7 @@ def dead_parts(basis: Basis) -> list[Finding]:
             for rule in policy.rules(direction) or ():
                 found += _peers(basis, policy, rule)
                 if selects:
-                    found += _policy_named_ports(basis, policy, rule)
+                    found += _named_ports(basis, policy, rule, basis.selected[policy])
     return found
 
 

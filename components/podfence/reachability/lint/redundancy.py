@@ -34,30 +34,13 @@ from podfence.reachability.lint.subsumption import covers, selector_includes
 from podfence.reachability.policy import Policy, Rule
 from podfence.reachability.verdict import RuleRef
 
-__all__ = ["ON_THIS_INVENTORY", "policy_without", "redundancies"]
+__all__ = ["ON_THIS_INVENTORY", "redundancies"]
 
 #: What the proof covers, as the findings say it.
 ON_THIS_INVENTORY = (
     "on this inventory (every pod, every port and protocol, every address outside the cluster)"
 )
 _OTHER_END = {"ingress": "egress at the source", "egress": "ingress at the destination"}
-
-
-def policy_without(policy: Policy, rules: Collection[Rule]) -> Policy:
-    """``policy`` with ``rules`` deleted; its policyTypes (and so its isolation) unchanged."""
-
-    def kept(direction: str) -> tuple[Rule, ...] | None:
-        found = policy.rules(direction)
-        return None if found is None else tuple(rule for rule in found if rule not in rules)
-
-    return Policy(
-        policy.namespace,
-        policy.name,
-        policy.pod_selector,
-        kept("ingress"),
-        kept("egress"),
-        policy.ignored,
-    )
 
 
 class _Judge:

@@ -80,19 +80,15 @@ class PolicyComponent(pulumi.ComponentResource, Generic[SpecT]):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         kind = type(self).__name__
-        deferred = Deferred(args)
-
-        def parse(value: Any) -> Any:
-            return self._spec_type.parse(value, root=name)
-
-        spec: SpecT = deferred.parse(parse, name)
+        deferred: Deferred[Any] = Deferred(args, self._spec_type, name)
+        spec: SpecT = deferred.parse()
         manifests = type(self).build(spec)
         check_unique(manifests, f"{kind} {name}")
         claim((k for k in map(_key, manifests) if deferred.known(k)), f"{kind} {name}")
         super().__init__(f"podfence:index:{kind}", name, None, opts)
         self._spec = spec
         self._policies = create_policies(self, name, manifests, opts, deferred.restore)
-        deferred.check_later(parse)
+        deferred.check_later()
         self.policy_names = pulumi.Output.all(*(p.id for p in self._policies.values())).apply(
             lambda _: list(self._policies)
         )

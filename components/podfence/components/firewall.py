@@ -73,12 +73,8 @@ class Firewall(pulumi.ComponentResource):
         args: FirewallConfig | Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        deferred = Deferred(args)
-
-        def parse(value: Any) -> FirewallConfig:
-            return FirewallConfig.parse(value, root=name)
-
-        spec: FirewallConfig = deferred.parse(parse, name)
+        deferred = Deferred(args, FirewallConfig, name)
+        spec = deferred.parse()
         manifests = spec.manifests()
         claim((k for k in map(_key, manifests) if deferred.known(k)), f"Firewall {name}")
         super().__init__("podfence:index:Firewall", name, None, opts)
@@ -100,7 +96,7 @@ class Firewall(pulumi.ComponentResource):
         self.policy_names = pulumi.Output.all(*(p.id for p in self._policies.values())).apply(
             lambda _: list(self._policies)
         )
-        deferred.check_later(parse)
+        deferred.check_later()
         self.register_outputs({"policyNames": self.policy_names})
 
     @property

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Self, TypeVar, get_args
 
@@ -23,7 +22,6 @@ from podfence.errors import UNKNOWN_KEY, SpecError, format_validation_error
 from podfence.validation import dns1123_label_problem, dns1123_subdomain_problem
 
 __all__ = [
-    "DNS_LABEL",
     "Flag",
     "Items",
     "Spec",
@@ -33,9 +31,6 @@ __all__ = [
     "key_error",
     "unknown_key_message",
 ]
-
-#: RFC 1123 label: what Kubernetes requires of namespace names.
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def check_flag(value: Any) -> bool:

@@ -28,6 +28,7 @@ __all__ = [
     "check_dns_label",
     "check_dns_subdomain",
     "check_flag",
+    "check_namespaces",
     "key_error",
     "unknown_key_message",
 ]
@@ -212,3 +213,13 @@ def check_dns_subdomain(value: str, what: str) -> str:
     if problem is not None:
         raise ValueError(f"{what} {value!r} is not a valid Kubernetes name: {problem}")
     return value
+
+
+def check_namespaces(names: tuple[str, ...], field: str) -> tuple[str, ...]:
+    """Require namespace names (RFC 1123 labels), each once; ``field`` (``namespaces``,
+    ``excludeNamespaces``) names the list when one is repeated."""
+    for name in names:
+        check_dns_label(name, "namespace")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{field} {list(names)!r} lists a namespace twice")
+    return names

@@ -30,7 +30,7 @@ def _cell(text: str) -> str:
     return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
-def _input(kind: str, value: Any) -> str:
+def _input(value: Any) -> str:
     if isinstance(value, dict):
         names = ", ".join(sorted(value)) or "nothing"
         return _cell(f"a directory holding {names}")
@@ -62,7 +62,7 @@ def main() -> int:
             wanted = 2 if expected.startswith("error: ") else 0
             mark = "" if same and status == wanted else " **(differs from the list)**"
             differ += bool(mark)
-        rows.append(f"| {kind}: {description} | {_input(kind, value)} | {_cell(message)}{mark} |")
+        rows.append(f"| {kind}: {description} | {_input(value)} | {_cell(message)}{mark} |")
     print("\n".join(rows))
     print(f"\n{len(CASES)} cases, {differ} differing from tests/bad_inputs.py")
     return 1 if differ else 0

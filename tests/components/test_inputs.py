@@ -11,6 +11,7 @@ from podfence.components import DefaultDeny, Firewall, IpBlockAllow, NamespaceAl
 from podfence.components.inputs import Deferred
 from podfence.errors import ConfigError, SpecError
 from podfence.offline.recorder import RecordedResource, record
+from podfence.spec import DefaultDenySpec
 
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 
@@ -135,7 +136,7 @@ def test_a_firewall_takes_its_namespace_from_an_output() -> None:
 
 def test_without_outputs_the_args_are_left_alone() -> None:
     args = {"namespaces": ["a"]}
-    deferred = Deferred(args)
+    deferred = Deferred(args, DefaultDenySpec, "deny")
     assert deferred.args is not args and deferred.args == args
     assert deferred.outputs == {}
     assert deferred.restore({"x": "output-0"}) == {"x": "output-0"}

@@ -12,6 +12,7 @@ from podfence.components import DefaultDeny, Firewall, IpBlockAllow, NamespaceAl
 from podfence.config import DefaultDenyConfig, FirewallConfig, IngressController
 from podfence.expectations import Expectation, ExpectationFile
 from podfence.spec import (
+    ClusterBaselineSpec,
     DefaultDenySpec,
     Direction,
     DnsEgress,
@@ -103,6 +104,9 @@ def specs() -> dict[str, object]:
             direction=Direction.EGRESS,
             pod_selector=LabelSelector.of(app="api"),
             ports=[Port.tcp(443)],
+        ),
+        "baseline": ClusterBaselineSpec(
+            api="v1alpha2", egress=True, exclude_namespaces=["kube-system", "monitoring"]
         ),
         "internet": IpBlockAllowSpec(
             name="allow-internet",

@@ -10,7 +10,7 @@ import pulumi_kubernetes as k8s
 
 from podfence.components.inputs import Deferred
 from podfence.components.registry import claim
-from podfence.manifests.wire import Manifest, check_unique, is_deny
+from podfence.manifests.wire import Manifest, check_unique, is_deny, policy_key
 from podfence.spec.base import Spec
 
 __all__ = ["PolicyComponent", "create_policies", "depends_on_of"]
@@ -80,19 +80,15 @@ class PolicyComponent(pulumi.ComponentResource, Generic[SpecT]):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         kind = type(self).__name__
-        deferred = Deferred(args)
-
-        def parse(value: Any) -> Any:
-            return self._spec_type.parse(value, root=name)
-
-        spec: SpecT = deferred.parse(parse, name)
+        deferred: Deferred[Any] = Deferred(args, self._spec_type, name)
+        spec: SpecT = deferred.parse()
         manifests = type(self).build(spec)
         check_unique(manifests, f"{kind} {name}")
-        claim((k for k in map(_key, manifests) if deferred.known(k)), f"{kind} {name}")
+        claim((k for k in map(policy_key, manifests) if deferred.known(k)), f"{kind} {name}")
         super().__init__(f"podfence:index:{kind}", name, None, opts)
         self._spec = spec
         self._policies = create_policies(self, name, manifests, opts, deferred.restore)
-        deferred.check_later(parse)
+        deferred.check_later()
         self.policy_names = pulumi.Output.all(*(p.id for p in self._policies.values())).apply(
             lambda _: list(self._policies)
         )
@@ -107,11 +103,6 @@ class PolicyComponent(pulumi.ComponentResource, Generic[SpecT]):
     def policies(self) -> dict[str, k8s.networking.v1.NetworkPolicy]:
         """``"namespace/name"`` -> the NetworkPolicy resource, allows first."""
         return self._policies
-
-
-def _key(manifest: Manifest) -> str:
-    metadata = manifest["metadata"]
-    return f"{metadata['namespace']}/{metadata['name']}"
 
 
 def create_policies(
@@ -137,10 +128,12 @@ def create_policies(
     allows = [m for m in manifests if not is_deny(m)]
     denies = [m for m in manifests if is_deny(m)]
     for manifest in allows:
-        policies[_key(manifest)] = _policy(parent, name, manifest, after, restore)
+        policies[policy_key(manifest)] = _policy(parent, name, manifest, after, restore)
     created = list(policies.values())
     for manifest in denies:
-        policies[_key(manifest)] = _policy(parent, name, manifest, [*after, *created], restore)
+        policies[policy_key(manifest)] = _policy(
+            parent, name, manifest, [*after, *created], restore
+        )
     return policies
 
 

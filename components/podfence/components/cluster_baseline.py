@@ -74,12 +74,8 @@ class ClusterBaseline(pulumi.ComponentResource):
         args: ClusterBaselineSpec | Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        deferred = Deferred(args)
-
-        def parse(value: Any) -> ClusterBaselineSpec:
-            return ClusterBaselineSpec.parse(value, root=name)
-
-        spec: ClusterBaselineSpec = deferred.parse(parse, name)
+        deferred = Deferred(args, ClusterBaselineSpec, name)
+        spec = deferred.parse()
         if not deferred.known(spec.policy_name):
             raise SpecError(
                 f"{name}.name: a pulumi Output is not accepted here: the policy's name is its "
@@ -99,7 +95,7 @@ class ClusterBaseline(pulumi.ComponentResource):
             spec=deferred.restore(manifest["spec"]),
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on_of(opts) or None),
         )
-        deferred.check_later(parse)
+        deferred.check_later()
         policy_name = spec.policy_name
         self.policy_name = self._policy.id.apply(lambda _: policy_name)
         self.register_outputs({"policyName": self.policy_name})

@@ -12,7 +12,7 @@ from podfence.components._policies import create_policies, depends_on_of
 from podfence.components.inputs import Deferred
 from podfence.components.registry import claim
 from podfence.config import FirewallConfig
-from podfence.manifests.wire import MANAGED_BY_LABELS, Manifest
+from podfence.manifests.wire import MANAGED_BY_LABELS, Manifest, policy_key
 
 __all__ = ["Firewall"]
 
@@ -73,14 +73,10 @@ class Firewall(pulumi.ComponentResource):
         args: FirewallConfig | Mapping[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        deferred = Deferred(args)
-
-        def parse(value: Any) -> FirewallConfig:
-            return FirewallConfig.parse(value, root=name)
-
-        spec: FirewallConfig = deferred.parse(parse, name)
+        deferred = Deferred(args, FirewallConfig, name)
+        spec = deferred.parse()
         manifests = spec.manifests()
-        claim((k for k in map(_key, manifests) if deferred.known(k)), f"Firewall {name}")
+        claim((k for k in map(policy_key, manifests) if deferred.known(k)), f"Firewall {name}")
         super().__init__("podfence:index:Firewall", name, None, opts)
         self._spec = spec
         given = depends_on_of(opts)
@@ -100,7 +96,7 @@ class Firewall(pulumi.ComponentResource):
         self.policy_names = pulumi.Output.all(*(p.id for p in self._policies.values())).apply(
             lambda _: list(self._policies)
         )
-        deferred.check_later(parse)
+        deferred.check_later()
         self.register_outputs({"policyNames": self.policy_names})
 
     @property
@@ -132,8 +128,3 @@ class Firewall(pulumi.ComponentResource):
             metadata = k8s.meta.v1.ObjectMetaArgs(name=namespace, labels=dict(MANAGED_BY_LABELS))
             return k8s.core.v1.Namespace(child, metadata=metadata, opts=opts)
         return k8s.core.v1.Namespace.get(child, namespace, opts=opts)
-
-
-def _key(manifest: Manifest) -> str:
-    metadata = manifest["metadata"]
-    return f"{metadata['namespace']}/{metadata['name']}"

@@ -16,30 +16,37 @@ error that says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
 
 import pulumi
 
 from podfence.errors import SpecError
+from podfence.spec.base import Spec
 
 __all__ = ["Deferred"]
 
 _PLACEHOLDER = re.compile(r"output-\d+")
 
+SpecT = TypeVar("SpecT", bound=Spec)
 
-class Deferred:
+
+class Deferred(Generic[SpecT]):
     """``args`` with every ``pulumi.Output`` swapped for a placeholder, and the way back.
 
     Args:
         args: the component's args (a spec object, or plain dicts and lists).
+        spec_type: the spec the args are validated into (``spec_type.parse``).
+        name: the component's name, the root of every field named in an error.
 
     Attributes:
-        args: the args with placeholders (the same object when there was no output).
+        args: a copy of the args with placeholders (dicts and lists rebuilt, the rest shared).
         outputs: placeholder -> the output it stands for, in order.
     """
 
-    def __init__(self, args: Any) -> None:
+    def __init__(self, args: Any, spec_type: type[SpecT], name: str) -> None:
+        self._spec_type = spec_type
+        self._name = name
         self.outputs: dict[str, pulumi.Output[Any]] = {}
         self.args = self._swap(args)
 
@@ -54,21 +61,24 @@ class Deferred:
             return type(value)(self._swap(item) for item in value)
         return value
 
-    def parse(self, parse: Callable[[Any], Any], name: str) -> Any:
+    def _parse(self, args: Any) -> SpecT:
+        return self._spec_type.parse(args, root=self._name)
+
+    def parse(self) -> SpecT:
         """Validate the args with the placeholders now (see the module docstring).
 
         Raises:
             SpecError: invalid args; an output where only a literal value may go is named.
         """
         try:
-            return parse(self.args)
+            return self._parse(self.args)
         except SpecError as error:
             found = _PLACEHOLDER.search(str(error)) if self.outputs else None
             if found is None or found.group(0) not in self.outputs:
                 raise
             raise SpecError(
                 f"{str(error).split(':', 1)[0]}: a pulumi Output is only accepted where a name "
-                f"or a label value goes; give this value of {name} literally"
+                f"or a label value goes; give this value of {self._name} literally"
             ) from error
 
     def known(self, key: str) -> bool:
@@ -94,14 +104,14 @@ class Deferred:
             return [self.restore(item) for item in value]
         return value
 
-    def check_later(self, parse: Callable[[Any], Any]) -> None:
+    def check_later(self) -> None:
         """Validate the args again once every output is known; a bad value fails the run."""
         if not self.outputs:
             return
         placeholders = list(self.outputs)
 
         def check(values: list[Any]) -> None:
-            parse(_substitute(self.args, dict(zip(placeholders, values, strict=True))))
+            self._parse(_substitute(self.args, dict(zip(placeholders, values, strict=True))))
 
         pulumi.Output.all(*self.outputs.values()).apply(check)
 

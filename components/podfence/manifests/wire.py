@@ -27,6 +27,7 @@ __all__ = [
     "namespace_name_selector",
     "network_policy",
     "pod_peer",
+    "policy_key",
     "port",
     "rule",
     "selector",
@@ -148,6 +149,12 @@ def network_policy(
     }
 
 
+def policy_key(manifest: Manifest) -> str:
+    """A namespaced policy's identity, ``namespace/name``: what two policies may not share."""
+    metadata = manifest["metadata"]
+    return f"{metadata['namespace']}/{metadata['name']}"
+
+
 def check_unique(manifests: Sequence[Manifest], owner: str = "") -> None:
     """Refuse two policies with the same namespace and name: the second would overwrite the first.
 
@@ -156,7 +163,7 @@ def check_unique(manifests: Sequence[Manifest], owner: str = "") -> None:
     """
     seen: set[str] = set()
     for manifest in manifests:
-        key = f"{manifest['metadata']['namespace']}/{manifest['metadata']['name']}"
+        key = policy_key(manifest)
         if key in seen:
             prefix = f"{owner}: " if owner else ""
             raise SpecError(f"{prefix}two policies would be named {key}; rename one")

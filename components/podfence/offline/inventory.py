@@ -278,16 +278,6 @@ def _inside(address: str, block: IpBlock) -> bool:
 
 
 def _describe(selector: LabelSelector) -> str:
-    """``team=monitoring``, ``env in (a,b)``: a selector in kubectl's notation."""
-    parts = [f"{key}={value}" for key, value in sorted(selector.match_labels.items())]
-    for requirement in selector.match_expressions:
-        values = ",".join(requirement.values)
-        parts.append(
-            {
-                Operator.IN: f"{requirement.key} in ({values})",
-                Operator.NOT_IN: f"{requirement.key} notin ({values})",
-                Operator.EXISTS: requirement.key,
-                Operator.DOES_NOT_EXIST: f"!{requirement.key}",
-            }[requirement.operator]
-        )
-    return ",".join(parts) or "(all)"
+    """``team=monitoring``, ``env in (a,b)``: the selector in kubectl's notation; ``(all)``
+    when it selects everything."""
+    return "(all)" if selector.is_empty else selector.describe()

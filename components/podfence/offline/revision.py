@@ -98,7 +98,7 @@ def render_revision(base: Checkout, stack: str) -> list[dict[str, Any]]:
     import yaml
 
     project = base.project
-    if not (project.stack_config_dir / f"Pulumi.{stack}.yaml").is_file():
+    if stack not in project.stacks():
         return []
     env = dict(os.environ)
     library = base.root / "components"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Self, TypeVar, get_args
 
@@ -23,19 +22,16 @@ from podfence.errors import UNKNOWN_KEY, SpecError, format_validation_error
 from podfence.validation import dns1123_label_problem, dns1123_subdomain_problem
 
 __all__ = [
-    "DNS_LABEL",
     "Flag",
     "Items",
     "Spec",
     "check_dns_label",
     "check_dns_subdomain",
     "check_flag",
+    "check_namespaces",
     "key_error",
     "unknown_key_message",
 ]
-
-#: RFC 1123 label: what Kubernetes requires of namespace names.
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def check_flag(value: Any) -> bool:
@@ -217,3 +213,13 @@ def check_dns_subdomain(value: str, what: str) -> str:
     if problem is not None:
         raise ValueError(f"{what} {value!r} is not a valid Kubernetes name: {problem}")
     return value
+
+
+def check_namespaces(names: tuple[str, ...], field: str) -> tuple[str, ...]:
+    """Require namespace names (RFC 1123 labels), each once; ``field`` (``namespaces``,
+    ``excludeNamespaces``) names the list when one is repeated."""
+    for name in names:
+        check_dns_label(name, "namespace")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{field} {list(names)!r} lists a namespace twice")
+    return names

@@ -6,7 +6,7 @@ from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from podfence.spec.base import Flag, Spec, check_dns_label, check_dns_subdomain
+from podfence.spec.base import Flag, Items, Spec, check_dns_subdomain, check_namespaces
 from podfence.spec.default_deny import DnsEgress
 from podfence.spec.labels import LabelSelector
 
@@ -61,7 +61,7 @@ class ClusterBaselineSpec(Spec):
     name: str | None = None
     priority: int | None = None
     namespace_selector: LabelSelector = Field(default_factory=LabelSelector)
-    exclude_namespaces: tuple[str, ...] = SYSTEM_NAMESPACES
+    exclude_namespaces: Items[str] = SYSTEM_NAMESPACES
     ingress: Flag = True
     egress: Flag = False
     allow_dns: Flag = True
@@ -84,11 +84,7 @@ class ClusterBaselineSpec(Spec):
     @field_validator("exclude_namespaces")
     @classmethod
     def _excluded(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for name in value:
-            check_dns_label(name, "namespace")
-        if len(set(value)) != len(value):
-            raise ValueError(f"excludeNamespaces {list(value)!r} lists a namespace twice")
-        return value
+        return check_namespaces(value, "excludeNamespaces")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

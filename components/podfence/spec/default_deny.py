@@ -6,7 +6,14 @@ from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
-from podfence.spec.base import Flag, Items, Spec, check_dns_label, check_dns_subdomain
+from podfence.spec.base import (
+    Flag,
+    Items,
+    Spec,
+    check_dns_label,
+    check_dns_subdomain,
+    check_namespaces,
+)
 from podfence.spec.labels import Labels
 from podfence.spec.ports import Port
 
@@ -74,11 +81,7 @@ class DefaultDenySpec(Spec):
     def _namespaces(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
             raise ValueError("name at least one namespace to deny")
-        for name in value:
-            check_dns_label(name, "namespace")
-        if len(set(value)) != len(value):
-            raise ValueError(f"namespaces {list(value)!r} lists a namespace twice")
-        return value
+        return check_namespaces(value, "namespaces")
 
     @field_validator("policy_name")
     @classmethod

@@ -119,16 +119,8 @@ class Port(Spec):
 
     @field_validator("port", mode="before")
     @classmethod
-    def _port(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise ValueError(f"port {value!r} is not a port number or name")
-        if isinstance(value, int):
-            return _check_port_number(value, "port")
-        if isinstance(value, str):
-            return _check_port_name(value)
-        if value is not None:
-            raise ValueError(f"port {value!r} is not a port number or name")
-        return value
+    def _port(cls, value: Any) -> int | str | None:
+        return None if value is None else check_port(value)
 
     @field_validator("end_port", mode="before")
     @classmethod

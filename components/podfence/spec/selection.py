@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from podfence.spec.base import Items, Spec, check_dns_label, check_dns_subdomain
+from podfence.spec.base import Items, Spec, check_dns_subdomain, check_namespaces
 
 __all__ = ["PolicyPlacement"]
 
@@ -30,8 +30,4 @@ class PolicyPlacement(Spec):
     def _namespaces(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
             raise ValueError("name at least one namespace to create the policy in")
-        for name in value:
-            check_dns_label(name, "namespace")
-        if len(set(value)) != len(value):
-            raise ValueError(f"namespaces {list(value)!r} lists a namespace twice")
-        return value
+        return check_namespaces(value, "namespaces")

@@ -216,6 +216,34 @@ def test_two_policy_files_compare_on_one_inventory(
     assert report["policies"]["changed"] == ["default/deny-external-egress"]
 
 
+def test_a_kind_that_is_no_string_in_policies_is_no_policy_not_an_internal_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: [NetworkPolicy]\n"
+        "metadata: {name: deny-all, namespace: default}\nspec: {podSelector: {}}\n"
+    )
+    status = main(
+        [
+            "diff",
+            "--base-policies",
+            str(odd),
+            "--policies",
+            str(COOKBOOK / "policies.yaml"),
+            "--inventory",
+            str(COOKBOOK / "inventory.yaml"),
+            "-o",
+            "json",
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert report["policies"]["added"] == ["default/deny-external-egress"], (
+        "the base side's object of a list kind is no policy"
+    )
+
+
 def test_diff_needs_two_sides(capsys: pytest.CaptureFixture[str], project: Path) -> None:
     status, _, err = _diff(capsys, project, "--stack", "dev")
     assert status == 2

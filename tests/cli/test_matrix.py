@@ -317,6 +317,29 @@ def test_a_v1beta1_cluster_network_policy_in_policies_is_counted_and_evaluated(
     assert "denied" in out
 
 
+def test_a_kind_that_is_no_string_is_named_in_a_warning_not_an_internal_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policies = tmp_path / "policies.yaml"
+    status, out, err = run_on_the_guestbook(
+        capsys,
+        policies,
+        "apiVersion: networking.k8s.io/v1\nkind: [NetworkPolicy]\n"
+        "metadata: {name: deny-all, namespace: guestbook}\nspec: {podSelector: {}}\n",
+    )
+    assert status == 0
+    assert err == (
+        f"podfence: warning: {policies} (document 1): an object with kind ['NetworkPolicy'] "
+        "(guestbook/deny-all) is not evaluated: podfence reads NetworkPolicy "
+        "(networking.k8s.io/v1), AdminNetworkPolicy and BaselineAdminNetworkPolicy "
+        "(policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
+        "(policy.networking.k8s.io/v1alpha2 and v1beta1), Namespace, Pod and Node (v1) objects "
+        "only\n"
+        f"podfence: warning: no NetworkPolicy in --policies {policies}: every flow is allowed\n"
+    )
+    assert "denied" not in out
+
+
 NODES_INVENTORY = """\
 kind: Namespace
 metadata: {name: shop, labels: {kubernetes.io/metadata.name: shop}}

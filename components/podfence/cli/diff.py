@@ -75,9 +75,9 @@ class _Sides:
 
 def _policies(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The policies among ``objects``: NetworkPolicies and the cluster-wide kinds."""
-    from podfence.reachability.admin_loader import API_VERSIONS
+    from podfence.reachability.cluster import is_policy
 
-    return [o for o in objects if o.get("kind") == "NetworkPolicy" or o.get("kind") in API_VERSIONS]
+    return [o for o in objects if is_policy(o)]
 
 
 def _union(*inventories: list[dict[str, Any]]) -> list[dict[str, Any]]:

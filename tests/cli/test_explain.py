@@ -282,13 +282,19 @@ ASSUMED = (
 )
 
 
-def test_a_verdict_that_reads_labels_of_a_namespace_missing_from_the_inventory_says_so(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+@pytest.fixture
+def pods_only(tmp_path: Path) -> list[str]:
+    """--policies PRODUCTION_ONLY --inventory PODS_ONLY, written to ``tmp_path``."""
     policies = write(tmp_path, "policies.yaml", PRODUCTION_ONLY)
     pods = write(tmp_path, "pods.yaml", PODS_ONLY)
+    return ["--policies", str(policies), "--inventory", str(pods)]
+
+
+def test_a_verdict_that_reads_labels_of_a_namespace_missing_from_the_inventory_says_so(
+    capsys: pytest.CaptureFixture[str], pods_only: list[str]
+) -> None:
     flow = ["--from", "payments/api", "--to", "shop/web", "--port", "80"]
-    status = main(["explain", "--policies", str(policies), "--inventory", str(pods), *flow])
+    status = main(["explain", *pods_only, *flow])
     captured = capsys.readouterr()
     assert status == 0
     assert captured.err == "".join(
@@ -310,11 +316,9 @@ def test_a_verdict_that_reads_labels_of_a_namespace_missing_from_the_inventory_s
 
 
 def test_namespaces_from_pods_silences_the_warning_and_json_lists_the_assumption(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], pods_only: list[str]
 ) -> None:
-    policies = write(tmp_path, "policies.yaml", PRODUCTION_ONLY)
-    pods = write(tmp_path, "pods.yaml", PODS_ONLY)
-    inputs = ["--policies", str(policies), "--inventory", str(pods), "--namespaces-from-pods"]
+    inputs = [*pods_only, "--namespaces-from-pods"]
     flow = ["--from", "payments/api", "--to", "shop/web", "--port", "80"]
     status = main(["explain", *inputs, *flow, "--output", "json"])
     captured = capsys.readouterr()

@@ -17,7 +17,7 @@ from podfence.reachability.inventory import Inventory
 from podfence.reachability.matrix import Matrix
 from podfence.reachability.model import Address
 from podfence.reachability.policy import PolicySet
-from podfence.reachability.report import summary, tier_rule_json
+from podfence.reachability.report import rule_json, summary
 from podfence.reachability.verdict import RuleRef, TierRuleRef, Verdict
 
 __all__ = ["FirewallDiff", "FlowChange", "diff_firewalls"]
@@ -115,15 +115,7 @@ class FirewallDiff:
                     "to": change.verdict.destination,
                     "port": change.verdict.port,
                     "protocol": change.verdict.protocol,
-                    "by": [
-                        {
-                            "policy": f"{rule.namespace}/{rule.policy}",
-                            "rule": rule.index,
-                            "direction": rule.direction,
-                        }
-                        for rule in change.by
-                    ]
-                    + [tier_rule_json(rule) for rule in change.tier_by],
+                    "by": [*map(rule_json, change.by), *map(rule_json, change.tier_by)],
                     "reason": summary(change.verdict),
                     "other_side": summary(change.other),
                 }

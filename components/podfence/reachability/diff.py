@@ -175,8 +175,18 @@ def diff_firewalls(
     """
     externals = list(externals)
     probes = list(dict.fromkeys([*base.egress_ports(), *head.egress_ports()]))
-    before = Matrix.build(base, inventory, externals, ports, True, probes, nodes=True)
-    after = Matrix.build(head, inventory, externals, ports, True, probes, nodes=True)
+    before, after = (
+        Matrix.build(
+            policies,
+            inventory,
+            externals,
+            ports,
+            allowed_only=True,
+            external_ports=probes,
+            nodes=True,
+        )
+        for policies in (base, head)
+    )
     was, now = _allowed(before), _allowed(after)
     opened = tuple(
         FlowChange(after.verdict(*now[key]), _other(before, key, inventory))

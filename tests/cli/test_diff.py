@@ -48,6 +48,16 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary directory of this test's own, where the base checkout goes: so that
+    another process's checkout in the shared one is not taken for a trace left behind."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
 def _edit(project: Path, stack: str, old: str, new: str) -> None:
     path = project / "stacks" / f"Pulumi.{stack}.yaml"
     text = path.read_text(encoding="utf-8")
@@ -125,9 +135,8 @@ def test_removing_the_monitoring_allow_closes_every_tier_to_monitoring(
 
 
 def test_nothing_changed_exits_0_and_leaves_no_trace(
-    capsys: pytest.CaptureFixture[str], project: Path
+    capsys: pytest.CaptureFixture[str], project: Path, scratch: Path
 ) -> None:
-    before = set(Path(tempfile.gettempdir()).glob("podfence-base-*"))
     status_before = _git(project, "status", "--porcelain")
     worktrees = _git(project, "worktree", "list")
     status, out, _ = _diff(capsys, project, "--stack", "prod", "--base", "main")
@@ -135,21 +144,20 @@ def test_nothing_changed_exits_0_and_leaves_no_trace(
     assert "opens 0 connections, closes 0; no policy changed" in out
     assert _git(project, "status", "--porcelain") == status_before
     assert _git(project, "worktree", "list") == worktrees
-    assert set(Path(tempfile.gettempdir()).glob("podfence-base-*")) == before
+    assert list(scratch.iterdir()) == []
 
 
 def test_the_checkout_is_removed_even_when_the_base_fails_to_render(
-    capsys: pytest.CaptureFixture[str], project: Path
+    capsys: pytest.CaptureFixture[str], project: Path, scratch: Path
 ) -> None:
     _edit(project, "dev", "namespace: guestbook", "namespace: Guest_Book")
     _git(project, "commit", "-qam", "broken")
     _edit(project, "dev", "namespace: Guest_Book", "namespace: guestbook")
-    before = set(Path(tempfile.gettempdir()).glob("podfence-base-*"))
     status, _, err = _diff(capsys, project, "--stack", "dev", "--base", "HEAD")
     assert status == 2
     assert err.startswith("podfence: error: the stack dev does not render at the base revision:")
     assert err.count("\n") == 1
-    assert set(Path(tempfile.gettempdir()).glob("podfence-base-*")) == before
+    assert list(scratch.iterdir()) == []
 
 
 def test_an_unknown_base_is_one_line_with_status_2(
@@ -214,6 +222,34 @@ def test_two_policy_files_compare_on_one_inventory(
         {"policy": "default/deny-external-egress", "rule": 1, "direction": "egress"}
     ]
     assert report["policies"]["changed"] == ["default/deny-external-egress"]
+
+
+def test_a_kind_that_is_no_string_in_policies_is_no_policy_not_an_internal_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: [NetworkPolicy]\n"
+        "metadata: {name: deny-all, namespace: default}\nspec: {podSelector: {}}\n"
+    )
+    status = main(
+        [
+            "diff",
+            "--base-policies",
+            str(odd),
+            "--policies",
+            str(COOKBOOK / "policies.yaml"),
+            "--inventory",
+            str(COOKBOOK / "inventory.yaml"),
+            "-o",
+            "json",
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert report["policies"]["added"] == ["default/deny-external-egress"], (
+        "the base side's object of a list kind is no policy"
+    )
 
 
 def test_diff_needs_two_sides(capsys: pytest.CaptureFixture[str], project: Path) -> None:

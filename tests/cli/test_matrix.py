@@ -28,6 +28,16 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return status, captured.out, captured.err
 
 
+def run_on_the_guestbook(
+    capsys: pytest.CaptureFixture[str], policies: Path, text: str
+) -> tuple[int, str, str]:
+    """``text`` written to ``policies``, run with the guestbook inventory."""
+    policies.write_text(text)
+    return run(
+        capsys, "--policies", str(policies), "--inventory", str(GUESTBOOK / "inventory.yaml")
+    )
+
+
 @pytest.mark.parametrize(
     ("output", "suffix"), [("table", "txt"), ("json", "json"), ("csv", "csv"), ("markdown", "md")]
 )
@@ -93,13 +103,12 @@ def test_a_malformed_policy_is_one_line_on_stderr_with_status_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     policies = tmp_path / "policies.yaml"
-    policies.write_text(
+    status, out, err = run_on_the_guestbook(
+        capsys,
+        policies,
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
         "metadata: {name: allow-x, namespace: guestbook}\n"
-        "spec:\n  podSelector:\n    matchExpressions: [{key: app, operator: Equals, values: [x]}]\n"
-    )
-    status, out, err = run(
-        capsys, "--policies", str(policies), "--inventory", str(GUESTBOOK / "inventory.yaml")
+        "spec:\n  podSelector:\n    matchExpressions: [{key: app, operator: Equals, values: [x]}]\n",
     )
     assert status == 2
     assert out == ""
@@ -256,12 +265,11 @@ def test_a_misspelt_kind_is_named_and_the_empty_policy_set_is_said(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     policies = tmp_path / "policies.yaml"
-    policies.write_text(
+    status, out, err = run_on_the_guestbook(
+        capsys,
+        policies,
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolcy\n"
-        "metadata: {name: deny-all, namespace: guestbook}\nspec: {podSelector: {}}\n"
-    )
-    status, out, err = run(
-        capsys, "--policies", str(policies), "--inventory", str(GUESTBOOK / "inventory.yaml")
+        "metadata: {name: deny-all, namespace: guestbook}\nspec: {podSelector: {}}\n",
     )
     assert status == 0
     assert err == (
@@ -279,13 +287,12 @@ def test_a_map_where_peers_go_is_an_error_not_every_flow_allowed(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     policies = tmp_path / "policies.yaml"
-    policies.write_text(
+    status, out, err = run_on_the_guestbook(
+        capsys,
+        policies,
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
         "metadata: {name: from-ui, namespace: guestbook}\n"
-        "spec: {podSelector: {}, ingress: [{from: {podSelector: {matchLabels: {app: ui}}}}]}\n"
-    )
-    status, out, err = run(
-        capsys, "--policies", str(policies), "--inventory", str(GUESTBOOK / "inventory.yaml")
+        "spec: {podSelector: {}, ingress: [{from: {podSelector: {matchLabels: {app: ui}}}}]}\n",
     )
     assert (status, out) == (2, "")
     assert err == (
@@ -298,17 +305,39 @@ def test_a_v1beta1_cluster_network_policy_in_policies_is_counted_and_evaluated(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     policies = tmp_path / "policies.yaml"
-    policies.write_text(
+    status, out, err = run_on_the_guestbook(
+        capsys,
+        policies,
         "apiVersion: policy.networking.k8s.io/v1beta1\nkind: ClusterNetworkPolicy\n"
         "metadata: {name: deny-all}\n"
         "spec: {tier: Admin, priority: 1, subject: {namespaces: {}},"
-        " ingress: [{action: Deny, from: [{namespaces: {}}]}]}\n"
-    )
-    status, out, err = run(
-        capsys, "--policies", str(policies), "--inventory", str(GUESTBOOK / "inventory.yaml")
+        " ingress: [{action: Deny, from: [{namespaces: {}}]}]}\n",
     )
     assert (status, err) == (0, "")
     assert "denied" in out
+
+
+def test_a_kind_that_is_no_string_is_named_in_a_warning_not_an_internal_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policies = tmp_path / "policies.yaml"
+    status, out, err = run_on_the_guestbook(
+        capsys,
+        policies,
+        "apiVersion: networking.k8s.io/v1\nkind: [NetworkPolicy]\n"
+        "metadata: {name: deny-all, namespace: guestbook}\nspec: {podSelector: {}}\n",
+    )
+    assert status == 0
+    assert err == (
+        f"podfence: warning: {policies} (document 1): an object with kind ['NetworkPolicy'] "
+        "(guestbook/deny-all) is not evaluated: podfence reads NetworkPolicy "
+        "(networking.k8s.io/v1), AdminNetworkPolicy and BaselineAdminNetworkPolicy "
+        "(policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
+        "(policy.networking.k8s.io/v1alpha2 and v1beta1), Namespace, Pod and Node (v1) objects "
+        "only\n"
+        f"podfence: warning: no NetworkPolicy in --policies {policies}: every flow is allowed\n"
+    )
+    assert "denied" not in out
 
 
 NODES_INVENTORY = """\

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from podfence.errors import InputError
 from podfence.reachability import Cluster, Inventory, PolicySet, load_cluster, read_objects
+from podfence.reachability.cluster import is_policy
 from podfence.reachability.loader import Document
 from reachability.helpers import FIXTURES, cluster_policy, namespace, node, pod, policy
 
@@ -248,3 +249,24 @@ def test_a_kind_that_is_not_a_string_is_left_out_with_a_warning_not_a_crash() ->
     cluster = load_cluster([odd])
     assert not list(cluster.policies)
     assert len(cluster.warnings) == 1
+
+
+@pytest.mark.parametrize(
+    ("obj", "expected"),
+    [
+        ({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy"}, True),
+        ({"apiVersion": "networking.k8s.io/v1beta1", "kind": "NetworkPolicy"}, True),
+        ({"kind": "AdminNetworkPolicy"}, True),
+        ({"kind": "BaselineAdminNetworkPolicy"}, True),
+        ({"kind": "ClusterNetworkPolicy"}, True),
+        ({"kind": "Pod"}, False),
+        ({"kind": "NetworkPolcy"}, False),
+        ({"kind": ["NetworkPolicy"]}, False),
+        ({"kind": {"NetworkPolicy": 1}}, False),
+        ({}, False),
+    ],
+)
+def test_a_policy_is_of_a_policy_kind_in_any_version_and_a_kind_that_is_no_string_is_none(
+    obj: dict[str, Any], expected: bool
+) -> None:
+    assert is_policy(obj) is expected

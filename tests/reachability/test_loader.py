@@ -13,6 +13,14 @@ from podfence.reachability.loader import Document, read_objects
 from reachability.helpers import FIXTURES
 
 
+def read_error(path: Path, text: str) -> str:
+    """The one-line InputError that reading ``text``, written to ``path``, raises."""
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        read_objects([path])
+    return str(caught.value)
+
+
 def names(objects: list[dict[str, object]]) -> list[str]:
     return [f"{o['kind']}/{o['metadata']['name']}" for o in objects]  # type: ignore[index]
 
@@ -63,10 +71,7 @@ def test_a_missing_path_names_it(tmp_path: Path) -> None:
 
 def test_invalid_yaml_names_the_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text("kind: Pod\nmetadata: {name: [a\nspec: {}\n")
-    with pytest.raises(InputError) as caught:
-        read_objects([path])
-    message = str(caught.value)
+    message = read_error(path, "kind: Pod\nmetadata: {name: [a\nspec: {}\n")
     assert message.startswith(f"{path}:")
     assert "invalid YAML" in message
     assert "\n" not in message
@@ -142,10 +147,7 @@ def test_a_list_whose_items_are_not_a_list_is_rejected(tmp_path: Path) -> None:
 )
 def test_a_file_that_holds_no_object_is_an_error_naming_it(tmp_path: Path, text: str) -> None:
     path = tmp_path / "policies.yaml"
-    path.write_text(text)
-    with pytest.raises(InputError) as caught:
-        read_objects([path])
-    assert str(caught.value) == (
+    assert read_error(path, text) == (
         f"{path}: no Kubernetes object: the file is empty or holds only comments (an empty "
         "kind: List says nothing on purpose)"
     )
@@ -179,10 +181,10 @@ def test_an_explicitly_empty_list_is_valid_and_holds_nothing(tmp_path: Path, tex
 
 def test_list_items_of_the_wrong_type_are_an_error_naming_the_value(tmp_path: Path) -> None:
     path = tmp_path / "list.yaml"
-    path.write_text("kind: List\nitems: ''\n")
-    with pytest.raises(InputError) as caught:
-        read_objects([path])
-    assert str(caught.value) == f"{path}: List.items: expected a list, got ''"
+    assert (
+        read_error(path, "kind: List\nitems: ''\n")
+        == f"{path}: List.items: expected a list, got ''"
+    )
 
 
 def test_each_object_knows_its_file_and_position(tmp_path: Path) -> None:
@@ -202,10 +204,7 @@ def test_each_object_knows_its_file_and_position(tmp_path: Path) -> None:
 
 def test_a_scalar_pyyaml_rejects_is_invalid_yaml_not_an_internal_error(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text("kind: Pod\nmetadata: {name: !!int abc}\n")
-    with pytest.raises(InputError) as caught:
-        read_objects([path])
-    assert str(caught.value) == (
+    assert read_error(path, "kind: Pod\nmetadata: {name: !!int abc}\n") == (
         f"{path}: invalid YAML: invalid literal for int() with base 10: 'abc'"
     )
 
@@ -220,10 +219,7 @@ def test_a_billion_laughs_is_refused_at_once_as_kubectl_refuses_it(tmp_path: Pat
     # "at once": the message counts the nodes read before refusing (4,670, not a billion); no
     # clock is read, as speed is the benchmarks' business.
     path = tmp_path / "bomb.yaml"
-    path.write_text(BOMB)
-    with pytest.raises(InputError) as caught:
-        read_objects([path])
-    assert str(caught.value) == (
+    assert read_error(path, BOMB) == (
         f"{path}:3: invalid YAML: document contains excessive aliasing: 4,630 of its first 4,670 "
         "nodes come from aliases, over the 99% kubectl allows"
     )
@@ -231,10 +227,10 @@ def test_a_billion_laughs_is_refused_at_once_as_kubectl_refuses_it(tmp_path: Pat
 
 def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "loop.yaml"
-    path.write_text("kind: Pod\nmetadata: &m {name: a, labels: *m}\n")
-    with pytest.raises(InputError) as caught:
-        read_objects([path])
-    assert str(caught.value) == f"{path}:2: invalid YAML: anchor 'm' value contains itself"
+    assert (
+        read_error(path, "kind: Pod\nmetadata: &m {name: a, labels: *m}\n")
+        == f"{path}:2: invalid YAML: anchor 'm' value contains itself"
+    )
 
 
 def _pods(count: int, padding: int = 0) -> dict[str, object]:
@@ -272,10 +268,7 @@ def test_an_item_over_3_mib_is_refused_with_the_api_servers_limit(
     data = _pods(3)
     data["items"][1]["metadata"]["annotations"]["pad"] = "x" * (3 * 1024 * 1024)  # type: ignore[index]
     path = tmp_path / f"pods{suffix}"
-    path.write_text(json.dumps(data, indent=1))
-    with pytest.raises(InputError) as caught:
-        read_objects([path])
-    assert str(caught.value) == (
+    assert read_error(path, json.dumps(data, indent=1)) == (
         f"{path}:16: items[1] of document 1 is 3.0 MiB, over the API server's 3 MiB limit on "
         "a request: no cluster can hold it"
     )
@@ -285,10 +278,7 @@ def test_an_item_over_3_mib_is_refused_with_the_api_servers_limit(
 def test_a_single_object_over_3_mib_is_refused(tmp_path: Path, suffix: str) -> None:
     data = _pods(1, 3 * 1024 * 1024)["items"][0]  # type: ignore[index]
     path = tmp_path / f"pod{suffix}"
-    path.write_text(json.dumps(data))
-    with pytest.raises(InputError) as caught:
-        read_objects([path])
-    assert str(caught.value) == (
+    assert read_error(path, json.dumps(data)) == (
         f"{path}:1: document 1 is 3.0 MiB, over the API server's 3 MiB limit on a request: no "
         "cluster can hold it"
     )

@@ -63,6 +63,7 @@ def test_verdict_json_has_the_matrix_keys_and_every_rule_with_its_reason(
         ],
     }
     egress = data["egress"]
+    assert set(egress) == {"isolated", "allowed", "allowed_by", "policies", "not_matching"}
     assert egress["allowed"] is True and egress["isolated"] is True
     assert egress["allowed_by"] == [
         {

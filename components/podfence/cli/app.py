@@ -10,7 +10,7 @@ from enum import IntEnum
 
 from podfence.errors import PodfenceError
 
-__all__ = ["ExitStatus", "build_parser", "main"]
+__all__ = ["ExitStatus", "add_output_argument", "build_parser", "main"]
 
 
 class ExitStatus(IntEnum):
@@ -26,6 +26,27 @@ class ExitStatus(IntEnum):
     INTERNAL_ERROR = 3
     #: Interrupted with Ctrl-C.
     INTERRUPTED = 130
+
+
+def add_output_argument(parser: argparse.ArgumentParser, formats: dict[str, str]) -> None:
+    """Add ``--output``/``-o`` to ``parser``: one of ``formats``, the first the default.
+
+    Args:
+        parser: a subcommand's parser.
+        formats: each format's name and what it is, for the help ("" to say nothing).
+    """
+    default = next(iter(formats))
+    parts = []
+    for name, what in formats.items():
+        notes = [note for note in (what, "the default" if name == default else "") if note]
+        parts.append(f"{name} ({'; '.join(notes)})" if notes else name)
+    parser.add_argument(
+        "--output",
+        "-o",
+        choices=list(formats),
+        default=default,
+        help=parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from podfence.cli.app import ExitStatus
+from podfence.cli.app import ExitStatus, add_output_argument
 from podfence.cli.inputs import add_input_arguments, load_analysis
 from podfence.errors import ConfigError
 
@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="the expectations (default with --stack: <stackConfigDir>/<stack>.expect.yaml)",
     )
-    parser.add_argument("--output", choices=("text", "json"), default="text")
+    add_output_argument(parser, {"text": "", "json": ""})
     parser.set_defaults(func=run)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from podfence.cli.app import ExitStatus
+from podfence.cli.app import ExitStatus, add_output_argument
 from podfence.cli.inputs import add_input_arguments, warn, warn_implicit_namespaces
 from podfence.cli.matrix import parse_port
 from podfence.errors import ConfigError
@@ -52,13 +52,7 @@ def register(subparsers: Any) -> None:
         metavar="N[/PROTO]",
         help="also evaluate this port on every destination (repeatable)",
     )
-    parser.add_argument(
-        "--output",
-        "-o",
-        choices=("text", "markdown", "json"),
-        default="text",
-        help="text (the default), markdown (a pull-request comment) or json",
-    )
+    add_output_argument(parser, {"text": "", "markdown": "a pull-request comment", "json": ""})
     parser.set_defaults(func=run)
 
 
@@ -75,9 +69,9 @@ class _Sides:
 
 def _policies(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The policies among ``objects``: NetworkPolicies and the cluster-wide kinds."""
-    from podfence.reachability.admin_loader import API_VERSIONS
+    from podfence.reachability.cluster import is_policy
 
-    return [o for o in objects if o.get("kind") == "NetworkPolicy" or o.get("kind") in API_VERSIONS]
+    return [o for o in objects if is_policy(o)]
 
 
 def _union(*inventories: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from podfence.cli.app import ExitStatus
+from podfence.cli.app import ExitStatus, add_output_argument
 from podfence.cli.inputs import add_input_arguments, load_analysis
 
 __all__ = ["register", "run"]
@@ -49,13 +49,7 @@ def register(subparsers: Any) -> None:
         choices=("TCP", "UDP", "SCTP"),
         help="TCP, UDP or SCTP (default: TCP for a number, the named port's own protocol)",
     )
-    parser.add_argument(
-        "--output",
-        "-o",
-        choices=("text", "json"),
-        default="text",
-        help="text (the default) or json (the verdict, every rule and why, as data)",
-    )
+    add_output_argument(parser, {"text": "", "json": "the verdict, every rule and why, as data"})
     parser.set_defaults(func=run)
 
 

@@ -144,15 +144,13 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
         raise ConfigError(
             "--policies needs --inventory PATH... (the namespaces and pods to evaluate)"
         )
-    from podfence.reachability.cluster import KINDS
+    from podfence.reachability.cluster import KINDS, is_policy
 
     policies = read_objects(args.policies)
     count = sum(
         1
         for obj in policies
-        if obj.get("kind") not in ("Namespace", "Pod", "Node")
-        and obj.get("kind") in KINDS
-        and obj.get("apiVersion") in (None, *KINDS[obj["kind"]])
+        if is_policy(obj) and obj.get("apiVersion") in (None, *KINDS[obj["kind"]])
     )
     names = ", ".join(str(p) for p in [*args.policies, *args.inventory])
     return Inputs(

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from podfence.cli.app import ExitStatus
+from podfence.cli.app import ExitStatus, add_output_argument
 from podfence.cli.inputs import add_input_arguments, load_analysis
 from podfence.errors import ConfigError
 
@@ -56,12 +56,8 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_input_arguments(parser)
-    parser.add_argument(
-        "--output",
-        "-o",
-        choices=("text", "markdown", "json"),
-        default="text",
-        help="text (the default), markdown (a pull-request comment or job summary) or json",
+    add_output_argument(
+        parser, {"text": "", "markdown": "a pull-request comment or job summary", "json": ""}
     )
     parser.add_argument(
         "--fail-on",

@@ -7,12 +7,11 @@ import gc
 import sys
 from typing import Any
 
-from podfence.cli.app import ExitStatus
+from podfence.cli.app import ExitStatus, add_output_argument
 from podfence.cli.inputs import add_input_arguments, load_analysis, warn
 
 __all__ = ["parse_port", "register", "run"]
 
-_OUTPUTS = ("table", "json", "jsonl", "csv", "markdown")
 _PROTOCOLS = ("TCP", "UDP", "SCTP")
 
 
@@ -48,15 +47,15 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_input_arguments(parser)
-    parser.add_argument(
-        "--output",
-        "-o",
-        choices=_OUTPUTS,
-        default="table",
-        help=(
-            "table (for people, pods that behave alike grouped; the default), markdown (the "
-            "same), json, jsonl (one flow per line) or csv (every flow)"
-        ),
+    add_output_argument(
+        parser,
+        {
+            "table": "for people, pods that behave alike grouped",
+            "markdown": "the same",
+            "json": "",
+            "jsonl": "one flow per line",
+            "csv": "every flow",
+        },
     )
     parser.add_argument(
         "--allowed-only", action="store_true", help="list only the flows that are allowed"

@@ -21,7 +21,7 @@ from podfence.reachability.model import (
 )
 from podfence.reachability.policy import API_VERSION, Policy, PolicySet, parse_policy
 
-__all__ = ["Cluster", "load_cluster"]
+__all__ = ["KINDS", "Cluster", "is_policy", "load_cluster"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,14 @@ _READS = (
     "BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), ClusterNetworkPolicy "
     "(policy.networking.k8s.io/v1alpha2 and v1beta1), Namespace, Pod and Node (v1) objects only"
 )
+
+
+def is_policy(obj: Mapping[str, Any]) -> bool:
+    """Whether ``obj`` is of a policy kind: NetworkPolicy or a cluster-wide kind, of any
+    apiVersion (:func:`load_cluster` evaluates it, or names it in a warning). A ``kind`` that
+    is no string (a list, a map) is no policy."""
+    kind = obj.get("kind")
+    return isinstance(kind, str) and (kind == "NetworkPolicy" or kind in API_VERSIONS)
 
 
 def _api_version(obj: Mapping[str, Any]) -> str | None:

@@ -17,7 +17,7 @@ from podfence.reachability.inventory import Inventory
 from podfence.reachability.matrix import Matrix
 from podfence.reachability.model import Address
 from podfence.reachability.policy import PolicySet
-from podfence.reachability.report import summary, tier_rule_json
+from podfence.reachability.report import rule_json, summary
 from podfence.reachability.verdict import RuleRef, TierRuleRef, Verdict
 
 __all__ = ["FirewallDiff", "FlowChange", "diff_firewalls"]
@@ -82,6 +82,11 @@ class FirewallDiff:
     after: Matrix = field(repr=False, compare=False)
 
     @property
+    def policy_changes(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """``("added", added)``, ``("removed", removed)``, ``("changed", changed)``."""
+        return (("added", self.added), ("removed", self.removed), ("changed", self.changed))
+
+    @property
     def has_changes(self) -> bool:
         """Whether any connection or any policy changed."""
         return bool(self.opened or self.closed or self.added or self.removed or self.changed)
@@ -90,17 +95,11 @@ class FirewallDiff:
     def summary(self) -> str:
         """``opens 1 connection, closes 0; 1 policy added``."""
 
-        def count(number: int, word: str) -> str:
-            return f"{number} {word}{'' if number == 1 else 's'}"
-
-        flows = f"opens {count(len(self.opened), 'connection')}, closes {len(self.closed)}"
+        opened = len(self.opened)
+        flows = f"opens {opened} connection{'' if opened == 1 else 's'}, closes {len(self.closed)}"
         parts = [
-            f"{count(len(names), 'policy').replace('policys', 'policies')} {what}"
-            for names, what in (
-                (self.added, "added"),
-                (self.removed, "removed"),
-                (self.changed, "changed"),
-            )
+            f"{len(names)} {'policy' if len(names) == 1 else 'policies'} {what}"
+            for what, names in self.policy_changes
             if names
         ]
         return f"{flows}; {', '.join(parts) if parts else 'no policy changed'}"
@@ -115,15 +114,7 @@ class FirewallDiff:
                     "to": change.verdict.destination,
                     "port": change.verdict.port,
                     "protocol": change.verdict.protocol,
-                    "by": [
-                        {
-                            "policy": f"{rule.namespace}/{rule.policy}",
-                            "rule": rule.index,
-                            "direction": rule.direction,
-                        }
-                        for rule in change.by
-                    ]
-                    + [tier_rule_json(rule) for rule in change.tier_by],
+                    "by": [*map(rule_json, change.by), *map(rule_json, change.tier_by)],
                     "reason": summary(change.verdict),
                     "other_side": summary(change.other),
                 }
@@ -133,11 +124,7 @@ class FirewallDiff:
         return {
             "opened": flows(self.opened),
             "closed": flows(self.closed),
-            "policies": {
-                "added": list(self.added),
-                "removed": list(self.removed),
-                "changed": list(self.changed),
-            },
+            "policies": {what: list(names) for what, names in self.policy_changes},
             "summary": self.summary,
             "manifest_diff": self.manifest_diff,
         }
@@ -188,8 +175,18 @@ def diff_firewalls(
     """
     externals = list(externals)
     probes = list(dict.fromkeys([*base.egress_ports(), *head.egress_ports()]))
-    before = Matrix.build(base, inventory, externals, ports, True, probes, nodes=True)
-    after = Matrix.build(head, inventory, externals, ports, True, probes, nodes=True)
+    before, after = (
+        Matrix.build(
+            policies,
+            inventory,
+            externals,
+            ports,
+            allowed_only=True,
+            external_ports=probes,
+            nodes=True,
+        )
+        for policies in (base, head)
+    )
     was, now = _allowed(before), _allowed(after)
     opened = tuple(
         FlowChange(after.verdict(*now[key]), _other(before, key, inventory))

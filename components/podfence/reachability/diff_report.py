@@ -86,15 +86,7 @@ def render_text(diff: FirewallDiff, nodes: Mapping[str, str], title: str) -> str
                 f"  {r.source} -> {r.destination} {r.port}{_flows(r)}: {verb} {r.rules_text()}"
                 for r in rows
             ]
-    policies = [
-        f"  {what:<8} {name}"
-        for what, names in (
-            ("added", diff.added),
-            ("removed", diff.removed),
-            ("changed", diff.changed),
-        )
-        for name in names
-    ]
+    policies = [f"  {what:<8} {name}" for what, names in diff.policy_changes for name in names]
     if policies:
         lines += ["", "Policies:", *policies]
     if diff.manifest_diff:
@@ -200,15 +192,7 @@ def render_markdown(
             body += [f"_{cut} more rows cut to fit the comment limit._", ""]
             cut_notes.append(f"{cut} rows of {heading.lower()}")
     if diff.added or diff.removed or diff.changed:
-        listed = [
-            f"- {what} `{name}`"
-            for what, names in (
-                ("added", diff.added),
-                ("removed", diff.removed),
-                ("changed", diff.changed),
-            )
-            for name in names
-        ]
+        listed = [f"- {what} `{name}`" for what, names in diff.policy_changes for name in names]
         text = diff.manifest_diff
         if len(text) > max(room - sum(len(x) + 1 for x in listed) - 200, 0):
             keep = max(room - sum(len(x) + 1 for x in listed) - 200, 0)

@@ -7,16 +7,16 @@ from typing import Any
 from podfence.reachability.model import NAME_LABEL
 from podfence.reachability.verdict import DirectionVerdict, RuleRef, TierRuleRef, Verdict
 
-__all__ = ["side_json", "summary", "tier_rule_json", "verdict_json"]
+__all__ = ["rule_json", "side_json", "summary", "tier_rule_json", "verdict_json"]
 
 
 def _rule_json(rule: RuleRef) -> dict[str, Any]:
     return {"policy": f"{rule.namespace}/{rule.policy}", "rule": rule.index}
 
 
-def _assumed_by(rule: RuleRef | TierRuleRef) -> dict[str, Any]:
-    """A rule that read a namespace's assumed labels: a NetworkPolicy rule's ``policy``,
-    ``rule`` and ``direction``, or a cluster-wide rule as :func:`tier_rule_json` has it."""
+def rule_json(rule: RuleRef | TierRuleRef) -> dict[str, Any]:
+    """A rule as data: a NetworkPolicy rule's ``policy``, ``rule`` and ``direction``, or a
+    cluster-wide rule as :func:`tier_rule_json` has it."""
     if isinstance(rule, TierRuleRef):
         return tier_rule_json(rule)
     return {**_rule_json(rule), "direction": rule.direction}
@@ -111,7 +111,7 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         {
             "namespace": assumption.namespace,
             "labels": {NAME_LABEL: assumption.namespace},
-            "rules": [_assumed_by(rule) for rule in assumption.rules],
+            "rules": [rule_json(rule) for rule in assumption.rules],
             "description": assumption.describe(),
         }
         for assumption in verdict.assumptions()

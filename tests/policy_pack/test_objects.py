@@ -159,14 +159,24 @@ def test_cluster_wide_policies_are_read_compiled_and_named_by_kind_and_tier() ->
 
 def test_denying_names_what_denies_a_side_and_urn_takes_the_first_compiled_one() -> None:
     deny_all = parse_policy({"metadata": {"name": "deny-all", "namespace": "shop"}, "spec": {}})
-    admin = TierRuleRef("AdminNetworkPolicy", "lock", "Admin", 10, "ingress", 0, "", "Deny")
+    admin = TierRuleRef(
+        ClusterPolicyRef("AdminNetworkPolicy", "lock", "Admin", 10), "ingress", 0, "", "Deny"
+    )
     baseline = TierRuleRef(
-        "BaselineAdminNetworkPolicy", "default", "Baseline", None, "ingress", 0, "", "Deny"
+        ClusterPolicyRef("BaselineAdminNetworkPolicy", "default", "Baseline", None),
+        "ingress",
+        0,
+        "",
+        "Deny",
     )
     assert denying(DirectionVerdict(True, (deny_all,))) == [PolicyRef("shop", "deny-all")]
     assert denying(DirectionVerdict(False, decided_by=admin)) == [admin.policy_ref]
     allowed_by_baseline = TierRuleRef(
-        "BaselineAdminNetworkPolicy", "default", "Baseline", None, "ingress", 0, "", "Allow"
+        ClusterPolicyRef("BaselineAdminNetworkPolicy", "default", "Baseline", None),
+        "ingress",
+        0,
+        "",
+        "Allow",
     )
     assert denying(DirectionVerdict(False, decided_by=allowed_by_baseline)) == []
     assert denying(DirectionVerdict(False, decided_by=baseline)) == [baseline.policy_ref]

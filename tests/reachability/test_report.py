@@ -252,3 +252,9 @@ def test_an_assumption_a_cluster_wide_rule_read_names_the_rule_as_decided_by_doe
             ],
         )
     ]
+
+
+def test_a_markdown_cell_escapes_backslashes_and_pipes_and_stays_on_one_line() -> None:
+    from podfence.reachability.report import markdown_cell
+
+    assert markdown_cell("a|b\\c\nd") == "a\\|b\\\\c d"

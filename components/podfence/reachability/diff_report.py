@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from podfence.reachability.diff import FirewallDiff, FlowChange
 from podfence.reachability.graph import ADDED, REMOVED, Edge, FlowGraph, mermaid
+from podfence.reachability.report import markdown_cell
 
 __all__ = ["COMMENT_LIMIT", "render_json", "render_markdown", "render_text"]
 
@@ -109,19 +110,15 @@ def _table(rows: Sequence[_Row], opened: bool, room: int) -> tuple[list[str], in
     for index, r in enumerate(rows):
         cells = [r.source, r.destination, r.port + _flows(r), r.rules_text()]
         line = (
-            "| :warning: | " + " | ".join(_cell(c) for c in cells) + " |"
+            "| :warning: | " + " | ".join(markdown_cell(c) for c in cells) + " |"
             if opened
-            else "| " + " | ".join(_cell(c) for c in [*cells, r.other]) + " |"
+            else "| " + " | ".join(markdown_cell(c) for c in [*cells, r.other]) + " |"
         )
         if used + len(line) + 1 > room:
             return lines, len(rows) - index
         lines.append(line)
         used += len(line) + 1
     return lines, 0
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def _changes_graph(

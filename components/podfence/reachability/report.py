@@ -7,7 +7,7 @@ from typing import Any
 from podfence.reachability.model import NAME_LABEL
 from podfence.reachability.verdict import DirectionVerdict, RuleRef, TierRuleRef, Verdict
 
-__all__ = ["rule_json", "side_json", "summary", "tier_rule_json", "verdict_json"]
+__all__ = ["markdown_cell", "rule_json", "side_json", "summary", "tier_rule_json", "verdict_json"]
 
 
 def _rule_json(rule: RuleRef) -> dict[str, Any]:
@@ -141,3 +141,8 @@ def summary(verdict: Verdict) -> str:
         "no rule admits it"
         for direction, side in denied
     )
+
+
+def markdown_cell(text: str) -> str:
+    """``text`` for a Markdown table cell: backslashes and pipes escaped, on one line."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")

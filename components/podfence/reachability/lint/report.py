@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from podfence.reachability.lint.findings import CHECKS, LintReport, Severity
+from podfence.reachability.report import markdown_cell
 
 __all__ = ["render_json", "render_markdown", "render_text"]
 
@@ -27,11 +28,6 @@ def render_text(report: LintReport, origin: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    """Text for a Markdown table cell: pipes escaped, on one line."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 _MARK = {Severity.ERROR: ":x: error", Severity.WARNING: ":warning: warning"}
 
 
@@ -48,15 +44,15 @@ def render_markdown(report: LintReport, origin: str) -> str:
         lines += ["| severity | check | where | why | fix |", "| --- | --- | --- | --- | --- |"]
         for finding in report.findings:
             check = finding.check
-            where = f"`{_cell(finding.where)}`"
+            where = f"`{markdown_cell(finding.where)}`"
             if finding.rule is not None and finding.rule.rule is not None:
-                where += f"<br>{_cell(finding.rule.rule.describe())}"
+                where += f"<br>{markdown_cell(finding.rule.rule.describe())}"
             lines.append(
                 f"| {_MARK[check.severity]} | `{check.code}` {check.name} | {where} | "
-                f"{_cell(finding.why)} | {_cell(finding.fix or '')} |"
+                f"{markdown_cell(finding.why)} | {markdown_cell(finding.fix or '')} |"
             )
         lines.append("")
-    lines += [f"_Note: {_cell(note)}_" for note in report.notes]
+    lines += [f"_Note: {markdown_cell(note)}_" for note in report.notes]
     if report.notes:
         lines.append("")
     return "\n".join(lines)

@@ -11,6 +11,7 @@ import ipaddress
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from podfence.reachability.isolation import PEER_FIELDS
 from podfence.reachability.model import NAME_LABEL
 from podfence.reachability.peers import IpBlockPeer, Network, Peer, PodPeer
 from podfence.reachability.policy import Rule
@@ -33,7 +34,6 @@ _WHOLE: dict[int, Network] = {
     4: ipaddress.IPv4Network("0.0.0.0/0"),
     6: ipaddress.IPv6Network("::/0"),
 }
-_SIDE = {"ingress": "from", "egress": "to"}
 
 
 def covered(stretches: Iterable[tuple[int, int]], first: int, last: int) -> bool:
@@ -196,7 +196,7 @@ def every_address(rule: Rule) -> list[Anywhere]:
     the whole space (``0.0.0.0/0``, ``::/0``), excepts or not (they carve holes; the rest of
     the internet stays admitted), or else ipBlocks whose cidrs together span the family.
     """
-    side = _SIDE[rule.direction]
+    side = PEER_FIELDS[rule.direction]
     if rule.peers is None:
         return [Anywhere(side, None)]
     found = []
